@@ -1,0 +1,189 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace RuralLoans.Host.Configuration;
+
+/// <summary>A setting is missing or wrong. The message names the setting and says how to fix it.</summary>
+public sealed class SettingsException(IReadOnlyList<string> problems)
+    : Exception("RuralLoans cannot start, its settings need fixing:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  - " + p)))
+{
+    public IReadOnlyList<string> Problems { get; } = problems;
+}
+
+/// <summary>
+/// Reads settings the way an Azure Functions app does: <c>Values</c> of local.settings.sample.json, overridden by the
+/// git-ignored local.settings.json, overridden by environment variables. Everything is validated at once so a user
+/// fixes all problems in one go instead of one per start.
+/// </summary>
+public static partial class SettingsLoader
+{
+    public const string SampleFileName = "local.settings.sample.json";
+    public const string LocalFileName = "local.settings.json";
+
+    private const string DevelopmentStorage = "UseDevelopmentStorage=true";
+    private const string DevelopmentCosmos = "UseDevelopmentCosmos=true";
+    private const string LocalRailSimulator = "local-simulator";
+
+    public static RuralLoansSettings Load(string directory, IReadOnlyDictionary<string, string?>? environment = null)
+    {
+        var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var problems = new List<string>();
+        ReadValues(Path.Combine(directory, SampleFileName), values, problems);
+        ReadValues(Path.Combine(directory, LocalFileName), values, problems);
+        foreach (var (key, value) in environment ?? ReadEnvironment())
+        {
+            if (value is not null)
+            {
+                values[key] = value;
+            }
+        }
+
+        var settings = Validate(values, problems);
+        return problems.Count == 0 ? settings! : throw new SettingsException(problems);
+    }
+
+    private static Dictionary<string, string?> ReadEnvironment()
+    {
+        var result = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            result[(string)entry.Key] = entry.Value as string;
+        }
+        return result;
+    }
+
+    private static void ReadValues(string path, Dictionary<string, string> values, List<string> problems)
+    {
+        if (!File.Exists(path))
+        {
+            return;
+        }
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            if (!document.RootElement.TryGetProperty("Values", out var section) || section.ValueKind != JsonValueKind.Object)
+            {
+                problems.Add($"{Path.GetFileName(path)}: has no \"Values\" object. Copy the shape of {SampleFileName}.");
+                return;
+            }
+            foreach (var property in section.EnumerateObject())
+            {
+                values[property.Name] = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText();
+            }
+        }
+        catch (JsonException e)
+        {
+            problems.Add($"{Path.GetFileName(path)}: is not valid JSON ({e.Message}). Fix the file or delete it to use the defaults.");
+        }
+    }
+
+    private static RuralLoansSettings? Validate(Dictionary<string, string> values, List<string> problems)
+    {
+        var storage = ReadConnection(values, "AzureWebJobsStorage", DevelopmentStorage, "blobServiceUri", problems,
+            "set it to UseDevelopmentStorage=true (local dev services), a storage connection string, or AzureWebJobsStorage__blobServiceUri for a managed identity");
+        var cosmos = ReadConnection(values, "CosmosDbConnection", DevelopmentCosmos, "accountEndpoint", problems,
+            "set it to UseDevelopmentCosmos=true (local emulator), AccountEndpoint=...;AccountKey=..., or CosmosDbConnection__accountEndpoint for a managed identity");
+
+        var database = Get(values, "CosmosDbDatabase");
+        if (database is null || !CosmosNamePattern().IsMatch(database))
+        {
+            problems.Add("CosmosDbDatabase: " + (database is null ? "is missing" : $"'{database}' is not a valid database id") + "; use letters, digits and '-', e.g. ruralloans.");
+        }
+
+        var taskHub = Get(values, "TaskHubName");
+        if (taskHub is null || !TaskHubPattern().IsMatch(taskHub))
+        {
+            // Queue and table names are derived from it, so it must satisfy both naming rules.
+            problems.Add("TaskHubName: " + (taskHub is null ? "is missing" : $"'{taskHub}' is not allowed") + "; use 3–45 letters and digits starting with a letter, e.g. RuralLoansHub.");
+        }
+
+        var ocrText = Get(values, "OcrEngine") ?? "tesseract";
+        OcrEngineKind ocr;
+        Uri? diEndpoint = null;
+        string? diKey = null;
+        switch (ocrText.ToUpperInvariant())
+        {
+            case "TESSERACT":
+                ocr = OcrEngineKind.Tesseract;
+                break;
+            case "DOCUMENTINTELLIGENCE":
+                ocr = OcrEngineKind.DocumentIntelligence;
+                diEndpoint = ReadHttpsUri(values, "DocumentIntelligenceEndpoint", problems, "set it to your resource's endpoint, e.g. https://my-resource.cognitiveservices.azure.com/");
+                diKey = Get(values, "DocumentIntelligenceKey");
+                if (diKey is null || diKey.StartsWith('<'))
+                {
+                    problems.Add("DocumentIntelligenceKey: is missing; put the key in local.settings.json or an environment variable (never in a committed file).");
+                }
+                break;
+            default:
+                ocr = OcrEngineKind.Tesseract;
+                problems.Add($"OcrEngine: '{ocrText}' is not an engine; use tesseract or documentintelligence.");
+                break;
+        }
+
+        Uri? rail = null;
+        var railText = Get(values, "PaymentRailUrl") ?? LocalRailSimulator;
+        if (!string.Equals(railText, LocalRailSimulator, StringComparison.OrdinalIgnoreCase))
+        {
+            if (!Uri.TryCreate(railText, UriKind.Absolute, out rail) || (rail.Scheme != Uri.UriSchemeHttps && rail.Scheme != Uri.UriSchemeHttp))
+            {
+                problems.Add($"PaymentRailUrl: '{railText}' is not an http(s) URL; use {LocalRailSimulator} for the built-in simulator or the rail's base URL.");
+                rail = null;
+            }
+        }
+
+        return problems.Count == 0
+            ? new RuralLoansSettings(storage!, cosmos!, database!, taskHub!, ocr, diEndpoint, diKey, rail)
+            : null;
+    }
+
+    private static ServiceConnection? ReadConnection(Dictionary<string, string> values, string name, string developmentValue, string identityKey, List<string> problems, string fix)
+    {
+        var value = Get(values, name);
+        if (value is null)
+        {
+            var identityUri = Get(values, $"{name}__{identityKey}");
+            if (identityUri is not null)
+            {
+                if (Uri.TryCreate(identityUri, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps)
+                {
+                    return new ServiceConnection.ManagedIdentity(uri);
+                }
+                problems.Add($"{name}__{identityKey}: '{identityUri}' is not an https URL; {fix}.");
+                return null;
+            }
+            problems.Add($"{name}: is missing; {fix}.");
+            return null;
+        }
+        if (string.Equals(value.Replace(" ", "", StringComparison.Ordinal), developmentValue, StringComparison.OrdinalIgnoreCase))
+        {
+            return new ServiceConnection.DevelopmentEmulator();
+        }
+        if (!value.Contains('=', StringComparison.Ordinal) || !value.Contains(';', StringComparison.Ordinal))
+        {
+            problems.Add($"{name}: does not look like a connection string (key=value;...); {fix}.");
+            return null;
+        }
+        return new ServiceConnection.ConnectionString(value);
+    }
+
+    private static Uri? ReadHttpsUri(Dictionary<string, string> values, string name, List<string> problems, string fix)
+    {
+        var text = Get(values, name);
+        if (text is not null && Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps && !text.Contains('<', StringComparison.Ordinal))
+        {
+            return uri;
+        }
+        problems.Add($"{name}: " + (text is null ? "is missing" : $"'{text}' is not an https URL") + $"; {fix}.");
+        return null;
+    }
+
+    private static string? Get(Dictionary<string, string> values, string name) =>
+        values.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
+
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9]{2,44}$")]
+    private static partial Regex TaskHubPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9-]{0,254}$")]
+    private static partial Regex CosmosNamePattern();
+}
