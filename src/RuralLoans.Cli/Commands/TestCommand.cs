@@ -60,7 +60,7 @@ internal static class TestCommand
             {
                 "test", testProject, "--no-build", "--nologo",
                 "--logger", $"trx;LogFileName={trx}",
-                "--logger", "console;verbosity=normal",
+                "--logger", "console;verbosity=minimal",
                 "--results-directory", resultsDirectory,
             };
             if (!string.IsNullOrWhiteSpace(filter))
