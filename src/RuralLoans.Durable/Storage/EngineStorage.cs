@@ -1,0 +1,73 @@
+using Azure;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+
+namespace RuralLoans.Durable.Storage;
+
+/// <summary>
+/// The task hub's storage: control and work-item queues (+ poison queues), one instances table that
+/// holds each instance's state row and its history rows in one partition, and a payload container.
+/// </summary>
+public sealed class EngineStorage
+{
+    private readonly EngineOptions options;
+
+    public EngineStorage(EngineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        this.options = options;
+        var hub = options.TaskHubName.ToLowerInvariant();
+        var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        ControlQueue = new QueueClient(options.StorageConnectionString, $"{hub}-control", queueOptions);
+        WorkItemQueue = new QueueClient(options.StorageConnectionString, $"{hub}-workitems", queueOptions);
+        ControlPoisonQueue = new QueueClient(options.StorageConnectionString, $"{hub}-control-poison", queueOptions);
+        WorkItemPoisonQueue = new QueueClient(options.StorageConnectionString, $"{hub}-workitems-poison", queueOptions);
+        Instances = new TableClient(options.StorageConnectionString, $"{new string(hub.Where(char.IsLetterOrDigit).ToArray())}Instances");
+        Payloads = new BlobContainerClient(options.StorageConnectionString, $"{hub}-payloads");
+    }
+
+    public QueueClient ControlQueue { get; }
+
+    public QueueClient WorkItemQueue { get; }
+
+    public QueueClient ControlPoisonQueue { get; }
+
+    public QueueClient WorkItemPoisonQueue { get; }
+
+    public TableClient Instances { get; }
+
+    public BlobContainerClient Payloads { get; }
+
+    internal EngineOptions Options => options;
+
+    public async Task EnsureCreatedAsync(CancellationToken cancellationToken = default)
+    {
+        await Task.WhenAll(
+            ControlQueue.CreateIfNotExistsAsync(cancellationToken: cancellationToken),
+            WorkItemQueue.CreateIfNotExistsAsync(cancellationToken: cancellationToken),
+            ControlPoisonQueue.CreateIfNotExistsAsync(cancellationToken: cancellationToken),
+            WorkItemPoisonQueue.CreateIfNotExistsAsync(cancellationToken: cancellationToken),
+            Instances.CreateIfNotExistsAsync(cancellationToken),
+            Payloads.CreateIfNotExistsAsync(cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>Removes every queue, table and container of the hub (tests and benchmarks).</summary>
+    public async Task DeleteAllAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await Task.WhenAll(
+                ControlQueue.DeleteIfExistsAsync(cancellationToken),
+                WorkItemQueue.DeleteIfExistsAsync(cancellationToken),
+                ControlPoisonQueue.DeleteIfExistsAsync(cancellationToken),
+                WorkItemPoisonQueue.DeleteIfExistsAsync(cancellationToken),
+                Instances.DeleteAsync(cancellationToken),
+                Payloads.DeleteIfExistsAsync(cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+        catch (RequestFailedException exception) when (exception.Status == 404)
+        {
+            // Already gone.
+        }
+    }
+}
