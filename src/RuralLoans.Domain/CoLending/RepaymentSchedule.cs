@@ -1,0 +1,136 @@
+using RuralLoans.Domain.Applications;
+
+namespace RuralLoans.Domain.CoLending;
+
+/// <summary>One repayment: the principal and interest due on <see cref="DueDate"/>, and the principal left after it.</summary>
+public sealed record Instalment(int Period, DateOnly DueDate, decimal PrincipalYuan, decimal InterestYuan, decimal RemainingPrincipalYuan)
+{
+    public decimal TotalYuan => PrincipalYuan + InterestYuan;
+}
+
+/// <summary>
+/// Builds repayment schedules. Monthly rate = annual rate / 12; every interest amount is rounded to the fen
+/// (halves away from zero) on its own; the last instalment takes whatever principal is left so the principal
+/// always adds up exactly.
+/// </summary>
+public static class RepaymentSchedule
+{
+    public static IReadOnlyList<Instalment> Build(decimal principalYuan, decimal annualRate, int termMonths, RepaymentMethod method, DateOnly disbursedOn)
+    {
+        if (principalYuan <= 0 || Money.RoundToFen(principalYuan) != principalYuan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(principalYuan), principalYuan, "The principal must be positive and in whole fen.");
+        }
+        if (termMonths < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(termMonths), termMonths, "The term must be at least one month.");
+        }
+        if (annualRate < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(annualRate), annualRate, "The rate cannot be negative.");
+        }
+        var monthlyRate = annualRate / 12;
+        return method switch
+        {
+            RepaymentMethod.EqualInstalment => EqualInstalments(principalYuan, monthlyRate, termMonths, disbursedOn),
+            RepaymentMethod.InterestThenBullet => InterestThenBullet(principalYuan, monthlyRate, termMonths, disbursedOn),
+            RepaymentMethod.Bullet =>
+            [
+                new Instalment(1, disbursedOn.AddMonths(termMonths), principalYuan, Money.RoundToFen(principalYuan * monthlyRate * termMonths), 0),
+            ],
+            _ => throw new ArgumentOutOfRangeException(nameof(method), method, null),
+        };
+    }
+
+    /// <summary>
+    /// 等额本息: payment = P·r·(1+r)^n / ((1+r)^n − 1) rounded to the fen; each month's interest is the
+    /// outstanding principal × r, the rest of the payment repays principal; the last payment clears the balance.
+    /// </summary>
+    private static List<Instalment> EqualInstalments(decimal principal, decimal monthlyRate, int termMonths, DateOnly start)
+    {
+        var payment = monthlyRate == 0
+            ? Money.RoundToFen(principal / termMonths)
+            : Money.RoundToFen(principal * monthlyRate * Power(1 + monthlyRate, termMonths) / (Power(1 + monthlyRate, termMonths) - 1));
+        var schedule = new List<Instalment>(termMonths);
+        var remaining = principal;
+        for (var period = 1; period <= termMonths; period++)
+        {
+            var interest = Money.RoundToFen(remaining * monthlyRate);
+            var principalPart = period == termMonths ? remaining : Math.Clamp(payment - interest, 0, remaining);
+            remaining -= principalPart;
+            schedule.Add(new Instalment(period, start.AddMonths(period), principalPart, interest, remaining));
+        }
+        return schedule;
+    }
+
+    /// <summary>先息后本: interest on the full principal every month, the principal with the last payment.</summary>
+    private static List<Instalment> InterestThenBullet(decimal principal, decimal monthlyRate, int termMonths, DateOnly start)
+    {
+        var interest = Money.RoundToFen(principal * monthlyRate);
+        return Enumerable.Range(1, termMonths)
+            .Select(period => new Instalment(period, start.AddMonths(period), period == termMonths ? principal : 0, interest, period == termMonths ? 0 : principal))
+            .ToList();
+    }
+
+    private static decimal Power(decimal value, int exponent)
+    {
+        var result = 1m;
+        for (var i = 0; i < exponent; i++)
+        {
+            result *= value;
+        }
+        return result;
+    }
+}
+
+/// <summary>One lender's part of the loan's schedule.</summary>
+public sealed record LenderSchedule(string LenderId, decimal AmountYuan, IReadOnlyList<Instalment> Instalments);
+
+/// <summary>
+/// Divides a loan's schedule between its lenders so that, period by period, the lenders' principal and
+/// interest add up exactly to the loan's, and each lender's principal adds up exactly to what it funded.
+/// </summary>
+public static class LenderSchedules
+{
+    /// <remarks>
+    /// Each period's principal is split in proportion to what each lender still has outstanding, and its
+    /// interest in proportion to outstanding × the lender's own rate (so a lender earns its rate on its share
+    /// of a blended-rate loan). Both splits use <see cref="Money.AllocateFen"/>. Because the loan's principal
+    /// in a period never exceeds the total outstanding, no lender is ever asked for more than it has left,
+    /// and in the last period each repays exactly its remainder.
+    /// </remarks>
+    public static IReadOnlyList<LenderSchedule> Split(FundSplit split, IReadOnlyList<Instalment> loanSchedule)
+    {
+        ArgumentNullException.ThrowIfNull(split);
+        ArgumentNullException.ThrowIfNull(loanSchedule);
+        var lenders = split.Allocations;
+        if (loanSchedule.Sum(i => i.PrincipalYuan) != split.PrincipalYuan)
+        {
+            throw new ArgumentException("The schedule does not repay the split's principal.", nameof(loanSchedule));
+        }
+        var outstanding = lenders.Select(a => Money.ToFen(a.AmountYuan)).ToArray();
+        var instalments = lenders.Select(_ => new List<Instalment>(loanSchedule.Count)).ToArray();
+        foreach (var instalment in loanSchedule)
+        {
+            var principalWeights = outstanding.Select(o => (decimal)o).ToArray();
+            var interestWeights = lenders.Select((a, i) => outstanding[i] * a.AnnualRate).ToArray();
+            if (interestWeights.All(w => w == 0))
+            {
+                interestWeights = principalWeights;
+            }
+            var principalParts = outstanding.Sum() == 0 ? new long[lenders.Count] : Money.AllocateFen(Money.ToFen(instalment.PrincipalYuan), principalWeights);
+            var interestParts = interestWeights.Sum() == 0 ? new long[lenders.Count] : Money.AllocateFen(Money.ToFen(instalment.InterestYuan), interestWeights);
+            for (var i = 0; i < lenders.Count; i++)
+            {
+                outstanding[i] -= principalParts[i];
+                instalments[i].Add(instalment with
+                {
+                    PrincipalYuan = Money.ToYuan(principalParts[i]),
+                    InterestYuan = Money.ToYuan(interestParts[i]),
+                    RemainingPrincipalYuan = Money.ToYuan(outstanding[i]),
+                });
+            }
+        }
+        return lenders.Select((a, i) => new LenderSchedule(a.LenderId, a.AmountYuan, instalments[i])).ToArray();
+    }
+}
