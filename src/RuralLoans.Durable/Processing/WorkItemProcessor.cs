@@ -296,7 +296,7 @@ public sealed partial class WorkItemProcessor
         var plan = PlanEpisode(snapshot, messages);
         if (plan.Accepted.Count == 0)
         {
-            await SendOutboxAsync(snapshot.Record, plan.EpisodesToResend.SelectMany(index => snapshot.Episodes[index].Events), cancellationToken).ConfigureAwait(false);
+            await SendOutboxAsync(snapshot, plan.EpisodesToResend.SelectMany(index => snapshot.Episodes[index].Events), cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -335,7 +335,7 @@ public sealed partial class WorkItemProcessor
         }
 
         var outbox = plan.EpisodesToResend.SelectMany(index => snapshot.Episodes[index].Events).Concat(linked);
-        await SendOutboxAsync(updated, outbox, cancellationToken).ConfigureAwait(false);
+        await SendOutboxAsync(committed, outbox, cancellationToken).ConfigureAwait(false);
     }
 
     private EpisodePlan PlanEpisode(InstanceSnapshot snapshot, IReadOnlyList<EngineMessage> messages)
@@ -514,26 +514,31 @@ public sealed partial class WorkItemProcessor
     /// <summary>
     /// Sends what committed events imply. Runs after the commit and before the triggering messages are
     /// deleted; if it is cut short, a redelivered trigger is recognised as applied and re-sends this.
+    /// A message whose answer is already in history (the activity completed, the timer fired, the next
+    /// execution started) evidently arrived and is not sent again, so duplicates do not cascade.
     /// </summary>
-    private async Task SendOutboxAsync(InstanceRecord record, IEnumerable<HistoryEvent> events, CancellationToken cancellationToken)
+    private async Task SendOutboxAsync(InstanceSnapshot known, IEnumerable<HistoryEvent> events, CancellationToken cancellationToken)
     {
+        var owner = known.Record;
         var sends = new List<Task>();
         foreach (var recorded in events)
         {
-            if (Outbound(record, recorded) is { } outbound)
-            {
-                sends.AddRange(outbound);
-            }
+            sends.AddRange(Outbound(recorded));
         }
 
         await Task.WhenAll(sends).ConfigureAwait(false);
 
-        IEnumerable<Task>? Outbound(InstanceRecord owner, HistoryEvent recorded)
+        bool Answered(string key) => known.EpisodeThatApplied(key) is not null;
+
+        IEnumerable<Task> Outbound(HistoryEvent recorded)
         {
             var id = owner.InstanceId;
             var generation = recorded.Generation;
             switch (recorded.Type)
             {
+                case HistoryEventType.TaskScheduled or HistoryEventType.SubOrchestrationCreated when Answered($"done:{generation}:{recorded.TaskId}"):
+                case HistoryEventType.TimerCreated when Answered($"fired:{generation}:{recorded.TaskId}"):
+                    return [];
                 case HistoryEventType.TaskScheduled:
                     return [sender.SendWorkItemAsync(new EngineMessage
                     {
@@ -554,15 +559,19 @@ public sealed partial class WorkItemProcessor
                         TraceParent = owner.TraceParent,
                     }, cancellationToken)];
                 case HistoryEventType.ContinuedAsNew:
-                    var carried = (recorded.CarriedEvents ?? []).Select((e, index) => sender.SendControlAsync(new EngineMessage
+                    var carried = (recorded.CarriedEvents ?? [])
+                        .Select((e, index) => new EngineMessage { Id = $"{id}/{generation}/carried/{index}", Kind = MessageKind.EventRaised, InstanceId = id, Name = e.Name, Data = e.Data })
+                        .Where(message => !Answered(message.DeduplicationKey))
+                        .Select(message => sender.SendControlAsync(message, cancellationToken));
+                    var next = Answered($"start:{generation + 1}") ? [] : new[]
                     {
-                        Id = $"{id}/{generation}/carried/{index}", Kind = MessageKind.EventRaised, InstanceId = id, Name = e.Name, Data = e.Data,
-                    }, cancellationToken));
-                    return carried.Prepend(sender.SendControlAsync(new EngineMessage
-                    {
-                        Id = $"{id}/{generation + 1}/start", Kind = MessageKind.ExecutionStarted, InstanceId = id, Generation = generation + 1, Name = owner.Name,
-                        Data = recorded.Data, DataBlob = recorded.DataBlob, TraceParent = owner.TraceParent,
-                    }, cancellationToken)).ToList();
+                        sender.SendControlAsync(new EngineMessage
+                        {
+                            Id = $"{id}/{generation + 1}/start", Kind = MessageKind.ExecutionStarted, InstanceId = id, Generation = generation + 1, Name = owner.Name,
+                            Data = recorded.Data, DataBlob = recorded.DataBlob, TraceParent = owner.TraceParent,
+                        }, cancellationToken),
+                    };
+                    return [.. next, .. carried];
                 case HistoryEventType.ExecutionCompleted or HistoryEventType.ExecutionFailed or HistoryEventType.ExecutionTerminated
                     when owner.ParentInstanceId is { } parent:
                     var failed = recorded.Type != HistoryEventType.ExecutionCompleted;
@@ -574,7 +583,7 @@ public sealed partial class WorkItemProcessor
                         Failure = failed ? recorded.Failure ?? new FailureDetails("Terminated", recorded.Data ?? "The sub-orchestration was terminated.") : null,
                     }, cancellationToken)];
                 default:
-                    return null;
+                    return [];
             }
         }
     }
