@@ -1,0 +1,20 @@
+namespace RuralLoans.Ocr.Extraction;
+
+/// <summary>
+/// One field as read from the form. <see cref="Value"/> is normalised only as far as matching needs (ASCII digits,
+/// amounts in yuan, ISO dates); null when the field was not found. <see cref="RawText"/> is what the engine read.
+/// </summary>
+public sealed record ExtractedField(string? Value, double Confidence, string? RawText)
+{
+    public static ExtractedField Missing { get; } = new(null, 0, null);
+}
+
+/// <summary>A problem a reviewer should look at; <see cref="Field"/> is null for document-level problems.</summary>
+public sealed record ExtractionError(string? Field, string Message);
+
+/// <summary>All fields of one loan application form (every field is present, missing ones with a null value).</summary>
+public sealed record ExtractedForm(IReadOnlyDictionary<string, ExtractedField> Fields, IReadOnlyList<ExtractionError> Errors)
+{
+    public static ExtractedForm Failed(string message) =>
+        new(LoanFormFields.All.ToDictionary(f => f, _ => ExtractedField.Missing), [new ExtractionError(null, message)]);
+}

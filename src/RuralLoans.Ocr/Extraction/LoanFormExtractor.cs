@@ -1,0 +1,201 @@
+namespace RuralLoans.Ocr.Extraction;
+
+/// <summary>
+/// Finds the loan form fields in recognised text. Forms come as "label：value" lines, ruled tables and two-column
+/// layouts, so text is cut into segments at wide gaps (cells, columns), labels are matched fuzzily at the start of a
+/// segment (the chi_sim model misreads 借 in almost every 借款… label), and a label with nothing after it takes the
+/// nearest segment to its right on the same row as its value.
+/// </summary>
+public sealed class LoanFormExtractor(KnownValues known)
+{
+    /// <summary>Below this factor a value that fails its pattern keeps only a hint of confidence.</summary>
+    private const double InvalidValuePenalty = 0.35;
+
+    /// <summary>A value recognised by its shape alone, its label unread, counts as a weak label match.</summary>
+    private const double UnlabelledScore = 0.6;
+
+    /// <summary>Fields whose values are unmistakable on their own, in the order they are looked for.</summary>
+    private static readonly string[] SelfEvidentFields =
+    [
+        LoanFormFields.IdNumber, LoanFormFields.Phone, LoanFormFields.ApplicationDate, LoanFormFields.PartnerCode,
+        LoanFormFields.County, LoanFormFields.Township, LoanFormFields.Village,
+    ];
+
+    private static readonly IReadOnlyList<(string Field, string Label)> Labels = LoanFormFields.Labels
+        .SelectMany(pair => pair.Value.Select(label => (pair.Key, TextNormalizer.Normalize(label))))
+        .ToList();
+
+    private readonly FieldValueParsers parsers = new(known);
+
+    public LoanFormExtractor()
+        : this(new KnownValues())
+    {
+    }
+
+    public ExtractedForm Extract(OcrDocument document)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        var found = new Dictionary<string, (string Raw, double OcrConfidence, double LabelScore)>();
+        foreach (var pair in document.KeyValues)
+        {
+            var match = MatchLabel(TextNormalizer.Normalize(pair.Key));
+            if (match is { Remainder.Length: 0 } && !found.ContainsKey(match.Field))
+            {
+                found[match.Field] = (pair.Value, pair.Confidence, match.Score);
+            }
+        }
+
+        foreach (var page in document.Pages)
+        {
+            var segments = page.Lines.SelectMany(Segment.FromLine).SelectMany(SplitAtEmbeddedLabels).ToList();
+            var labelled = segments
+                .Select(segment => (Segment: segment, Match: MatchLabel(segment.Text)))
+                .Where(candidate => candidate.Match is not null)
+                .GroupBy(candidate => candidate.Match!.Field)
+                .Select(group => group.OrderByDescending(c => c.Match!.Score).ThenBy(c => c.Segment.Box.Top).First())
+                .ToList();
+            var labelSegments = labelled.Select(l => l.Segment).ToHashSet();
+            foreach (var (segment, match) in labelled)
+            {
+                if (found.ContainsKey(match!.Field))
+                {
+                    continue;
+                }
+                var (raw, confidence) = ValueFor(segment, match, segments, labelSegments);
+                if (raw.Length > 0)
+                {
+                    found[match.Field] = (raw, confidence, match.Score);
+                }
+            }
+        }
+
+        foreach (var (field, raw, confidence) in FindUnlabelledValues(document, found))
+        {
+            found[field] = (raw, confidence, UnlabelledScore);
+        }
+
+        var fields = new Dictionary<string, ExtractedField>();
+        var errors = new List<ExtractionError>();
+        foreach (var field in LoanFormFields.All)
+        {
+            if (!found.TryGetValue(field, out var reading))
+            {
+                fields[field] = ExtractedField.Missing;
+                errors.Add(new ExtractionError(field, $"no '{LoanFormFields.Labels[field][0]}' field was found on the form"));
+                continue;
+            }
+            var parsed = parsers.Parse(field, reading.Raw);
+            var confidence = reading.OcrConfidence * Math.Sqrt(reading.LabelScore) * parsed.Certainty * (parsed.IsValid ? 1 : InvalidValuePenalty);
+            fields[field] = new ExtractedField(parsed.Value.Length == 0 ? null : parsed.Value, Math.Round(confidence, 3), reading.Raw);
+            if (parsed.Problem is not null)
+            {
+                errors.Add(new ExtractionError(field, parsed.Problem));
+            }
+        }
+        return new ExtractedForm(fields, errors);
+    }
+
+    /// <summary>
+    /// A label the engine could not read (a smudge, a rule through it) loses its field unless the value explains
+    /// itself: a valid ID number, a mobile number, a date, a partner code, or a place name ending in 县/镇/乡/村
+    /// anywhere on the page that no label claimed.
+    /// </summary>
+    private IEnumerable<(string Field, string Raw, double Confidence)> FindUnlabelledValues(OcrDocument document, Dictionary<string, (string Raw, double OcrConfidence, double LabelScore)> found)
+    {
+        var missing = SelfEvidentFields.Where(f => !found.ContainsKey(f)).ToList();
+        if (missing.Count == 0)
+        {
+            yield break;
+        }
+        var claimed = found.Values.Select(v => TextNormalizer.Normalize(v.Raw)).ToHashSet();
+        var unclaimed = document.Pages
+            .SelectMany(p => p.Lines.SelectMany(Segment.FromLine))
+            .Where(segment => !claimed.Contains(segment.Text) && MatchLabel(segment.Text) is null)
+            .ToList();
+        foreach (var field in missing)
+        {
+            var match = unclaimed.FirstOrDefault(segment => parsers.Parse(field, segment.Text).IsValid);
+            if (match is not null)
+            {
+                unclaimed.Remove(match);
+                yield return (field, match.Text, match.Confidence);
+            }
+        }
+    }
+
+    private static (string Raw, double Confidence) ValueFor(Segment label, LabelMatch match, List<Segment> segments, HashSet<Segment> labelSegments)
+    {
+        var remainder = label.Slice(label.Text.Length - match.Remainder.Length);
+        if (remainder.Text.Trim(':', '.', ',', '-').Length > 0)
+        {
+            return (remainder.Text, remainder.Confidence);
+        }
+        // Table cell or a value printed apart from its label: the nearest segment to the right on the same row.
+        var neighbour = segments
+            .Where(s => !labelSegments.Contains(s) && s.Box.Left >= label.Box.Right - (label.Box.Height / 2) && OverlapsVertically(s.Box, label.Box))
+            .OrderBy(s => s.Box.Left)
+            .FirstOrDefault();
+        return neighbour is null ? (string.Empty, 0) : (neighbour.Text, neighbour.Confidence);
+    }
+
+    private static bool OverlapsVertically(BoundingBox a, BoundingBox b)
+    {
+        var overlap = Math.Min(a.Bottom, b.Bottom) - Math.Max(a.Top, b.Top);
+        return overlap >= 0.4 * Math.Min(a.Height, b.Height);
+    }
+
+    /// <summary>
+    /// Splits "姓名张三身份证号码1101…" where two cells ran together: a known label (three or more characters, exact)
+    /// after the start of a segment begins a new segment.
+    /// </summary>
+    private static IEnumerable<Segment> SplitAtEmbeddedLabels(Segment segment)
+    {
+        var cut = Enumerable.Range(1, Math.Max(0, segment.Text.Length - 1))
+            .FirstOrDefault(i => Labels.Any(l => l.Label.Length >= 3 && segment.Text.AsSpan(i).StartsWith(l.Label, StringComparison.Ordinal)));
+        if (cut == 0)
+        {
+            yield return segment;
+            yield break;
+        }
+        yield return segment.Slice(0, cut);
+        foreach (var rest in SplitAtEmbeddedLabels(segment.Slice(cut)))
+        {
+            yield return rest;
+        }
+    }
+
+    public sealed record LabelMatch(string Field, string Label, double Score, string Remainder);
+
+    /// <summary>
+    /// The best label at the start of <paramref name="text"/>, allowing up to two characters of leading junk and one
+    /// edit per four label characters (none for labels of two or three characters, which are too easy to hit by chance).
+    /// </summary>
+    public static LabelMatch? MatchLabel(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        LabelMatch? best = null;
+        foreach (var (field, label) in Labels)
+        {
+            var allowed = label.Length / 4;
+            for (var offset = 0; offset <= Math.Min(2, text.Length - 1); offset++)
+            {
+                for (var length = Math.Max(1, label.Length - allowed); length <= label.Length + allowed && offset + length <= text.Length; length++)
+                {
+                    var distance = TextNormalizer.EditDistance(label, text.AsSpan(offset, length));
+                    var cost = distance + (offset * 0.5);
+                    if (cost > allowed)
+                    {
+                        continue;
+                    }
+                    var score = 1 - (cost / label.Length);
+                    var better = best is null || score > best.Score + 1e-9 || (Math.Abs(score - best.Score) < 1e-9 && label.Length > best.Label.Length);
+                    if (better)
+                    {
+                        best = new LabelMatch(field, label, score, text[(offset + length)..]);
+                    }
+                }
+            }
+        }
+        return best;
+    }
+}

@@ -1,0 +1,58 @@
+namespace RuralLoans.Ocr;
+
+/// <summary>Turns an uploaded document (image or PDF) into recognised text with positions and confidences.</summary>
+public interface IOcrEngine
+{
+    /// <param name="content">The uploaded file's bytes.</param>
+    /// <param name="contentType">Its media type, e.g. <c>image/jpeg</c>, <c>image/png</c>, <c>application/pdf</c>.</param>
+    /// <exception cref="OcrException">The engine is unavailable or rejected the document.</exception>
+    Task<OcrDocument> RecognizeAsync(ReadOnlyMemory<byte> content, string contentType, CancellationToken cancellationToken);
+}
+
+/// <summary>Recognition failed for a reason the operator can act on; the message says what to fix.</summary>
+public class OcrException : Exception
+{
+    public OcrException(string message)
+        : base(message)
+    {
+    }
+
+    public OcrException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public OcrException()
+    {
+    }
+}
+
+/// <summary>Media types the engines accept, and the mapping from file names for callers that only have a path.</summary>
+public static class OcrContentTypes
+{
+    public const string Pdf = "application/pdf";
+    public const string Jpeg = "image/jpeg";
+    public const string Png = "image/png";
+    public const string Tiff = "image/tiff";
+    public const string Bmp = "image/bmp";
+    public const string Webp = "image/webp";
+
+    public static string FromFileName(string fileName)
+    {
+        var extension = Path.GetExtension(fileName).ToUpperInvariant();
+        return extension switch
+        {
+            ".PDF" => Pdf,
+            ".JPG" or ".JPEG" => Jpeg,
+            ".PNG" => Png,
+            ".TIF" or ".TIFF" => Tiff,
+            ".BMP" => Bmp,
+            ".WEBP" => Webp,
+            _ => throw new OcrException($"Unsupported file type '{extension}': expected a PDF or a JPEG/PNG/TIFF/BMP/WebP image."),
+        };
+    }
+
+    public static bool IsPdf(string contentType) => contentType.StartsWith(Pdf, StringComparison.OrdinalIgnoreCase);
+
+    public static bool IsImage(string contentType) => contentType.StartsWith("image/", StringComparison.OrdinalIgnoreCase);
+}

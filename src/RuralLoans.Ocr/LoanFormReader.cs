@@ -1,0 +1,43 @@
+using RuralLoans.Ocr.Engines;
+using RuralLoans.Ocr.Extraction;
+
+namespace RuralLoans.Ocr;
+
+/// <summary>Reads a loan application form end to end: the configured OCR engine, then field extraction.</summary>
+public sealed class LoanFormReader(IOcrEngine engine, LoanFormExtractor extractor)
+{
+    public LoanFormReader(IOcrEngine engine)
+        : this(engine, new LoanFormExtractor())
+    {
+    }
+
+    /// <summary>Never throws for a bad document or an unavailable engine: the reason is reported in <see cref="ExtractedForm.Errors"/>.</summary>
+    public async Task<ExtractedForm> ReadAsync(ReadOnlyMemory<byte> content, string contentType, CancellationToken cancellationToken)
+    {
+        OcrDocument document;
+        try
+        {
+            document = await engine.RecognizeAsync(content, contentType, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OcrException e)
+        {
+            return ExtractedForm.Failed(e.Message);
+        }
+        return extractor.Extract(document);
+    }
+}
+
+/// <summary>Builds the engine the options ask for.</summary>
+public static class OcrEngineFactory
+{
+    public static IOcrEngine Create(OcrOptions options, HttpClient? httpClient = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Engine switch
+        {
+            OcrEngineKind.Tesseract => new TesseractOcrEngine(options),
+            OcrEngineKind.DocumentIntelligence => new DocumentIntelligenceOcrEngine(httpClient ?? new HttpClient(), options, timeProvider ?? TimeProvider.System),
+            _ => throw new OcrException($"Unknown OCR engine {options.Engine}."),
+        };
+    }
+}

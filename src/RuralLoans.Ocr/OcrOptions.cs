@@ -1,0 +1,54 @@
+using RuralLoans.Ocr.Imaging;
+
+namespace RuralLoans.Ocr;
+
+public enum OcrEngineKind
+{
+    Tesseract,
+    DocumentIntelligence,
+}
+
+/// <summary>Which engine reads uploaded forms, and how to reach it.</summary>
+public sealed record OcrOptions
+{
+    public OcrEngineKind Engine { get; init; } = OcrEngineKind.Tesseract;
+
+    /// <summary>The tesseract executable; a bare name is looked up on PATH.</summary>
+    public string TesseractPath { get; init; } = "tesseract";
+
+    /// <summary>Directory holding <c>chi_sim.traineddata</c>; null uses Tesseract's built-in location.</summary>
+    public string? TessdataDirectory { get; init; }
+
+    /// <summary>chi_sim alone: adding eng turns short Chinese words into Latin look-alikes.</summary>
+    public string TesseractLanguage { get; init; } = "chi_sim";
+
+    /// <summary>4 = a single column of text of variable sizes; 6 reads nothing useful from ruled tables.</summary>
+    public int PageSegmentationMode { get; init; } = 4;
+
+    public TimeSpan TesseractTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
+    public PreprocessingOptions Preprocessing { get; init; } = new();
+
+    /// <summary>e.g. https://my-resource.cognitiveservices.azure.com/</summary>
+    public Uri? DocumentIntelligenceEndpoint { get; init; }
+
+    public string? DocumentIntelligenceKey { get; init; }
+
+    public string DocumentIntelligenceModelId { get; init; } = "prebuilt-layout";
+
+    /// <summary>How often to poll an analyze operation when the service sends no Retry-After.</summary>
+    public TimeSpan DocumentIntelligencePollInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How many times one request is retried after 429 or 5xx before the failure is surfaced.</summary>
+    public int DocumentIntelligenceMaxRetries { get; init; } = 5;
+
+    /// <summary>Give up on an analyze operation that has not finished after this long.</summary>
+    public TimeSpan DocumentIntelligenceTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    public static OcrEngineKind ParseEngine(string value) => value.Trim().ToUpperInvariant() switch
+    {
+        "TESSERACT" => OcrEngineKind.Tesseract,
+        "DOCUMENTINTELLIGENCE" or "DOCUMENT-INTELLIGENCE" or "AZURE" => OcrEngineKind.DocumentIntelligence,
+        _ => throw new OcrException($"Unknown OCR engine '{value}': use 'tesseract' or 'documentintelligence'."),
+    };
+}

@@ -1,0 +1,56 @@
+using System.CommandLine;
+using System.Text.RegularExpressions;
+using RuralLoans.FormGenerator;
+using RuralLoans.Ocr;
+
+var seedOption = new Option<int>("--seed") { Description = "Random seed (same seed, same forms)", DefaultValueFactory = _ => 2026 };
+var perTierOption = new Option<int>("--per-tier") { Description = "Forms per quality tier (layouts and fonts rotate)", DefaultValueFactory = _ => 3 };
+
+var outOption = new Option<string>("--out") { Description = "Directory to write forms into", DefaultValueFactory = _ => "samples/forms" };
+var samples = new Command("samples", "Write sample forms with NAME.expected.json next to each") { outOption, seedOption, perTierOption };
+samples.SetAction(result =>
+{
+    var directory = result.GetValue(outOption)!;
+    var forms = SampleSet.Generate(directory, result.GetValue(seedOption), result.GetValue(perTierOption), Enum.GetValues<QualityTier>());
+    Console.WriteLine($"{forms.Count} forms written to {directory}");
+});
+
+var markdownOption = new Option<string?>("--markdown") { Description = "Markdown file whose accuracy section is replaced with the results" };
+var detailsOption = new Option<bool>("--details") { Description = "List every wrong field" };
+var psmOption = new Option<int>("--psm") { Description = "Tesseract page segmentation mode", DefaultValueFactory = _ => new OcrOptions().PageSegmentationMode };
+var accuracy = new Command("accuracy", "Generate forms in a temporary directory, read them with Tesseract and report field accuracy per tier")
+{
+    seedOption, perTierOption, markdownOption, detailsOption, psmOption,
+};
+accuracy.SetAction(async (result, cancellationToken) =>
+{
+    var directory = Directory.CreateTempSubdirectory("ruralloans-forms-").FullName;
+    try
+    {
+        var forms = SampleSet.Generate(directory, result.GetValue(seedOption), result.GetValue(perTierOption), Enum.GetValues<QualityTier>());
+        var scores = await AccuracyHarness.ScoreAsync(directory, forms, OcrEngineFactory.Create(new OcrOptions { PageSegmentationMode = result.GetValue(psmOption) }), cancellationToken);
+        var report = AccuracyHarness.Report(scores);
+        Console.WriteLine(report);
+        if (result.GetValue(detailsOption))
+        {
+            Console.WriteLine(AccuracyHarness.Details(scores));
+        }
+        if (result.GetValue(markdownOption) is { } markdown)
+        {
+            var command = $"dotnet run --project tools/RuralLoans.FormGenerator -c Release -- accuracy --per-tier {result.GetValue(perTierOption)} --seed {result.GetValue(seedOption)} --psm {result.GetValue(psmOption)} --markdown {markdown}";
+            var section = $"<!-- accuracy:begin -->\nProduced by `{command}` on {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd}:\n\n{report}<!-- accuracy:end -->";
+            var existing = File.Exists(markdown) ? await File.ReadAllTextAsync(markdown, cancellationToken) : string.Empty;
+            var updated = Regex.IsMatch(existing, "<!-- accuracy:begin -->")
+                ? Regex.Replace(existing, "<!-- accuracy:begin -->.*?<!-- accuracy:end -->", section.Replace("$", "$$", StringComparison.Ordinal), RegexOptions.Singleline)
+                : existing + "\n" + section + "\n";
+            await File.WriteAllTextAsync(markdown, updated, cancellationToken);
+        }
+    }
+    finally
+    {
+        Directory.Delete(directory, recursive: true);
+    }
+});
+
+var root = new RootCommand("RuralLoans sample loan application forms: generation and OCR accuracy") { samples, accuracy };
+return await root.Parse(args).InvokeAsync();
