@@ -153,6 +153,29 @@ public sealed class OrchestrationTests(StorageFixture storage)
     }
 
     [Fact]
+    public async Task A_large_sub_orchestration_result_survives_purging_the_child()
+    {
+        var registry = new DurableRegistry()
+            .AddOrchestrator<int, string>("BigChild", (_, size) => Task.FromResult(new string('贷', size)))
+            .AddOrchestrator<int, int>("Parent", async (context, size) =>
+            {
+                var text = await context.CallSubOrchestratorAsync<string>("BigChild", size, "big-child");
+                await context.WaitForExternalEvent<string>("go");
+                return text!.Length;
+            });
+        await using var hub = await EngineHarness.CreateAsync(storage.ConnectionString, registry);
+        var id = await hub.Client.StartNewAsync("Parent", 40_000, cancellationToken: Cancel);
+        await hub.WaitAsync("big-child");
+        await LifecycleTests.WaitForHistoryAsync(hub, id, HistoryEventType.SubOrchestrationCompleted);
+
+        Assert.True(await hub.Client.PurgeAsync("big-child", Cancel));
+        await hub.RestartWorkerAsync();
+        await hub.Client.RaiseEventAsync(id, "go", null, Cancel);
+
+        Assert.Equal(40_000, (await hub.WaitAsync(id)).ReadOutput<int>());
+    }
+
+    [Fact]
     public async Task Continue_as_new_restarts_with_the_new_input_and_keeps_one_tamper_evident_history()
     {
         var registry = new DurableRegistry()

@@ -18,7 +18,7 @@ public sealed class ReliabilityTests(StorageFixture storage)
 
         public ConcurrentDictionary<string, string> Effects { get; } = new();
 
-        public string Apply(ActivityContext context, string? input)
+        public string Apply(TaskActivityContext context, string? input)
         {
             Executions.AddOrUpdate(context.IdempotencyKey, 1, (_, count) => count + 1);
             Effects.TryAdd(context.IdempotencyKey, input ?? "");

@@ -4,7 +4,7 @@ namespace RuralLoans.Durable.Core;
 public sealed class DurableRegistry
 {
     private readonly Dictionary<string, Func<OrchestrationContext, Task<string?>>> orchestrators = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Func<ActivityContext, Task<string?>>> activities = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Func<TaskActivityContext, Task<string?>>> activities = new(StringComparer.Ordinal);
 
     public DurableRegistry AddOrchestrator<TInput, TOutput>(string name, Func<OrchestrationContext, TInput?, Task<TOutput>> orchestrator)
     {
@@ -13,14 +13,14 @@ public sealed class DurableRegistry
         return this;
     }
 
-    public DurableRegistry AddActivity<TInput, TOutput>(string name, Func<ActivityContext, TInput?, Task<TOutput>> activity)
+    public DurableRegistry AddActivity<TInput, TOutput>(string name, Func<TaskActivityContext, TInput?, Task<TOutput>> activity)
     {
         ArgumentNullException.ThrowIfNull(activity);
         activities.Add(name, async context => DurableJson.Serialize(await activity(context, context.GetInput<TInput>()).ConfigureAwait(false)));
         return this;
     }
 
-    public DurableRegistry AddActivity<TInput, TOutput>(string name, Func<ActivityContext, TInput?, TOutput> activity)
+    public DurableRegistry AddActivity<TInput, TOutput>(string name, Func<TaskActivityContext, TInput?, TOutput> activity)
     {
         ArgumentNullException.ThrowIfNull(activity);
         activities.Add(name, context => Task.FromResult(DurableJson.Serialize(activity(context, context.GetInput<TInput>()))));
@@ -31,5 +31,5 @@ public sealed class DurableRegistry
 
     internal Func<OrchestrationContext, Task<string?>>? FindOrchestrator(string name) => orchestrators.GetValueOrDefault(name);
 
-    internal Func<ActivityContext, Task<string?>>? FindActivity(string name) => activities.GetValueOrDefault(name);
+    internal Func<TaskActivityContext, Task<string?>>? FindActivity(string name) => activities.GetValueOrDefault(name);
 }

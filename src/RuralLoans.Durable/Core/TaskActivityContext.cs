@@ -1,9 +1,9 @@
 namespace RuralLoans.Durable.Core;
 
 /// <summary>What an activity knows about the task it runs for.</summary>
-public sealed class ActivityContext
+public sealed class TaskActivityContext
 {
-    internal ActivityContext(string instanceId, int generation, int taskId, string name, string? inputJson, int deliveryCount, CancellationToken cancellationToken)
+    internal TaskActivityContext(string instanceId, int generation, int taskId, string name, string? inputJson, int deliveryCount, CancellationToken cancellationToken)
     {
         InstanceId = instanceId;
         Generation = generation;

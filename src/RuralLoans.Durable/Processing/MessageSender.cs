@@ -28,6 +28,14 @@ internal sealed class MessageSender(EngineStorage storage, PayloadStore payloads
     private async Task SendAsync(QueueClient queue, EngineMessage message, TimeSpan? delay, CancellationToken cancellationToken)
     {
         var stamped = message with { SentAt = storage.Options.TimeProvider.GetUtcNow() };
+        if (stamped.DataBlob is { } blob && !blob.StartsWith($"{stamped.InstanceId}/", StringComparison.Ordinal))
+        {
+            // Each instance owns the blobs under its prefix, so purging one instance never breaks another's history.
+            var content = await payloads.ResolveAsync(stamped.Payload, cancellationToken).ConfigureAwait(false);
+            var copied = await payloads.OffloadIfLargeAsync(stamped.InstanceId, content, 0, cancellationToken).ConfigureAwait(false);
+            stamped = stamped with { DataBlob = copied.BlobName };
+        }
+
         var body = DurableJson.Serialize(stamped)!;
         if (Encoding.UTF8.GetByteCount(body) > storage.Options.LargePayloadThresholdBytes && stamped.Data is not null)
         {

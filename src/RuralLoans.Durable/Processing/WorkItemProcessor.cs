@@ -178,7 +178,7 @@ public sealed partial class WorkItemProcessor
         }
 
         var input = await payloads.ResolveAsync(message.Payload, cancellationToken).ConfigureAwait(false);
-        var context = new Core.ActivityContext(message.InstanceId, message.Generation, taskId, message.Name!, input, deliveryCount, cancellationToken);
+        var context = new TaskActivityContext(message.InstanceId, message.Generation, taskId, message.Name!, input, deliveryCount, cancellationToken);
         try
         {
             var output = await activity(context).ConfigureAwait(false);

@@ -47,7 +47,16 @@ public static class EngineTelemetry
     /// <summary>A fresh root context for a new instance, even when nobody listens (so ids are always recorded).</summary>
     internal static string NewTraceParent()
     {
-        using var root = Source.StartActivity("orchestration", ActivityKind.Internal, default(ActivityContext));
-        return root?.Id ?? $"00-{ActivityTraceId.CreateRandom()}-{ActivitySpanId.CreateRandom()}-01";
+        var ambient = Activity.Current;
+        Activity.Current = null;
+        try
+        {
+            using var root = Source.StartActivity("orchestration", ActivityKind.Internal, default(ActivityContext));
+            return root?.Id ?? $"00-{ActivityTraceId.CreateRandom()}-{ActivitySpanId.CreateRandom()}-01";
+        }
+        finally
+        {
+            Activity.Current = ambient;
+        }
     }
 }
