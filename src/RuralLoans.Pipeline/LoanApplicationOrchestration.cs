@@ -1,0 +1,148 @@
+using RuralLoans.Domain.Applications;
+using RuralLoans.Domain.Scoring;
+using RuralLoans.Durable.Core;
+using RuralLoans.Pipeline.Steps;
+
+namespace RuralLoans.Pipeline;
+
+/// <summary>
+/// The business process of one loan application, as the engine replays it. Only deterministic context APIs are used
+/// here; every read of the outside world happens in a step.
+/// </summary>
+public static class LoanApplicationOrchestration
+{
+    public const string Name = "LoanApplication";
+
+    public static class Events
+    {
+        public const string FieldsCorrected = "FieldsCorrected";
+        public const string PreCheckDecided = "PreCheckDecided";
+        public const string ReviewDecided = "ReviewDecided";
+    }
+
+    private static readonly RetryOptions StepRetry = new(MaxAttempts: 5, FirstRetryInterval: TimeSpan.FromSeconds(1));
+
+    public static async Task<ApplicationOutcome> RunAsync(OrchestrationContext context, ApplicationStarted? started)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(started);
+        var id = started.ApplicationId;
+        var product = started.Product;
+
+        // Step 1: read the form, then keep asking the partner for corrections until every field is valid.
+        Report(context, ApplicationStage.ReadingDocument, "正在识别申请表 / reading the form");
+        var form = await context.CallActivityAsync<LoanApplicationForm>(DocumentOcr.Name, new DocumentOcr.Input(id, started.Document), StepRetry);
+        var validation = await context.CallActivityAsync<FieldValidation.Output>(FieldValidation.Name, new FieldValidation.Input(id, form!, started.SubmittedAt), StepRetry);
+        while (!validation!.IsValid)
+        {
+            var deadline = context.CurrentUtcDateTime + product.CorrectionDeadline;
+            Report(context, ApplicationStage.NeedsCorrection, "请合作机构更正字段 / waiting for the partner to correct fields", validation.Errors, deadline);
+            FieldCorrection? correction;
+            try
+            {
+                correction = await context.WaitForExternalEvent<FieldCorrection>(Events.FieldsCorrected, product.CorrectionDeadline);
+            }
+            catch (TimeoutException)
+            {
+                return Finish(context, new ApplicationOutcome(id, ApplicationStage.Expired, "更正期限已过 / correction deadline passed"));
+            }
+            validation = await context.CallActivityAsync<FieldValidation.Output>(FieldValidation.Name,
+                new FieldValidation.Input(id, FieldValidation.Apply(validation.Form, correction!), started.SubmittedAt), StepRetry);
+        }
+        var application = validation.Form;
+
+        // Step 2: a village partner who knows the household vouches for it, when the product asks for that.
+        var preCheck = VillagePreCheckResult.Clean(0);
+        var needsPerson = false;
+        if (product.RequiresPreCheck)
+        {
+            var assignment = await context.CallActivityAsync<VillagePreCheck.Assignment>(VillagePreCheck.AssignName, new VillagePreCheck.AssignInput(id, application), StepRetry);
+            if (assignment!.VillagePartnerId is null)
+            {
+                // Nobody vouches for this village yet: not the household's fault, so a loan officer decides instead.
+                needsPerson = true;
+                preCheck = new VillagePreCheckResult(PreCheckOutcome.Concerns, VillagePreCheck.ChecklistItems, VillagePreCheck.ChecklistItems);
+            }
+            else
+            {
+                var decision = await WaitForPreCheckAsync(context, id, product, assignment);
+                if (decision is null)
+                {
+                    return Finish(context, new ApplicationOutcome(id, ApplicationStage.Expired, "村级合作方未在期限内完成预审 / the village pre-check deadline passed"));
+                }
+                var recorded = await context.CallActivityAsync<VillagePreCheck.Recorded>(VillagePreCheck.RecordName, new VillagePreCheck.RecordInput(id, assignment, decision), StepRetry);
+                preCheck = recorded!.Result;
+            }
+        }
+
+        // Step 3: score, and let a person decide what the model refers.
+        Report(context, ApplicationStage.Scoring, "正在评分 / scoring");
+        var credit = await context.CallActivityAsync<CreditDecision>(DataScoring.Name, new DataScoring.Input(id, application, preCheck, product.MaxAmountYuan, started.SubmittedAt), StepRetry);
+        var approved = credit!.Outcome == DecisionOutcome.Approve;
+        if (credit.Outcome == DecisionOutcome.ReferToHumanReview || (needsPerson && credit.Outcome == DecisionOutcome.Approve))
+        {
+            var deadline = context.CurrentUtcDateTime + product.HumanReviewDeadline;
+            Report(context, ApplicationStage.AwaitingHumanReview, "转人工审核 / referred to a loan officer", waitingUntil: deadline);
+            try
+            {
+                var review = await context.WaitForExternalEvent<ReviewDecision>(Events.ReviewDecided, product.HumanReviewDeadline);
+                approved = review!.Approved;
+            }
+            catch (TimeoutException)
+            {
+                return Finish(context, new ApplicationOutcome(id, ApplicationStage.Expired, "人工审核超时 / human review deadline passed", credit.Score, credit.Reasons));
+            }
+        }
+        if (!approved)
+        {
+            return Finish(context, new ApplicationOutcome(id, ApplicationStage.Declined, "未获批准 / declined", credit.Score, credit.Reasons));
+        }
+
+        // Step 4: split the principal among the co-lenders within the regulatory limits.
+        Report(context, ApplicationStage.Splitting, "正在分配联合贷款出资 / splitting among co-lenders");
+        var split = await context.CallActivityAsync<CoLendingSplit.Output>(CoLendingSplit.Name, new CoLendingSplit.Input(id, started.PartnerId, product.Code, application, started.SubmittedAt), StepRetry);
+        if (!split!.Funded)
+        {
+            return Finish(context, new ApplicationOutcome(id, ApplicationStage.Declined, split.Reason, credit.Score, credit.Reasons));
+        }
+
+        // Step 5: pay out exactly once and book it.
+        Report(context, ApplicationStage.Disbursing, "正在放款 / disbursing");
+        var typed = FieldValidation.ToApplication(id, application, started.SubmittedAt);
+        var paid = await context.CallActivityAsync<Disbursement.Output>(Disbursement.Name, Disbursement.InputFor(id, started.PartnerId, typed, split.Split!), StepRetry);
+        return Finish(context, new ApplicationOutcome(id, ApplicationStage.Disbursed, "已放款 / disbursed", credit.Score, credit.Reasons, split.Lenders, paid!.DisbursementId));
+    }
+
+    /// <summary>Waits for the village partner, sending one reminder before the deadline; null when the deadline passes.</summary>
+    private static async Task<PreCheckDecision?> WaitForPreCheckAsync(OrchestrationContext context, string id, Products.PipelineProduct product, VillagePreCheck.Assignment assignment)
+    {
+        var deadline = context.CurrentUtcDateTime + product.PreCheckDeadline;
+        var beforeReminder = product.PreCheckDeadline - product.PreCheckReminderBefore;
+        Report(context, ApplicationStage.AwaitingPreCheck, $"等待村级合作方 {assignment.VillagePartnerId} 预审 / waiting for village partner {assignment.VillagePartnerId}", waitingUntil: deadline);
+        try
+        {
+            return await context.WaitForExternalEvent<PreCheckDecision>(Events.PreCheckDecided, beforeReminder);
+        }
+        catch (TimeoutException)
+        {
+            await context.CallActivityAsync<bool>(VillagePreCheck.RemindName, new VillagePreCheck.RemindInput(id, assignment, deadline), StepRetry);
+        }
+        try
+        {
+            return await context.WaitForExternalEvent<PreCheckDecision>(Events.PreCheckDecided, product.PreCheckReminderBefore);
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
+    }
+
+    private static void Report(OrchestrationContext context, ApplicationStage stage, string detail, IReadOnlyList<FieldError>? errors = null, DateTime? waitingUntil = null) =>
+        context.SetCustomStatus(new ApplicationProgress(stage, ApplicationProgress.StepOf(stage), detail, errors, waitingUntil));
+
+    private static ApplicationOutcome Finish(OrchestrationContext context, ApplicationOutcome outcome)
+    {
+        Report(context, outcome.Stage, outcome.Summary);
+        return outcome;
+    }
+}

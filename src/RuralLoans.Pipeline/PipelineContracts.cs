@@ -1,0 +1,65 @@
+using RuralLoans.Domain.Applications;
+using RuralLoans.Pipeline.Products;
+using RuralLoans.Storage.Applications;
+
+namespace RuralLoans.Pipeline;
+
+/// <summary>The orchestration's input: everything intake knew, including the product's rules as they were at submission.</summary>
+public sealed record ApplicationStarted(string ApplicationId, string PartnerId, PipelineProduct Product, DocumentRef Document, DateTimeOffset SubmittedAt);
+
+/// <summary>Where an application is, for the portal and the CLI. Kept in the orchestration's custom status.</summary>
+public enum ApplicationStage
+{
+    ReadingDocument,
+    NeedsCorrection,
+    AwaitingPreCheck,
+    Scoring,
+    AwaitingHumanReview,
+    Splitting,
+    Disbursing,
+    Disbursed,
+    Declined,
+    Expired,
+}
+
+/// <summary>Custom status: the stage, which of the five steps it belongs to, and what the application waits for.</summary>
+public sealed record ApplicationProgress(ApplicationStage Stage, int Step, string Detail, IReadOnlyList<FieldError>? Errors = null, DateTime? WaitingUntilUtc = null)
+{
+    public static int StepOf(ApplicationStage stage) => stage switch
+    {
+        ApplicationStage.ReadingDocument or ApplicationStage.NeedsCorrection => 1,
+        ApplicationStage.AwaitingPreCheck => 2,
+        ApplicationStage.Scoring or ApplicationStage.AwaitingHumanReview => 3,
+        ApplicationStage.Splitting => 4,
+        _ => 5,
+    };
+}
+
+/// <summary>Corrected field values sent by the submitting partner; keys are the form's field names (e.g. idNumber).</summary>
+public sealed record FieldCorrection(string PartnerId, IReadOnlyDictionary<string, string> Fields);
+
+/// <summary>The village partner's answer to a pre-check, with the checklist as ticked on the phone.</summary>
+public sealed record PreCheckDecision(
+    string VillagePartnerId,
+    bool Approved,
+    bool IdentitySeen,
+    bool HouseholdRegisterSeen,
+    bool HomesteadCertificateSeen,
+    IReadOnlyList<string> PhotoBlobNames,
+    string? Remarks,
+    DateTimeOffset DecidedAt);
+
+/// <summary>An operator's decision on an application referred to human review.</summary>
+public sealed record ReviewDecision(string OperatorId, bool Approved, string? Note, DateTimeOffset DecidedAt);
+
+/// <summary>How an application ended.</summary>
+public sealed record ApplicationOutcome(
+    string ApplicationId,
+    ApplicationStage Stage,
+    string Summary,
+    double? Score = null,
+    IReadOnlyList<Domain.Scoring.ReasonText>? Reasons = null,
+    IReadOnlyList<LenderAmount>? Split = null,
+    string? DisbursementId = null);
+
+public sealed record LenderAmount(string LenderId, string LenderName, decimal AmountYuan);

@@ -1,0 +1,161 @@
+using Azure.Storage.Blobs;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using RuralLoans.Domain.Scoring;
+using RuralLoans.Durable;
+using RuralLoans.Durable.Client;
+using RuralLoans.Durable.Core;
+using RuralLoans.Durable.Hosting;
+using RuralLoans.Durable.Processing;
+using RuralLoans.Durable.Storage;
+using RuralLoans.Ocr;
+using RuralLoans.Payments;
+using RuralLoans.Pipeline.CoLending;
+using RuralLoans.Pipeline.Credit;
+using RuralLoans.Pipeline.Intake;
+using RuralLoans.Pipeline.Partners;
+using RuralLoans.Pipeline.Products;
+using RuralLoans.Pipeline.Steps;
+using RuralLoans.Storage;
+using RuralLoans.Storage.Applications;
+using RuralLoans.Storage.Decisions;
+using RuralLoans.Storage.Disbursements;
+using RuralLoans.Storage.Ledger;
+using RuralLoans.Storage.Quotas;
+
+namespace RuralLoans.Pipeline;
+
+/// <summary>Everything the pipeline needs to run, as plain values, so the host, the CLI and tests build it the same way.</summary>
+public sealed record PipelineOptions
+{
+    public required string StorageConnectionString { get; init; }
+    public required CosmosClient Cosmos { get; init; }
+    public required string CosmosDatabase { get; init; }
+    public required string TaskHubName { get; init; }
+    public required OcrOptions Ocr { get; init; }
+    public required IPaymentRail PaymentRail { get; init; }
+
+    /// <summary>Folder with partners.json, lenders.json, co-lending-products.json and blacklist.json.</summary>
+    public required string ConfigDirectory { get; init; }
+
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+
+    /// <summary>Listen for queue messages in this process (standalone mode). Off when the Functions host triggers us.</summary>
+    public bool RunWorker { get; init; } = true;
+
+    public Action<EngineOptions>? ConfigureEngine { get; init; }
+}
+
+/// <summary>
+/// The composition root of the pipeline: storage containers, the five steps registered as activities, the
+/// orchestration, the engine's client and (in standalone mode) its worker.
+/// </summary>
+public sealed class PipelineRuntime : IAsyncDisposable
+{
+    public const string DocumentsContainer = "application-documents";
+
+    /// <summary>Cosmos containers and their partition keys, as infra/ declares them.</summary>
+    public static IReadOnlyDictionary<string, string> CosmosContainers { get; } = new Dictionary<string, string>
+    {
+        ["applications"] = "/partnerId",
+        ["decisions"] = "/applicationId",
+        ["disbursements"] = "/applicationId",
+        ["ledger"] = "/transferId",
+        ["quotas"] = "/lenderId",
+    };
+
+    private readonly DurableWorker? _worker;
+
+    private PipelineRuntime(DurableClient client, DurableWorker? worker, ApplicationIntake intake, ApplicationStore applications, DecisionLog decisions, LedgerStore ledger, PartnerDirectory partners)
+    {
+        Client = client;
+        _worker = worker;
+        Intake = intake;
+        Applications = applications;
+        Decisions = decisions;
+        Ledger = ledger;
+        Partners = partners;
+    }
+
+    public DurableClient Client { get; }
+    public ApplicationIntake Intake { get; }
+    public ApplicationStore Applications { get; }
+    public DecisionLog Decisions { get; }
+    public LedgerStore Ledger { get; }
+    public PartnerDirectory Partners { get; }
+
+    public static async Task<PipelineRuntime> StartAsync(PipelineOptions options, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var clock = options.Clock;
+
+        var database = (await options.Cosmos.CreateDatabaseIfNotExistsAsync(options.CosmosDatabase, cancellationToken: ct)).Database;
+        var containers = new Dictionary<string, Container>(StringComparer.Ordinal);
+        foreach (var (name, partitionKey) in CosmosContainers)
+        {
+            containers[name] = (await database.CreateContainerIfNotExistsAsync(name, partitionKey, cancellationToken: ct)).Container;
+        }
+        var blobs = new BlobContainerClient(options.StorageConnectionString, DocumentsContainer);
+        await blobs.CreateIfNotExistsAsync(cancellationToken: ct);
+
+        var documents = new ContentAddressedBlobStore(blobs);
+        var applications = new ApplicationStore(containers["applications"]);
+        var decisions = new DecisionLog(containers["decisions"], clock);
+        var ledger = new LedgerStore(containers["ledger"]);
+        var quotas = new QuotaStore(containers["quotas"]);
+        var payouts = new DisbursementStore(containers["disbursements"]);
+        var partners = PartnerDirectory.Load(Path.Combine(options.ConfigDirectory, "partners.json"));
+        var lending = LendingCatalog.Load(Path.Combine(options.ConfigDirectory, "lenders.json"), Path.Combine(options.ConfigDirectory, "co-lending-products.json"));
+        var facts = ApplicantFactsSource.Create(applications, Path.Combine(options.ConfigDirectory, "blacklist.json"));
+        var scoring = new CreditDecisionEngine(new Scorecard(ScorecardModelCatalog.RuralHousehold), CreditPolicy.RuralDefault, clock);
+
+        var documentOcr = new DocumentOcr(documents, new LoanFormReader(OcrEngineFactory.Create(options.Ocr, timeProvider: clock)), decisions);
+        var validation = new FieldValidation(decisions);
+        var preCheck = new VillagePreCheck(partners, applications, decisions, clock, options.LoggerFactory.CreateLogger<VillagePreCheck>());
+        var dataScoring = new DataScoring(scoring, facts, applications, decisions, clock);
+        var split = new CoLendingSplit(lending, quotas, applications, decisions);
+        var disbursement = new Disbursement(payouts, options.PaymentRail, ledger, quotas, lending, applications, clock);
+
+        var registry = new DurableRegistry()
+            .AddOrchestrator<ApplicationStarted, ApplicationOutcome>(LoanApplicationOrchestration.Name, LoanApplicationOrchestration.RunAsync)
+            .AddActivity<DocumentOcr.Input, Domain.Applications.LoanApplicationForm>(DocumentOcr.Name, (c, i) => documentOcr.RunAsync(c, i!))
+            .AddActivity<FieldValidation.Input, FieldValidation.Output>(FieldValidation.Name, (c, i) => validation.RunAsync(c, i!))
+            .AddActivity<VillagePreCheck.AssignInput, VillagePreCheck.Assignment>(VillagePreCheck.AssignName, (c, i) => preCheck.AssignAsync(c, i!))
+            .AddActivity<VillagePreCheck.RemindInput, bool>(VillagePreCheck.RemindName, (c, i) => preCheck.RemindAsync(c, i!))
+            .AddActivity<VillagePreCheck.RecordInput, VillagePreCheck.Recorded>(VillagePreCheck.RecordName, (c, i) => preCheck.RecordAsync(c, i!))
+            .AddActivity<DataScoring.Input, CreditDecision>(DataScoring.Name, (c, i) => dataScoring.RunAsync(c, i!))
+            .AddActivity<CoLendingSplit.Input, CoLendingSplit.Output>(CoLendingSplit.Name, (c, i) => split.RunAsync(c, i!))
+            .AddActivity<Disbursement.Input, Disbursement.Output>(Disbursement.Name, (c, i) => disbursement.RunAsync(c, i!));
+
+        var engineOptions = new EngineOptions
+        {
+            StorageConnectionString = options.StorageConnectionString,
+            TaskHubName = options.TaskHubName,
+            TimeProvider = clock,
+        };
+        options.ConfigureEngine?.Invoke(engineOptions);
+        var storage = new EngineStorage(engineOptions);
+        await storage.EnsureCreatedAsync(ct);
+        var signal = new WorkSignal();
+        var client = new DurableClient(storage, registry, signal);
+        DurableWorker? worker = null;
+        if (options.RunWorker)
+        {
+            worker = new DurableWorker(storage, registry, signal, options.LoggerFactory);
+            await worker.StartAsync(ct);
+        }
+
+        var intake = new ApplicationIntake(documents, applications, client, ProductCatalog.Default, clock);
+        return new PipelineRuntime(client, worker, intake, applications, decisions, ledger, partners);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_worker is not null)
+        {
+            await _worker.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,39 @@
+namespace RuralLoans.Pipeline.Products;
+
+/// <summary>
+/// How a loan product moves through the pipeline. "Acquaintance" products serve thin-file households and need a village
+/// partner who knows the family to vouch for it; "310" products decide on data alone with no human step.
+/// </summary>
+public sealed record PipelineProduct(
+    string Code,
+    string NameZh,
+    string NameEn,
+    bool RequiresPreCheck,
+    decimal MaxAmountYuan,
+    TimeSpan PreCheckDeadline,
+    TimeSpan PreCheckReminderBefore,
+    TimeSpan CorrectionDeadline,
+    TimeSpan HumanReviewDeadline);
+
+public sealed class ProductCatalog
+{
+    private readonly Dictionary<string, PipelineProduct> _products;
+
+    public ProductCatalog(IEnumerable<PipelineProduct> products) =>
+        _products = products.ToDictionary(p => p.Code, StringComparer.OrdinalIgnoreCase);
+
+    public IReadOnlyCollection<PipelineProduct> All => _products.Values;
+
+    public PipelineProduct? Find(string code) => _products.GetValueOrDefault(code);
+
+    /// <summary>The products RuralLoans ships with.</summary>
+    public static ProductCatalog Default { get; } = new(
+    [
+        new PipelineProduct("farm-acquaintance", "农户熟人贷", "Farm household acquaintance loan",
+            RequiresPreCheck: true, MaxAmountYuan: 50_000m, PreCheckDeadline: TimeSpan.FromDays(7), PreCheckReminderBefore: TimeSpan.FromDays(2),
+            CorrectionDeadline: TimeSpan.FromDays(14), HumanReviewDeadline: TimeSpan.FromDays(5)),
+        new PipelineProduct("farm-310", "农户310信用贷", "Farm household 310 data loan",
+            RequiresPreCheck: false, MaxAmountYuan: 200_000m, PreCheckDeadline: TimeSpan.Zero, PreCheckReminderBefore: TimeSpan.Zero,
+            CorrectionDeadline: TimeSpan.FromDays(14), HumanReviewDeadline: TimeSpan.FromDays(5)),
+    ]);
+}

@@ -1,0 +1,102 @@
+using RuralLoans.Domain.CoLending;
+using RuralLoans.Domain.Disbursements;
+using RuralLoans.Durable.Core;
+using RuralLoans.Payments;
+using RuralLoans.Pipeline.CoLending;
+using RuralLoans.Pipeline.Credit;
+using RuralLoans.Storage.Applications;
+using RuralLoans.Storage.Disbursements;
+using RuralLoans.Storage.Ledger;
+using RuralLoans.Storage.Quotas;
+using DisbursementState = RuralLoans.Domain.Disbursements.DisbursementState;
+
+namespace RuralLoans.Pipeline.Steps;
+
+/// <summary>
+/// Step 5: pays the borrower exactly once and books it. One key — application + tranche — is the rail's idempotency key,
+/// the ledger transfer id and the quota reservation id, so a step resumed after a crash at any point finds what was
+/// already done (the rail is asked by key before paying) and only finishes the rest.
+/// </summary>
+public sealed class Disbursement(
+    DisbursementStore payouts,
+    IPaymentRail rail,
+    LedgerStore ledger,
+    QuotaStore quotas,
+    LendingCatalog catalog,
+    ApplicationStore applications,
+    TimeProvider clock)
+{
+    public const string Name = "Disbursement";
+
+    public sealed record Input(string ApplicationId, string PartnerId, string ApplicantName, string ApplicantIdHash, FundSplit Split);
+
+    public sealed record Output(string DisbursementId, string RailReference, decimal AmountYuan);
+
+    public async Task<Output> RunAsync(TaskActivityContext context, Input input)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(input);
+        var ct = context.CancellationToken;
+        var key = new DisbursementKey(input.ApplicationId, 1);
+        var amount = input.Split.PrincipalYuan;
+
+        var current = await payouts.GetOrApproveAsync(key, amount, ct);
+        if (current.Disbursement.State is DisbursementState.Approved or DisbursementState.Failed)
+        {
+            // The claim: one conditional write. Losing it means another worker claimed first; paying on is still safe
+            // because the rail de-duplicates by key, so we carry on with the state as it now is.
+            current = await payouts.TryTransitionAsync(current, current.Disbursement.StartPayout(clock.GetUtcNow()), ct)
+                ?? await payouts.FindAsync(key, ct)
+                ?? throw new InvalidOperationException($"Disbursement {key} vanished.");
+        }
+
+        var receipt = current.Disbursement.State == DisbursementState.Disbursed
+            ? new PayoutReceipt(key.Value, current.Disbursement.RailReference!, amount, clock.GetUtcNow())
+            : await PayAsync(current, input, key, amount, ct);
+
+        var disbursed = current.Disbursement.State == DisbursementState.Disbursed
+            ? current.Disbursement
+            : current.Disbursement.MarkDisbursed(receipt.RailPayoutId, clock.GetUtcNow());
+        await ledger.PostAsync(DisbursementPostings.ForPayout(disbursed, input.Split, clock.GetUtcNow()), ct);
+        foreach (var allocation in input.Split.Allocations)
+        {
+            await quotas.ChangeAsync(allocation.LenderId, catalog.Lenders[allocation.LenderId].QuotaYuan, s => QuotaReservations.Commit(s, key.Value), ct);
+        }
+        if (current.Disbursement.State != DisbursementState.Disbursed)
+        {
+            await payouts.TryTransitionAsync(current, disbursed, ct);
+        }
+        await applications.UpdateAsync(input.ApplicationId, a => a with
+        {
+            Stage = nameof(ApplicationStage.Disbursed),
+            DisbursedAmountYuan = amount,
+            UpdatedAt = clock.GetUtcNow(),
+        }, ct);
+        return new Output(key.Value, receipt.RailPayoutId, amount);
+    }
+
+    private async Task<PayoutReceipt> PayAsync(StoredDisbursement current, Input input, DisbursementKey key, decimal amount, CancellationToken ct)
+    {
+        var request = new PayoutRequest(key.Value, amount, PayeeAccount(input), input.ApplicantName, $"RuralLoans {input.ApplicationId}");
+        try
+        {
+            return await rail.PayOnceAsync(request, ct);
+        }
+        catch (PayoutRejectedException e)
+        {
+            // Final: record the failure and give the lenders' quota back, then fail the step so an operator sees it.
+            await payouts.TryTransitionAsync(current, current.Disbursement.MarkFailed(e.Message, clock.GetUtcNow()), ct);
+            foreach (var allocation in input.Split.Allocations)
+            {
+                await quotas.ChangeAsync(allocation.LenderId, catalog.Lenders[allocation.LenderId].QuotaYuan, s => QuotaReservations.Release(s, key.Value), ct);
+            }
+            throw;
+        }
+    }
+
+    /// <summary>The borrower's account held at the originating partner, identified without the resident ID in clear.</summary>
+    private static string PayeeAccount(Input input) => $"{input.PartnerId}:{input.ApplicantIdHash[..16]}";
+
+    public static Input InputFor(string applicationId, string partnerId, Domain.Applications.LoanApplication application, FundSplit split) =>
+        new(applicationId, partnerId, application.ApplicantName, ApplicantFactsSource.HashResidentId(application.IdNumber.Value), split);
+}

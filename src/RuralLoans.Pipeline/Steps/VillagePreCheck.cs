@@ -1,0 +1,89 @@
+using Microsoft.Extensions.Logging;
+using RuralLoans.Domain.Applications;
+using RuralLoans.Domain.Scoring;
+using RuralLoans.Durable.Core;
+using RuralLoans.Pipeline.Partners;
+using RuralLoans.Storage.Applications;
+using RuralLoans.Storage.Decisions;
+
+namespace RuralLoans.Pipeline.Steps;
+
+/// <summary>
+/// Step 2: a village partner who knows the household confirms identity, household register, homestead and farm photos.
+/// Three activities: assign the partner registered for the village, remind them before the deadline, and record
+/// their answer.
+/// </summary>
+public sealed partial class VillagePreCheck(PartnerDirectory partners, ApplicationStore applications, DecisionLog decisions, TimeProvider clock, ILogger<VillagePreCheck> logger)
+{
+    public const string AssignName = "VillagePreCheck.Assign";
+    public const string RemindName = "VillagePreCheck.Remind";
+    public const string RecordName = "VillagePreCheck.Record";
+
+    /// <summary>The checklist items a partner confirms: identity, household register, homestead certificate, photos.</summary>
+    public const int ChecklistItems = 4;
+
+    public sealed record AssignInput(string ApplicationId, LoanApplicationForm Form);
+
+    /// <summary>Who must answer. <see cref="VillagePartnerId"/> is null when no partner covers the village.</summary>
+    public sealed record Assignment(string? VillagePartnerId, string? VillagePartnerName, string Village, DateTimeOffset AssignedAt);
+
+    public sealed record RemindInput(string ApplicationId, Assignment Assignment, DateTime DeadlineUtc);
+
+    public sealed record RecordInput(string ApplicationId, Assignment Assignment, PreCheckDecision Decision);
+
+    public sealed record Recorded(PreCheckDecision Decision, VillagePreCheckResult Result);
+
+    public async Task<Assignment> AssignAsync(TaskActivityContext context, AssignInput input)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(input);
+        var ct = context.CancellationToken;
+        var form = input.Form;
+        var assignment = await decisions.RecordOnceAsync(input.ApplicationId, AssignName, input, () =>
+        {
+            var partner = partners.ForVillage(form.County ?? "", form.Township ?? "", form.Village ?? "");
+            return new Assignment(partner?.Id, partner?.Name, form.Village ?? "", clock.GetUtcNow());
+        }, ct);
+        // Mirrored on the application so a village partner's phone lists what waits for them.
+        await applications.UpdateAsync(input.ApplicationId, a => a with
+        {
+            Village = assignment.Village,
+            VillagePartnerId = assignment.VillagePartnerId,
+            Stage = nameof(ApplicationStage.AwaitingPreCheck),
+            UpdatedAt = clock.GetUtcNow(),
+        }, ct);
+        return assignment;
+    }
+
+    public async Task<bool> RemindAsync(TaskActivityContext context, RemindInput input)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(input);
+        await decisions.RecordOnceAsync(input.ApplicationId, RemindName, input, () =>
+        {
+            LogReminder(logger, input.Assignment.VillagePartnerId, input.ApplicationId, input.DeadlineUtc);
+            return true;
+        }, context.CancellationToken);
+        return true;
+    }
+
+    public async Task<Recorded> RecordAsync(TaskActivityContext context, RecordInput input)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(input);
+        return await decisions.RecordOnceAsync(input.ApplicationId, RecordName, input, () => new Recorded(input.Decision, Evaluate(input.Decision)), context.CancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reminder to village partner {Partner}: pre-check of {Application} is due by {Deadline:u}")]
+    private static partial void LogReminder(ILogger logger, string? partner, string application, DateTime deadline);
+
+    /// <summary>Pure: a rejection fails the pre-check; an approval with unconfirmed checklist items raises concerns.</summary>
+    public static VillagePreCheckResult Evaluate(PreCheckDecision decision)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        var confirmed = new[] { decision.IdentitySeen, decision.HouseholdRegisterSeen, decision.HomesteadCertificateSeen, decision.PhotoBlobNames.Count > 0 };
+        var failed = confirmed.Count(ok => !ok);
+        var outcome = !decision.Approved ? PreCheckOutcome.Fail : failed > 0 ? PreCheckOutcome.Concerns : PreCheckOutcome.Pass;
+        return new VillagePreCheckResult(outcome, ChecklistItems, failed);
+    }
+}

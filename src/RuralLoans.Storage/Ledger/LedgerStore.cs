@@ -1,0 +1,63 @@
+using System.Net;
+using Microsoft.Azure.Cosmos;
+using RuralLoans.Domain.Disbursements;
+
+namespace RuralLoans.Storage.Ledger;
+
+/// <summary>
+/// The double-entry ledger in Cosmos DB, one document per transfer (partition key <c>/transferId</c>, which for a
+/// payout is the disbursement key). Posting is a create: the same transfer posted again is a harmless retry, a
+/// different one under the same id is refused. Nothing is ever updated or deleted; corrections are reversals.
+/// </summary>
+public sealed class LedgerStore(Container container)
+{
+    private sealed record TransferDocument(string Id, string TransferId, LedgerTransfer Transfer);
+
+    public async Task PostAsync(LedgerTransfer transfer, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(transfer);
+        if (transfer.Debits != transfer.Credits)
+        {
+            throw new LedgerConflictException($"Transfer {transfer.TransferId} does not balance: debits {transfer.Debits}, credits {transfer.Credits}.");
+        }
+        try
+        {
+            await container.CreateItemAsync(new TransferDocument(DocumentId(transfer.TransferId), transfer.TransferId, transfer), new PartitionKey(transfer.TransferId), cancellationToken: ct);
+        }
+        catch (CosmosException e) when (e.StatusCode == HttpStatusCode.Conflict)
+        {
+            var existing = await FindAsync(transfer.TransferId, ct);
+            if (existing is null || !existing.SameBookingAs(transfer))
+            {
+                throw new LedgerConflictException($"Transfer {transfer.TransferId} is already booked with different entries.");
+            }
+        }
+    }
+
+    public async Task<LedgerTransfer?> FindAsync(string transferId, CancellationToken ct)
+    {
+        try
+        {
+            return (await container.ReadItemAsync<TransferDocument>(DocumentId(transferId), new PartitionKey(transferId), cancellationToken: ct)).Resource.Transfer;
+        }
+        catch (CosmosException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    public async IAsyncEnumerable<LedgerTransfer> ReadAllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        using var iterator = container.GetItemQueryIterator<TransferDocument>(new QueryDefinition("SELECT * FROM c"));
+        while (iterator.HasMoreResults)
+        {
+            foreach (var document in await iterator.ReadNextAsync(ct))
+            {
+                yield return document.Transfer;
+            }
+        }
+    }
+
+    /// <summary>Transfer ids contain '/', which Cosmos ids may not.</summary>
+    private static string DocumentId(string transferId) => transferId.Replace('/', '|');
+}
