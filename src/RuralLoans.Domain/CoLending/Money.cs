@@ -36,26 +36,38 @@ public static class Money
         {
             throw new ArgumentException("Weights must be non-negative and there must be at least one.", nameof(weights));
         }
-        var weightTotal = weights.Sum();
+        var weightTotal = 0m;
+        for (var i = 0; i < weights.Count; i++)
+        {
+            weightTotal += weights[i];
+        }
         if (weightTotal == 0)
         {
             throw new ArgumentException("At least one weight must be positive.", nameof(weights));
         }
         var parts = new long[weights.Count];
         var remainders = new decimal[weights.Count];
-        long allocated = 0;
+        var leftover = totalFen;
         for (var i = 0; i < weights.Count; i++)
         {
             var exact = totalFen * (weights[i] / weightTotal);
             parts[i] = (long)decimal.Floor(exact);
             remainders[i] = exact - parts[i];
-            allocated += parts[i];
+            leftover -= parts[i];
         }
-        var order = Enumerable.Range(0, weights.Count).OrderByDescending(i => remainders[i]).ThenBy(i => i).ToArray();
-        for (var k = 0; allocated < totalFen; k++)
+        // Fewer fen are left over than there are parts, so each goes to a different part.
+        for (; leftover > 0; leftover--)
         {
-            parts[order[k % order.Length]]++;
-            allocated++;
+            var largest = 0;
+            for (var i = 1; i < remainders.Length; i++)
+            {
+                if (remainders[i] > remainders[largest])
+                {
+                    largest = i;
+                }
+            }
+            parts[largest]++;
+            remainders[largest] = -1;
         }
         return parts;
     }

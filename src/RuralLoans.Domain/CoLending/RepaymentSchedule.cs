@@ -110,16 +110,20 @@ public static class LenderSchedules
         }
         var outstanding = lenders.Select(a => Money.ToFen(a.AmountYuan)).ToArray();
         var instalments = lenders.Select(_ => new List<Instalment>(loanSchedule.Count)).ToArray();
+        var principalWeights = new decimal[lenders.Count];
+        var interestWeights = new decimal[lenders.Count];
         foreach (var instalment in loanSchedule)
         {
-            var principalWeights = outstanding.Select(o => (decimal)o).ToArray();
-            var interestWeights = lenders.Select((a, i) => outstanding[i] * a.AnnualRate).ToArray();
-            if (interestWeights.All(w => w == 0))
+            var anyRate = false;
+            for (var i = 0; i < lenders.Count; i++)
             {
-                interestWeights = principalWeights;
+                principalWeights[i] = outstanding[i];
+                interestWeights[i] = outstanding[i] * lenders[i].AnnualRate;
+                anyRate |= interestWeights[i] != 0;
             }
-            var principalParts = outstanding.Sum() == 0 ? new long[lenders.Count] : Money.AllocateFen(Money.ToFen(instalment.PrincipalYuan), principalWeights);
-            var interestParts = interestWeights.Sum() == 0 ? new long[lenders.Count] : Money.AllocateFen(Money.ToFen(instalment.InterestYuan), interestWeights);
+            var hasOutstanding = outstanding.Any(o => o > 0);
+            var principalParts = hasOutstanding ? Money.AllocateFen(Money.ToFen(instalment.PrincipalYuan), principalWeights) : new long[lenders.Count];
+            var interestParts = hasOutstanding ? Money.AllocateFen(Money.ToFen(instalment.InterestYuan), anyRate ? interestWeights : principalWeights) : new long[lenders.Count];
             for (var i = 0; i < lenders.Count; i++)
             {
                 outstanding[i] -= principalParts[i];

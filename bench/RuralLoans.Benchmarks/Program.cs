@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(RuralLoans.Benchmarks.ScoringBenchmarks).Assembly).Run(args);
