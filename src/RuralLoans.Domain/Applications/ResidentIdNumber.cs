@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace RuralLoans.Domain.Applications;
 
@@ -6,6 +8,7 @@ namespace RuralLoans.Domain.Applications;
 /// An 18-character PRC resident identity number (GB 11643-1999): 6-digit address code, 8-digit birth date,
 /// 3-digit sequence (odd for men) and an ISO 7064 MOD 11-2 check character.
 /// </summary>
+[JsonConverter(typeof(ResidentIdNumberJsonConverter))]
 public sealed record ResidentIdNumber
 {
     private static readonly int[] Weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -99,4 +102,18 @@ public sealed record ResidentIdNumber
         TryParse(text, out var id, out var error) ? id! : throw new FormatException(error!.MessageEn);
 
     private static FieldError Error(string code, string zh, string en) => new("idNumber", code, zh, en);
+}
+
+/// <summary>Stores an ID number as its 18-character string and validates it again when read back.</summary>
+public sealed class ResidentIdNumberJsonConverter : JsonConverter<ResidentIdNumber>
+{
+    public override ResidentIdNumber Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        ResidentIdNumber.TryParse(reader.GetString(), out var id, out var error) ? id! : throw new JsonException(error!.MessageEn);
+
+    public override void Write(Utf8JsonWriter writer, ResidentIdNumber value, JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(value);
+        writer.WriteStringValue(value.Value);
+    }
 }

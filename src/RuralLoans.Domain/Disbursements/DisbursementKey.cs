@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 
 namespace RuralLoans.Domain.Disbursements;
 
@@ -10,6 +11,7 @@ public readonly record struct DisbursementKey
 {
     private const string Separator = "/tranche-";
 
+    [JsonConstructor]
     public DisbursementKey(string applicationId, int tranche)
     {
         if (string.IsNullOrWhiteSpace(applicationId) || applicationId.Contains('/', StringComparison.Ordinal) || applicationId.Length > 100)
@@ -27,6 +29,7 @@ public readonly record struct DisbursementKey
     public string ApplicationId { get; }
     public int Tranche { get; }
 
+    [JsonIgnore]
     public string Value => string.Create(CultureInfo.InvariantCulture, $"{ApplicationId}{Separator}{Tranche}");
 
     public override string ToString() => Value;

@@ -158,4 +158,16 @@ public class ApplicationValidatorTests
         Assert.Equal(15, result.Errors.Count);
         Assert.All(result.Errors, e => Assert.Equal("required", e.Code));
     }
+
+    [Fact]
+    public void A_validated_application_survives_a_json_round_trip_with_its_id_checked_again()
+    {
+        var application = ApplicationValidator.Validate(ValidForm(), Today).Application!;
+
+        var json = System.Text.Json.JsonSerializer.Serialize(application);
+        var reloaded = System.Text.Json.JsonSerializer.Deserialize<LoanApplication>(json)!;
+
+        Assert.Equal(application, reloaded);
+        Assert.Throws<System.Text.Json.JsonException>(() => System.Text.Json.JsonSerializer.Deserialize<LoanApplication>(json.Replace(application.IdNumber.Value, "110105194912310021", StringComparison.Ordinal)));
+    }
 }

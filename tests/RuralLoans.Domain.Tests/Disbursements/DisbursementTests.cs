@@ -69,4 +69,15 @@ public class DisbursementTests
         Assert.Equal((DisbursementState.Disbursed, DisbursementState.Disbursing), (error.From, error.To));
         Assert.Throws<InvalidDisbursementTransitionException>(() => paid.MarkDisbursed("RAIL-999", Now));
     }
+
+    [Fact]
+    public void A_disbursement_survives_a_json_round_trip()
+    {
+        var paid = Disbursement.Approve(Key, 30_000m).StartPayout(Now).MarkDisbursed("RAIL-778", Now);
+
+        var reloaded = System.Text.Json.JsonSerializer.Deserialize<Disbursement>(System.Text.Json.JsonSerializer.Serialize(paid))!;
+
+        Assert.Equal((paid.Key, paid.State, paid.RailReference, paid.Attempts), (reloaded.Key, reloaded.State, reloaded.RailReference, reloaded.Attempts));
+        Assert.Equal(paid.History, reloaded.History);
+    }
 }
