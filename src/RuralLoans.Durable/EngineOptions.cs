@@ -38,6 +38,9 @@ public sealed class EngineOptions
 
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>Added to every storage client's pipeline, e.g. to meter storage transactions.</summary>
+    public Azure.Core.Pipeline.HttpPipelinePolicy? StorageRequestPolicy { get; set; }
+
     /// <summary>Called before every storage write; fault-injection tests throw from it to simulate a crash at that point.</summary>
     internal Func<string, CancellationToken, ValueTask>? BeforeWrite { get; set; }
 

@@ -90,6 +90,28 @@ public sealed class ReliabilityTests(StorageFixture storage)
     }
 
     [Fact]
+    public async Task A_host_with_a_stale_cache_does_not_drop_a_result_for_work_another_host_scheduled()
+    {
+        var ledger = new EffectLedger();
+        await using var hub = await EngineHarness.CreateAsync(storage.ConnectionString, Registry(ledger), startWorker: false);
+        var hostA = new WorkItemProcessor(hub.Storage, hub.Registry);
+        var hostB = new WorkItemProcessor(hub.Storage, hub.Registry);
+        var id = await hub.Client.StartNewAsync("TwoEffects", "loan", cancellationToken: Cancel);
+
+        await hostA.ProcessOrchestrationMessageAsync(Assert.Single(await QueueTools.DrainAsync(hub.Storage.ControlQueue)), Cancel);
+        await hostB.ProcessActivityMessageAsync(Assert.Single(await QueueTools.DrainAsync(hub.Storage.WorkItemQueue)), Cancel);
+        await hostB.ProcessOrchestrationMessageAsync(Assert.Single(await QueueTools.DrainAsync(hub.Storage.ControlQueue)), Cancel);
+        await hostB.ProcessActivityMessageAsync(Assert.Single(await QueueTools.DrainAsync(hub.Storage.WorkItemQueue)), Cancel);
+
+        // Host A still caches the instance as it was before host B scheduled the second task.
+        await hostA.ProcessOrchestrationMessageAsync(Assert.Single(await QueueTools.DrainAsync(hub.Storage.ControlQueue)), Cancel);
+
+        var state = await hub.Client.GetStatusAsync(id, cancellationToken: Cancel);
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, state!.Status);
+        Assert.Equal("done:loan-1|done:loan-2", state.ReadOutput<string>());
+    }
+
+    [Fact]
     public async Task Duplicate_and_late_messages_to_a_running_instance_change_nothing()
     {
         var ledger = new EffectLedger();

@@ -256,12 +256,12 @@ public sealed partial class WorkItemProcessor
     {
         for (var attempt = 1; ; attempt++)
         {
-            var snapshot = options.CacheInstanceState && attempt == 1 && cache.TryGetValue(instanceId, out var cached)
-                ? cached
-                : await instances.LoadAsync(instanceId, cancellationToken).ConfigureAwait(false);
+            InstanceSnapshot? cached = null;
+            var fromCache = options.CacheInstanceState && attempt == 1 && cache.TryGetValue(instanceId, out cached);
+            var snapshot = fromCache ? cached : await instances.LoadAsync(instanceId, cancellationToken).ConfigureAwait(false);
             try
             {
-                await RunEpisodeAsync(instanceId, snapshot, messages, cancellationToken).ConfigureAwait(false);
+                await RunEpisodeAsync(instanceId, snapshot, messages, fromCache, cancellationToken).ConfigureAwait(false);
                 return;
             }
             catch (InstanceConflictException) when (attempt < MaxConflictAttempts)
@@ -278,7 +278,7 @@ public sealed partial class WorkItemProcessor
         }
     }
 
-    private async Task RunEpisodeAsync(string instanceId, InstanceSnapshot? snapshot, IReadOnlyList<EngineMessage> messages, CancellationToken cancellationToken)
+    private async Task RunEpisodeAsync(string instanceId, InstanceSnapshot? snapshot, IReadOnlyList<EngineMessage> messages, bool fromCache, CancellationToken cancellationToken)
     {
         var now = options.TimeProvider.GetUtcNow();
         if (snapshot is null)
@@ -293,7 +293,13 @@ public sealed partial class WorkItemProcessor
             snapshot = new InstanceSnapshot(NewRecord(start, now), null, []);
         }
 
-        var plan = PlanEpisode(snapshot, messages);
+        var plan = PlanEpisode(snapshot, messages, quiet: fromCache);
+        if (fromCache && plan.LateCount > 0)
+        {
+            // Another host may have moved the instance on; only the stored state may declare a message late.
+            throw new InstanceConflictException(instanceId, new InvalidOperationException("The cached state does not know a message's task or execution."));
+        }
+
         if (plan.Accepted.Count == 0)
         {
             await SendOutboxAsync(snapshot, plan.EpisodesToResend.SelectMany(index => snapshot.Episodes[index].Events), cancellationToken).ConfigureAwait(false);
@@ -338,8 +344,9 @@ public sealed partial class WorkItemProcessor
         await SendOutboxAsync(committed, outbox, cancellationToken).ConfigureAwait(false);
     }
 
-    private EpisodePlan PlanEpisode(InstanceSnapshot snapshot, IReadOnlyList<EngineMessage> messages)
+    private EpisodePlan PlanEpisode(InstanceSnapshot snapshot, IReadOnlyList<EngineMessage> messages, bool quiet)
     {
+        var lateCount = 0;
         var record = snapshot.Record;
         var accepted = new List<EngineMessage>();
         var resend = new SortedSet<int>();
@@ -363,14 +370,19 @@ public sealed partial class WorkItemProcessor
                 || (message.TaskId is { } taskId && message.Kind != MessageKind.FailInstance && !snapshot.WasScheduled(message.Generation, taskId));
             if (late)
             {
-                LogIgnored(logger, message.Kind, message.Id, record.InstanceId, record.Status);
+                lateCount++;
+                if (!quiet)
+                {
+                    LogIgnored(logger, message.Kind, message.Id, record.InstanceId, record.Status);
+                }
+
                 continue;
             }
 
             accepted.Add(message);
         }
 
-        return new EpisodePlan(accepted, resend);
+        return new EpisodePlan(accepted, resend, lateCount);
     }
 
     /// <summary>Applies control requests or replays the orchestrator, appending the resulting events; returns the new status.</summary>
@@ -588,7 +600,7 @@ public sealed partial class WorkItemProcessor
         }
     }
 
-    private sealed record EpisodePlan(IReadOnlyList<EngineMessage> Accepted, IReadOnlySet<int> EpisodesToResend);
+    private sealed record EpisodePlan(IReadOnlyList<EngineMessage> Accepted, IReadOnlySet<int> EpisodesToResend, int LateCount);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} failed on delivery {DequeueCount}; it will be retried")]
     private static partial void LogRetrying(ILogger logger, string messageId, long dequeueCount, Exception error);

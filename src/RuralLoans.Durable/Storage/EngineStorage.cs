@@ -1,4 +1,5 @@
 using Azure;
+using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
@@ -18,13 +19,13 @@ public sealed class EngineStorage
         ArgumentNullException.ThrowIfNull(options);
         this.options = options;
         var hub = options.TaskHubName.ToLowerInvariant();
-        var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        var queueOptions = WithPolicy(new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
         ControlQueue = new QueueClient(options.StorageConnectionString, $"{hub}-control", queueOptions);
         WorkItemQueue = new QueueClient(options.StorageConnectionString, $"{hub}-workitems", queueOptions);
         ControlPoisonQueue = new QueueClient(options.StorageConnectionString, $"{hub}-control-poison", queueOptions);
         WorkItemPoisonQueue = new QueueClient(options.StorageConnectionString, $"{hub}-workitems-poison", queueOptions);
-        Instances = new TableClient(options.StorageConnectionString, $"{new string(hub.Where(char.IsLetterOrDigit).ToArray())}Instances");
-        Payloads = new BlobContainerClient(options.StorageConnectionString, $"{hub}-payloads");
+        Instances = new TableClient(options.StorageConnectionString, $"{new string(hub.Where(char.IsLetterOrDigit).ToArray())}Instances", WithPolicy(new TableClientOptions()));
+        Payloads = new BlobContainerClient(options.StorageConnectionString, $"{hub}-payloads", WithPolicy(new BlobClientOptions()));
     }
 
     public QueueClient ControlQueue { get; }
@@ -40,6 +41,17 @@ public sealed class EngineStorage
     public BlobContainerClient Payloads { get; }
 
     internal EngineOptions Options => options;
+
+    private T WithPolicy<T>(T clientOptions)
+        where T : ClientOptions
+    {
+        if (options.StorageRequestPolicy is { } policy)
+        {
+            clientOptions.AddPolicy(policy, Azure.Core.HttpPipelinePosition.PerCall);
+        }
+
+        return clientOptions;
+    }
 
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken = default)
     {
