@@ -204,6 +204,8 @@ export async function startCosmosServer({ host = "127.0.0.1", port = 0, dataDir,
   // response etag is the last LSN on this page, or the unchanged continuation with 304 when nothing is new.
   function changeFeed(req, res, collection) {
     const ifNoneMatch = req.headers["if-none-match"];
+    // The SDK parses the item count of every change feed response, 304s included.
+    res.setHeader("x-ms-item-count", "0");
     if (ifNoneMatch === "*") {
       res.setHeader("etag", String(sequence));
       return send(res, 304);

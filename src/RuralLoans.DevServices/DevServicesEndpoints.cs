@@ -9,7 +9,7 @@ public sealed record DevServicesEndpoints(int BlobPort, int QueuePort, int Table
 
     /// <summary>The Cosmos emulator's documented well-known key (public, not a secret).</summary>
     public const string CosmosEmulatorKey =
-        "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU9DDp1tNz8jYvd1B7F2r5ip0X9yp8MnN/AgqiNtBmTzyIUoqO0Ni4h5Bi+WcdGtJmZWJjXWh9A==";
+        "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==";
 
     public string StorageConnectionString =>
         "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +

@@ -1,0 +1,3 @@
+using RuralLoans.Testing;
+
+[assembly: AssemblyFixture(typeof(DevServicesFixture))]
