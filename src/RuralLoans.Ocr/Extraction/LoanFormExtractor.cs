@@ -38,8 +38,10 @@ public sealed class LoanFormExtractor(KnownValues known)
         var found = new Dictionary<string, (string Raw, double OcrConfidence, double LabelScore)>();
         foreach (var pair in document.KeyValues)
         {
-            var match = MatchLabel(TextNormalizer.Normalize(pair.Key));
-            if (match is { Remainder.Length: 0 } && !found.ContainsKey(match.Field))
+            // The whole key must be the label, give or take a unit in brackets: 申请金额(元) is 申请金额.
+            var match = MatchLabel(TextNormalizer.Normalize(pair.Key).TrimEnd(':'));
+            var wholeKey = match is not null && (match.Remainder.Length == 0 || (match.Remainder.StartsWith('(') && match.Remainder.EndsWith(')')));
+            if (wholeKey && !found.ContainsKey(match!.Field))
             {
                 found[match.Field] = (pair.Value, pair.Confidence, match.Score);
             }
@@ -123,19 +125,23 @@ public sealed class LoanFormExtractor(KnownValues known)
         }
     }
 
-    private static (string Raw, double Confidence) ValueFor(Segment label, LabelMatch match, List<Segment> segments, HashSet<Segment> labelSegments)
+    private (string Raw, double Confidence) ValueFor(Segment label, LabelMatch match, List<Segment> segments, HashSet<Segment> labelSegments)
     {
         var remainder = label.Slice(label.Text.Length - match.Remainder.Length);
         if (remainder.Text.Trim(':', '.', ',', '-').Length > 0)
         {
             return (remainder.Text, remainder.Confidence);
         }
-        // Table cell or a value printed apart from its label: the nearest segment to the right on the same row.
-        var neighbour = segments
+        // Table cell or a value printed apart from its label: the nearest segment to the right on the same row. A
+        // label's last character read apart (填表日 期) sits in between, so a neighbour that fails the field's pattern
+        // gives way to the next one that passes.
+        var neighbours = segments
             .Where(s => !labelSegments.Contains(s) && s.Box.Left >= label.Box.Right - (label.Box.Height / 2) && OverlapsVertically(s.Box, label.Box))
             .OrderBy(s => s.Box.Left)
-            .FirstOrDefault();
-        return neighbour is null ? (string.Empty, 0) : (neighbour.Text, neighbour.Confidence);
+            .Take(2)
+            .ToList();
+        var value = neighbours.FirstOrDefault(s => parsers.Parse(match.Field, s.Text).IsValid) ?? neighbours.FirstOrDefault();
+        return value is null ? (string.Empty, 0) : (value.Text, value.Confidence);
     }
 
     private static bool OverlapsVertically(BoundingBox a, BoundingBox b)
@@ -187,11 +193,17 @@ public sealed class LoanFormExtractor(KnownValues known)
                     {
                         continue;
                     }
+                    // Ties go to the longer label, then to the longer reading of it: 填表日其 is 填表日期 misread,
+                    // not 填表日 followed by a value 其.
                     var score = 1 - (cost / label.Length);
-                    var better = best is null || score > best.Score + 1e-9 || (Math.Abs(score - best.Score) < 1e-9 && label.Length > best.Label.Length);
+                    var remainder = text[(offset + length)..];
+                    var better = best is null
+                        || score > best.Score + 1e-9
+                        || (Math.Abs(score - best.Score) < 1e-9 && (label.Length > best.Label.Length
+                            || (label.Length == best.Label.Length && remainder.Length < best.Remainder.Length)));
                     if (better)
                     {
-                        best = new LabelMatch(field, label, score, text[(offset + length)..]);
+                        best = new LabelMatch(field, label, score, remainder);
                     }
                 }
             }

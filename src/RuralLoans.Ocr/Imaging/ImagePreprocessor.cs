@@ -6,14 +6,20 @@ namespace RuralLoans.Ocr.Imaging;
 public sealed record PreprocessingOptions
 {
     /// <summary>Pages narrower or wider than this band are rescaled to <see cref="TargetWidth"/>.</summary>
-    public int MinWidth { get; init; } = 1600;
+    public int MinWidth { get; init; } = 2200;
 
-    public int MaxWidth { get; init; } = 2600;
+    public int MaxWidth { get; init; } = 3000;
 
-    /// <summary>About 40 px per character at 12 pt on an A4 page: the size the chi_sim model reads best.</summary>
-    public int TargetWidth { get; init; } = 2000;
+    /// <summary>
+    /// About 48 px per character at 12 pt on an A4 page. Measured on phone photos: 2000 px read 95 % of fields right,
+    /// 2400 px 99 %, at about 1.6 times the time per page.
+    /// </summary>
+    public int TargetWidth { get; init; } = 2400;
 
     public double MaxSkewDegrees { get; init; } = 6;
+
+    /// <summary>Gaussian blur applied before the paper-brightness estimate; 0 skips it.</summary>
+    public float DenoiseSigma { get; init; } = 0.8f;
 
     /// <summary>Table rules and fill-in underlines glue characters into blobs Tesseract cannot segment, so they are erased.</summary>
     public bool RemoveRuledLines { get; init; } = true;
@@ -40,7 +46,10 @@ public sealed class ImagePreprocessor(PreprocessingOptions options)
     public PreprocessedImage Process(ReadOnlySpan<byte> encodedImage)
     {
         var image = GrayImage.Decode(encodedImage, width => width < options.MinWidth || width > options.MaxWidth ? options.TargetWidth : width);
-        image = Denoise(image);
+        if (options.DenoiseSigma > 0)
+        {
+            image = Denoise(image, options.DenoiseSigma);
+        }
         NormalizeIllumination(image);
         StretchContrast(image);
         // Paper grain dominates a page's histogram and pulls Otsu up into it; ink on a stretched page is well below 170.
@@ -59,10 +68,10 @@ public sealed class ImagePreprocessor(PreprocessingOptions options)
     }
 
     /// <summary>A light Gaussian blur: phone sensor noise is Gaussian, and left in it inflates the paper estimate below.</summary>
-    public static GrayImage Denoise(GrayImage image)
+    public static GrayImage Denoise(GrayImage image, float sigma)
     {
         ArgumentNullException.ThrowIfNull(image);
-        using var blur = SKImageFilter.CreateBlur(0.8f, 0.8f, SKShaderTileMode.Clamp);
+        using var blur = SKImageFilter.CreateBlur(sigma, sigma, SKShaderTileMode.Clamp);
         return image.Redraw(image.Width, image.Height, new SKRect(0, 0, image.Width, image.Height), SKMatrix.Identity, blur);
     }
 
