@@ -62,7 +62,7 @@ const partitionToken = value =>
     : JSON.stringify(value);
 
 export async function startCosmosServer({ host = "127.0.0.1", port = 0, dataDir, log = message => process.stderr.write(`${message}\n`) }) {
-  const journal = createJournal(path.join(dataDir, "cosmos"));
+  const journal = createJournal(path.join(dataDir, "cosmos"), () => snapshotEntries());
   let account;
   // Global logical sequence number: every document write gets the next one as _lsn, and change feed
   // continuations are "changes after LSN n". It must never go backwards, hence it is journaled.
@@ -90,7 +90,7 @@ export async function startCosmosServer({ host = "127.0.0.1", port = 0, dataDir,
       // Synchronous restore inside the listening callback: no request can be served before it ends.
       account = new Account(host, server.address().port);
       for (const entry of journal.readAll()) applyEntry(entry);
-      journal.rewrite(snapshotEntries());
+      journal.compact();
       resolve();
     });
   });
@@ -123,6 +123,8 @@ export async function startCosmosServer({ host = "127.0.0.1", port = 0, dataDir,
       names.docRid = existing.doc._rid;
     }
 
+    // The handler mutates the account and this continuation journals it within one microtask drain,
+    // before any other request's I/O callback can run, so journal order is mutation order.
     const body = await handle(account, req, res, params);
     const status = res.statusCode;
     if (status < 300) journalMutation(handle, names, body, collection);
@@ -333,7 +335,7 @@ export async function startCosmosServer({ host = "127.0.0.1", port = 0, dataDir,
     close: () => new Promise(resolve => {
       server.close(() => resolve());
       server.closeAllConnections();
-    }).then(() => journal.rewrite(snapshotEntries())),
+    }).then(() => journal.compact()),
   };
 }
 
@@ -360,12 +362,15 @@ function send(res, status, body) {
 }
 
 // Append-only JSON-lines journal. Appends are synchronous, so a write is on disk (in the OS page
-// cache, which survives the process) before its response leaves. Compacted into a snapshot at start
-// and stop by writing a new file and renaming it over the old one.
-function createJournal(dir) {
+// cache, which survives the process) before its response leaves. Compacted into a snapshot at start,
+// at stop and every COMPACT_AFTER appends, by writing a new file and renaming it over the old one.
+const COMPACT_AFTER = 50_000;
+
+function createJournal(dir, snapshot) {
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, "journal.jsonl");
   let fd = fs.openSync(file, "a");
+  let appended = 0;
   return {
     readAll() {
       const lines = fs.readFileSync(file, "utf8").split("\n").filter(line => line.trim() !== "");
@@ -381,8 +386,11 @@ function createJournal(dir) {
     },
     append(entry) {
       fs.writeSync(fd, `${JSON.stringify(entry)}\n`);
+      appended += 1;
+      if (appended >= COMPACT_AFTER) this.compact();
     },
-    rewrite(entries) {
+    compact() {
+      const entries = snapshot();
       const temp = `${file}.tmp`;
       const tempFd = fs.openSync(temp, "w");
       fs.writeSync(tempFd, entries.map(entry => `${JSON.stringify(entry)}\n`).join(""));
@@ -391,6 +399,7 @@ function createJournal(dir) {
       fs.closeSync(fd);
       fs.renameSync(temp, file);
       fd = fs.openSync(file, "a");
+      appended = 0;
     },
   };
 }

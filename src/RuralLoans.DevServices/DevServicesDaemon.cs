@@ -28,6 +28,9 @@ public sealed partial class DevServicesDaemon
     private static readonly JsonSerializerOptions StateJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
 
+    // Matched without the repository path, which may be spelled differently (symlinks) by another command.
+    private static readonly string SupervisorScriptName = Path.Combine("devservices", "run.mjs");
+
     private readonly RepositoryLayout _layout;
     private readonly ILogger _logger;
 
@@ -60,7 +63,7 @@ public sealed partial class DevServicesDaemon
                 $". Stop them first; their log is {current.State.LogFile}.");
         }
 
-        var node = NodePackages.FindNode();
+        var node = await NodePackages.FindNodeAsync(cancellationToken).ConfigureAwait(false);
         await NodePackages.EnsureInstalledAsync(_layout, _logger, cancellationToken).ConfigureAwait(false);
         var dataDirectory = Path.GetFullPath(options.DataDirectory ?? _layout.DefaultDataDirectory);
         Directory.CreateDirectory(dataDirectory);
@@ -176,8 +179,8 @@ public sealed partial class DevServicesDaemon
     }
 
     /// <summary>A pid from an old state file may belong to an unrelated process by now.</summary>
-    private bool IsOurSupervisor(int pid) =>
-        ProcessSignals.IsAlive(pid) && (ProcessSignals.CommandLine(pid)?.Contains(_layout.SupervisorScript, StringComparison.Ordinal) ?? false);
+    private static bool IsOurSupervisor(int pid) =>
+        ProcessSignals.IsAlive(pid) && (ProcessSignals.CommandLine(pid)?.Contains(SupervisorScriptName, StringComparison.Ordinal) ?? false);
 
     private static string[] ReadLogSince(string logFile, long offset)
     {

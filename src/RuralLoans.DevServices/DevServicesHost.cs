@@ -14,15 +14,13 @@ public sealed partial class DevServicesHost : IAsyncDisposable
     private const int StartAttempts = 3;
 
     private readonly Process _supervisor;
-    private readonly OutputTail _output;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private Task? _stopping;
 
-    private DevServicesHost(Process supervisor, OutputTail output, ILogger logger, ReadyMessage ready, string dataDirectory)
+    private DevServicesHost(Process supervisor, ILogger logger, ReadyMessage ready, string dataDirectory)
     {
         _supervisor = supervisor;
-        _output = output;
         _logger = logger;
         Endpoints = new DevServicesEndpoints(ready.BlobPort, ready.QueuePort, ready.TablePort, ready.CosmosPort);
         SupervisorProcessId = ready.Pid;
@@ -44,7 +42,7 @@ public sealed partial class DevServicesHost : IAsyncDisposable
         options ??= new DevServicesOptions();
         var logger = options.Logger ?? NullLogger.Instance;
         var layout = RepositoryLayout.Resolve(options.RepositoryRoot);
-        var node = NodePackages.FindNode();
+        var node = await NodePackages.FindNodeAsync(cancellationToken).ConfigureAwait(false);
         await NodePackages.EnsureInstalledAsync(layout, logger, cancellationToken).ConfigureAwait(false);
         var dataDirectory = Path.GetFullPath(options.DataDirectory ?? layout.DefaultDataDirectory);
         Directory.CreateDirectory(dataDirectory);
@@ -99,8 +97,15 @@ public sealed partial class DevServicesHost : IAsyncDisposable
         var supervisor = new Process { StartInfo = start, EnableRaisingEvents = true };
         supervisor.OutputDataReceived += (_, e) => OnOutput(e.Data, isStandardOutput: true);
         supervisor.ErrorDataReceived += (_, e) => OnOutput(e.Data, isStandardOutput: false);
-        supervisor.Exited += (_, _) => ready.TrySetException(new DevServicesException(
-            $"The dev services exited during start-up (exit code {supervisor.ExitCode}).{Environment.NewLine}{output}"));
+        supervisor.Exited += (_, _) =>
+        {
+            var exitCode = supervisor.ExitCode;
+            if (!ready.TrySetException(new DevServicesException(
+                    $"The dev services exited during start-up (exit code {exitCode}).{Environment.NewLine}{output}")) && exitCode != 0)
+            {
+                LogFailedExit(logger, exitCode, output.ToString());
+            }
+        };
 
         LogStarting(logger, endpoints.BlobPort, endpoints.QueuePort, endpoints.TablePort, endpoints.CosmosPort, dataDirectory);
         supervisor.Start();
@@ -122,7 +127,7 @@ public sealed partial class DevServicesHost : IAsyncDisposable
                     $"The dev services did not report ready within {options.StartTimeout.TotalSeconds:0} s.{Environment.NewLine}{output}");
             }
 
-            var host = new DevServicesHost(supervisor, output, logger, message, dataDirectory);
+            var host = new DevServicesHost(supervisor, logger, message, dataDirectory);
             await DevServicesHealth.WaitUntilHealthyAsync(host.Endpoints, deadline, output.ToString, cancellationToken).ConfigureAwait(false);
             LogStarted(logger, message.Pid);
             return host;
@@ -156,11 +161,6 @@ public sealed partial class DevServicesHost : IAsyncDisposable
     {
         LogStopping(_logger, SupervisorProcessId);
         await TerminateAsync(_supervisor, AzuriteProcessId, _logger).ConfigureAwait(false);
-        if (_supervisor.HasExited && _supervisor.ExitCode != 0)
-        {
-            LogUncleanStop(_logger, _supervisor.ExitCode, _output.ToString());
-        }
-
         _supervisor.Dispose();
     }
 
@@ -207,6 +207,6 @@ public sealed partial class DevServicesHost : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dev services supervisor {Pid} did not stop within {Seconds} s; killed it")]
     private static partial void LogForcedStop(ILogger logger, int pid, double seconds);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Dev services stopped with exit code {ExitCode}. {Output}")]
-    private static partial void LogUncleanStop(ILogger logger, int exitCode, string output);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Dev services exited with exit code {ExitCode}. {Output}")]
+    private static partial void LogFailedExit(ILogger logger, int exitCode, string output);
 }

@@ -10,9 +10,28 @@ internal static partial class NodePackages
     /// <summary>Same stamp the ./ruralloans launcher writes, so either one skips work the other has done.</summary>
     private const string StampFileName = ".ruralloans-lock";
 
-    public static string FindNode() => FindOnPath("node") ?? throw new DevServicesException(
-        "Node.js 20 or later is required to run the local dev services (Azurite and the Cosmos DB server), " +
-        "but `node` is not on PATH. Install it (Debian: apt-get install nodejs npm) and try again; ./ruralloans doctor checks it.");
+    private const int MinimumNodeMajorVersion = 20;
+
+    /// <summary>The node executable on PATH, checked to be new enough for Azurite 3.37.</summary>
+    public static async Task<string> FindNodeAsync(CancellationToken cancellationToken)
+    {
+        var node = FindOnPath("node") ?? throw new DevServicesException(
+            $"Node.js {MinimumNodeMajorVersion} or later is required to run the local dev services (Azurite and the Cosmos DB server), " +
+            "but `node` is not on PATH. Install it (Debian: apt-get install nodejs npm) and try again; ./ruralloans doctor checks it.");
+        var start = new ProcessStartInfo(node) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add("--version");
+        using var probe = Process.Start(start) ?? throw new DevServicesException($"Could not run {node}.");
+        var reported = (await probe.StandardOutput.ReadToEndAsync(cancellationToken).ConfigureAwait(false)).Trim();
+        await probe.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        if (!Version.TryParse(reported.TrimStart('v'), out var version) || version.Major < MinimumNodeMajorVersion)
+        {
+            throw new DevServicesException(
+                $"Node.js {MinimumNodeMajorVersion} or later is required to run the local dev services, but {node} is '{reported}'. " +
+                "Install a newer Node.js (Debian: apt-get install nodejs npm) and try again.");
+        }
+
+        return node;
+    }
 
     /// <summary>Runs `npm ci` when node_modules is missing or was installed from a different package-lock.json.</summary>
     public static async Task EnsureInstalledAsync(RepositoryLayout layout, ILogger logger, CancellationToken cancellationToken)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
@@ -121,16 +120,24 @@ public sealed class DevServicesLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Without_Node_js_on_PATH_a_start_fails_with_a_message_naming_the_fix()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var probe = ProbeProcess.Start(_dataDirectory, path: _dataDirectory);
+        var errors = probe.StandardError.ReadToEndAsync(ct);
+        await probe.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromSeconds(60), ct);
+
+        Assert.NotEqual(0, probe.ExitCode);
+        var message = await errors;
+        Assert.Contains("Node.js 20 or later is required", message, StringComparison.Ordinal);
+        Assert.Contains("apt-get install nodejs", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Killing_the_dotnet_process_that_started_the_services_takes_every_emulator_down()
     {
         var ct = TestContext.Current.CancellationToken;
-        var probeDll = Path.Combine(AppContext.BaseDirectory, "RuralLoans.DevServices.OrphanProbe.dll");
-        Assert.True(File.Exists(probeDll), $"{probeDll} is missing; the test project builds it alongside itself");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(probeDll);
-        start.ArgumentList.Add(_dataDirectory);
-        using var probe = Process.Start(start)!;
+        using var probe = ProbeProcess.Start(_dataDirectory);
         var errors = probe.StandardError.ReadToEndAsync(ct);
         try
         {
