@@ -117,7 +117,9 @@ public sealed class OrchestrationContext
             throw new TimeoutException($"Event '{name}' did not arrive within {limit}.");
         }
 
-        await timerCancellation.CancelAsync();
+        // Synchronous on purpose: CancelAsync finishes on a pool thread, after the replay pump has stopped, and the
+        // orchestrator would never resume.
+        timerCancellation.Cancel();
         return DurableJson.Deserialize<T>(await waiter.Task);
     }
 
