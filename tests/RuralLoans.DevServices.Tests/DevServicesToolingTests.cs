@@ -22,43 +22,46 @@ public sealed class DevServicesToolingTests(DevServicesFixture services)
     }
 
     [Fact]
-    public async Task A_detached_instance_outlives_its_starter_is_found_again_and_stops_cleanly()
+    public async Task A_detached_instance_outlives_the_command_that_started_it_and_is_stopped_by_another()
     {
         var ct = TestContext.Current.CancellationToken;
         var repository = IsolatedRepository();
+        DevServicesState? started = null;
         try
         {
-            var daemon = new DevServicesDaemon(repository);
-            Assert.Null(await daemon.TryAttachAsync(ct));
-            var options = new DevServicesOptions
+            Assert.Null(await new DevServicesDaemon(repository).TryAttachAsync(ct));
+
+            // Started by a separate .NET process that exits right away, as `ruralloans services start` does.
+            using (var starter = ProbeProcess.StartDetached(repository, Path.Combine(repository, "data")))
             {
-                DataDirectory = Path.Combine(repository, "data"),
-                BlobPort = LoopbackPorts.FindFree(),
-                QueuePort = LoopbackPorts.FindFree(),
-                TablePort = LoopbackPorts.FindFree(),
-                CosmosPort = LoopbackPorts.FindFree(),
-            };
+                var errors = starter.StandardError.ReadToEndAsync(ct);
+                await starter.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromSeconds(120), ct);
+                Assert.True(starter.ExitCode == 0, $"the starter failed: {await errors}");
+            }
 
-            var started = await daemon.StartDetachedAsync(options, ct);
-            Assert.True(File.Exists(daemon.StateFile));
-            Assert.Equal(options.CosmosPort, started.CosmosPort);
-
-            // A second command (a new daemon object, as a new CLI process would have) finds the same instance.
-            var again = new DevServicesDaemon(repository);
-            Assert.Equal(started.Endpoints, await again.TryAttachAsync(ct));
-            Assert.Equal(started.Pid, (await again.StartDetachedAsync(options, ct)).Pid);
-            var status = await again.GetStatusAsync(ct);
+            var daemon = new DevServicesDaemon(repository);
+            var status = await daemon.GetStatusAsync(ct);
+            started = status.State;
             Assert.True(status.Healthy, string.Join("; ", status.Services.Select(s => $"{s.Service}: {s.Detail}")));
+            Assert.True(File.Exists(daemon.StateFile));
+            Assert.Equal(started!.Endpoints, await daemon.TryAttachAsync(ct));
+            Assert.Equal(started.Pid, (await daemon.StartDetachedAsync(cancellationToken: ct)).Pid);
 
-            Assert.True(await again.StopAsync(ct));
+            Assert.True(await daemon.StopAsync(ct));
             Assert.False(ProcessSignals.IsAlive(started.Pid));
             Assert.False(ProcessSignals.IsAlive(started.AzuritePid));
-            Assert.False(File.Exists(again.StateFile));
-            Assert.False((await again.GetStatusAsync(ct)).Running);
-            Assert.False(await again.StopAsync(ct));
+            Assert.False(File.Exists(daemon.StateFile));
+            Assert.False((await daemon.GetStatusAsync(ct)).Running);
+            Assert.False(await daemon.StopAsync(ct));
         }
         finally
         {
+            if (started is not null && ProcessSignals.IsAlive(started.Pid))
+            {
+                ProcessSignals.Kill(started.Pid);
+                ProcessSignals.Kill(started.AzuritePid);
+            }
+
             TemporaryDirectories.TryDelete(repository);
         }
     }
