@@ -158,32 +158,32 @@ export async function startCosmosServer({ host = "127.0.0.1", port = 0, dataDir,
     return paths.map(keyPath => partitionToken(valueAt(doc, keyPath)));
   }
 
-  function queryDocuments(req, res, collection) {
-    return readJsonBody(req).then(body => {
-      if (!body?.query) return send(res, 400, { code: "BadRequest", message: "missing query" });
-      const header = req.headers["x-ms-documentdb-partitionkey"];
-      const wanted = header ? JSON.parse(header).map(partitionToken) : undefined;
-      const docs = [...collection.documents._data.values()].map(item => item.read())
-        .filter(d => !wanted || partitionOf(collection, d).every((token, i) => token === wanted[i]));
-      const meta = collection.read();
-      const continuation = req.headers["x-ms-continuation"] ? JSON.parse(req.headers["x-ms-continuation"]) : null;
-      const maxItemCount = req.headers["x-ms-max-item-count"] ? parseInt(req.headers["x-ms-max-item-count"], 10) : null;
-      let result;
-      try {
-        result = collection.documents._getQuery(body.query).exec(docs, {
-          parameters: body.parameters,
-          udf: collection.documents._userDefinedFunctions(),
-          maxItemCount,
-          continuation,
-          compositeIndexes: meta.indexingPolicy?.compositeIndexes ?? [],
-        });
-      } catch (err) {
-        return send(res, 400, { code: "BadRequest", message: err.message });
-      }
-      if (result.continuation) res.setHeader("x-ms-continuation", JSON.stringify(result.continuation));
-      res.setHeader("x-ms-item-count", String(result.result.length));
-      return send(res, 200, { _rid: meta._rid, Documents: result.result, _count: result.result.length });
-    });
+  async function queryDocuments(req, res, collection) {
+    const body = await readJsonBody(req);
+    if (!body?.query) return send(res, 400, { code: "BadRequest", message: "missing query" });
+    // The package ignores the partition key header and runs every query over the whole container.
+    const header = req.headers["x-ms-documentdb-partitionkey"];
+    const wanted = header ? JSON.parse(header).map(partitionToken) : undefined;
+    const docs = [...collection.documents._data.values()].map(item => item.read())
+      .filter(d => !wanted || partitionOf(collection, d).every((token, i) => token === wanted[i]));
+    const meta = collection.read();
+    const continuation = req.headers["x-ms-continuation"] ? JSON.parse(req.headers["x-ms-continuation"]) : null;
+    const maxItemCount = req.headers["x-ms-max-item-count"] ? parseInt(req.headers["x-ms-max-item-count"], 10) : null;
+    let result;
+    try {
+      result = collection.documents._getQuery(body.query).exec(docs, {
+        parameters: body.parameters,
+        udf: collection.documents._userDefinedFunctions(),
+        maxItemCount,
+        continuation,
+        compositeIndexes: meta.indexingPolicy?.compositeIndexes ?? [],
+      });
+    } catch (err) {
+      return send(res, 400, { code: "BadRequest", message: err.message });
+    }
+    if (result.continuation) res.setHeader("x-ms-continuation", JSON.stringify(result.continuation));
+    res.setHeader("x-ms-item-count", String(result.result.length));
+    return send(res, 200, { _rid: meta._rid, Documents: result.result, _count: result.result.length });
   }
 
   // The SDK accepts a plan with no rewrites over one range: the server then runs ORDER BY, TOP and

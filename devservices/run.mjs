@@ -65,6 +65,15 @@ function exited(child, timeoutMs) {
   });
 }
 
+// A crash here must still take Azurite down with it, or it would run on with no owner.
+process.on("uncaughtException", err => {
+  log(`devservices: ${err.stack}`);
+  stop("internal error", 1);
+});
+process.on("unhandledRejection", err => {
+  log(`devservices: ${err?.stack ?? err}`);
+  stop("internal error", 1);
+});
 process.once("SIGTERM", () => stop("SIGTERM", 0));
 process.once("SIGINT", () => stop("SIGINT", 0));
 process.once("SIGHUP", () => stop("SIGHUP", 0));
