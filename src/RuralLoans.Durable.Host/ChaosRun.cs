@@ -50,10 +50,18 @@ internal sealed class ChaosRun(string storageConnectionString, int hostCount, in
         var effects = Workloads.EffectsTable(storageConnectionString, taskHub);
         await effects.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
         var client = new DurableClient(storage);
-        var hosts = new List<Process>();
+        var hosts = new List<Process?>();
+        var restarts = new List<Task>();
         var clock = Stopwatch.StartNew();
         var killed = 0;
         var injected = 0;
+
+        async Task RestartAsync(int slot, int delayMs)
+        {
+            await Task.Delay(delayMs, cancellationToken).ConfigureAwait(false);
+            hosts[slot] = await StartHostAsync(taskHub, cancellationToken).ConfigureAwait(false);
+        }
+
         try
         {
             for (var index = 0; index < hostCount; index++)
@@ -71,6 +79,7 @@ internal sealed class ChaosRun(string storageConnectionString, int hostCount, in
             using var chaosStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var injector = InjectDuplicatesAsync(storage, count => injected += count, chaosStop.Token);
             var random = new Random();
+            var nextKill = TimeSpan.FromMilliseconds(random.Next(300, 1000));
             while (clock.Elapsed < Deadline)
             {
                 var states = await Task.WhenAll(ids.Select(id => client.GetStatusAsync(id, false, cancellationToken))).ConfigureAwait(false);
@@ -79,29 +88,32 @@ internal sealed class ChaosRun(string storageConnectionString, int hostCount, in
                     break;
                 }
 
-                if (killed < kills)
+                var victim = random.Next(hosts.Count);
+                if (killed < kills && clock.Elapsed >= nextKill && hosts[victim] is { } process)
                 {
-                    var victim = random.Next(hosts.Count);
-                    hosts[victim].Kill();
-                    await hosts[victim].WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-                    hosts[victim].Dispose();
+                    process.Kill();
+                    await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+                    process.Dispose();
+                    hosts[victim] = null;
                     killed++;
                     progress($"killed host {victim} (kill {killed}/{kills}) at {clock.Elapsed.TotalSeconds:F1} s");
-                    await Task.Delay(random.Next(100, 600), cancellationToken).ConfigureAwait(false);
-                    hosts[victim] = await StartHostAsync(taskHub, cancellationToken).ConfigureAwait(false);
+                    restarts.Add(RestartAsync(victim, random.Next(100, 600)));
+                    nextKill = clock.Elapsed + TimeSpan.FromMilliseconds(random.Next(500, 1500));
                 }
 
-                await Task.Delay(random.Next(250, 800), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(200, cancellationToken).ConfigureAwait(false);
             }
 
             await chaosStop.CancelAsync().ConfigureAwait(false);
             await injector.ConfigureAwait(false);
+            await Task.WhenAll(restarts).ConfigureAwait(false);
             progress("checking every instance");
             return await EvaluateAsync(client, effects, ids, killed, injected, clock.Elapsed, progress, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            foreach (var host in hosts)
+            await Task.WhenAll(restarts).ConfigureAwait(false);
+            foreach (var host in hosts.OfType<Process>())
             {
                 if (!host.HasExited)
                 {
@@ -200,13 +212,12 @@ internal sealed class ChaosRun(string storageConnectionString, int hostCount, in
 
     private async Task<Process> StartHostAsync(string taskHub, CancellationToken cancellationToken)
     {
-        var self = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot locate this program to start host processes.");
-        var startInfo = new ProcessStartInfo(self) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
-        {
-            startInfo.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ruralloans-engine.dll"));
-        }
-
+        // The host program sits next to this assembly (also when a test project references it); run it with the dotnet muxer.
+        var muxer = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath ? hostPath
+            : Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self
+            : "dotnet";
+        var startInfo = new ProcessStartInfo(muxer) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        startInfo.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ruralloans-engine.dll"));
         foreach (var argument in new[] { "worker", "--storage", storageConnectionString, "--hub", taskHub })
         {
             startInfo.ArgumentList.Add(argument);

@@ -6,6 +6,4 @@ public readonly record struct Payload(string? Inline, string? BlobName)
     public static Payload None => default;
 
     public static Payload Of(string? json) => new(json, null);
-
-    public bool IsEmpty => Inline is null && BlobName is null;
 }

@@ -153,8 +153,6 @@ public sealed partial class WorkItemProcessor
         }
     }
 
-    internal void ForgetCachedState() => cache.Clear();
-
     private async Task<EngineMessage> RunActivityAsync(EngineMessage message, int deliveryCount, CancellationToken cancellationToken)
     {
         var taskId = message.TaskId ?? throw new InvalidDataException($"Activity message {message.Id} has no task id.");

@@ -80,9 +80,6 @@ internal sealed class InstanceSnapshot
 
     public bool HasStarted => CurrentExecutionEvents.Any(e => e.Type == HistoryEventType.ExecutionStarted);
 
-    public bool IsSuspended => CurrentExecutionEvents.LastOrDefault(e => e.Type is HistoryEventType.ExecutionSuspended or HistoryEventType.ExecutionResumed)?.Type
-        == HistoryEventType.ExecutionSuspended;
-
     public bool WasScheduled(int generation, int taskId) => AllEvents.Any(e => e.Generation == generation && e.TaskId == taskId
         && e.Type is HistoryEventType.TaskScheduled or HistoryEventType.TimerCreated or HistoryEventType.SubOrchestrationCreated);
 
