@@ -73,6 +73,36 @@ public sealed class LifecycleTests(StorageFixture storage)
     }
 
     [Fact]
+    public async Task An_event_that_arrives_before_the_deadline_wins_over_the_timer()
+    {
+        await using var hub = await EngineHarness.CreateAsync(storage.ConnectionString, WaitingRegistry());
+        var id = await hub.Client.StartNewAsync("AwaitApproval", 60, cancellationToken: Cancel);
+        await WaitForHistoryAsync(hub, id, HistoryEventType.TimerCreated);
+
+        await hub.Client.RaiseEventAsync(id, "approval", "in-time", Cancel);
+
+        Assert.Equal("decided:in-time", (await hub.WaitAsync(id, 20)).ReadOutput<string>());
+    }
+
+    [Fact]
+    public async Task A_timer_beyond_the_queue_visibility_limit_is_sent_again_until_due()
+    {
+        await using var hub = await EngineHarness.CreateAsync(storage.ConnectionString, WaitingRegistry(), startWorker: false);
+        var processor = new Processing.WorkItemProcessor(hub.Storage, hub.Registry);
+        var timer = new EngineMessage
+        {
+            Id = "far-timer", Kind = MessageKind.TimerFired, InstanceId = "someone", TaskId = 3, FireAt = DateTimeOffset.UtcNow.AddDays(30),
+        };
+
+        var outcome = await processor.ProcessOrchestrationMessageAsync(new QueueWorkItem("m1", DurableJson.Serialize(timer)!, 1), Cancel);
+
+        Assert.Equal(MessageOutcome.Done, outcome);
+        var properties = await hub.Storage.ControlQueue.GetPropertiesAsync(Cancel);
+        Assert.Equal(1, properties.Value.ApproximateMessagesCount);
+        Assert.Empty((await hub.Storage.ControlQueue.PeekMessagesAsync(1, Cancel)).Value);
+    }
+
+    [Fact]
     public async Task Waiting_for_an_event_times_out_on_a_durable_timer()
     {
         await using var hub = await EngineHarness.CreateAsync(storage.ConnectionString, WaitingRegistry());

@@ -157,6 +157,21 @@ public sealed class ReplayExecutorTests
     }
 
     [Fact]
+    public void Awaiting_something_the_engine_does_not_drive_fails_with_the_reason_instead_of_hanging()
+    {
+        var registry = new DurableRegistry().AddOrchestrator<string, string>("Sleeps", async (_, _) =>
+        {
+            await Task.Delay(TimeSpan.FromMinutes(5));
+            return "never";
+        });
+
+        var result = ReplayExecutor.Run(registry.FindOrchestrator("Sleeps")!, "i1", "Sleeps", 0, [], [Episode(T0), Started()]);
+
+        Assert.Equal(OutcomeKind.Failed, result.Outcome!.Kind);
+        Assert.Equal("NonDurableAwait", result.Outcome.Failure!.ErrorType);
+    }
+
+    [Fact]
     public void An_orchestrator_exception_fails_the_instance_with_its_message()
     {
         var registry = new DurableRegistry().AddOrchestrator<string, string>("Throws", (_, _) => throw new InvalidOperationException("bad input"));

@@ -47,6 +47,9 @@ public sealed class OrchestrationContext
 
     internal IEnumerable<OrchestratorAction> UnmatchedActions => unmatchedActions.Values.OrderBy(action => action.TaskId);
 
+    /// <summary>Whether anything durable (a task, a timer, an event) could still resume the code.</summary>
+    internal bool HasDurableWaits => openTasks.Count > 0 || eventWaiters.Values.Any(waiters => waiters.Count > 0);
+
     public T? GetInput<T>() => DurableJson.Deserialize<T>(InputJson);
 
     public async Task<T?> CallActivityAsync<T>(string name, object? input = null, RetryOptions? retry = null)

@@ -38,6 +38,7 @@ internal static class ReplayExecutor
                 state.Apply(fresh);
             }
 
+            state.FailIfWaitingOnNothingDurable();
             return new ReplayResult(state.Outcome is null ? [.. context.UnmatchedActions] : [], state.Outcome, context.CustomStatusJson);
         }
         catch (NonDeterministicOrchestrationException exception)
@@ -102,6 +103,21 @@ internal static class ReplayExecutor
 
             pump.RunPending();
             ObserveCompletion();
+        }
+
+        /// <summary>
+        /// Code that awaits a task the engine does not drive (Task.Delay, I/O, ConfigureAwait(false)) would stay
+        /// Running forever; fail it with the reason instead.
+        /// </summary>
+        public void FailIfWaitingOnNothingDurable()
+        {
+            if (Outcome is null && running is { IsCompleted: false } && !suspended && !context.HasDurableWaits)
+            {
+                Outcome = new OrchestrationOutcome(OutcomeKind.Failed, null, new FailureDetails(
+                    "NonDurableAwait",
+                    "The orchestrator is awaiting something that is not a durable task (for example Task.Delay, I/O or ConfigureAwait(false)); " +
+                    "orchestrator code may only await activities, sub-orchestrations, timers and events from its context."), []);
+            }
         }
 
         private static bool IsDelivery(HistoryEventType type) => type is HistoryEventType.TaskCompleted or HistoryEventType.TaskFailed
