@@ -99,6 +99,8 @@ public sealed partial class DevServicesHost : IAsyncDisposable
         supervisor.ErrorDataReceived += (_, e) => OnOutput(e.Data, isStandardOutput: false);
         supervisor.Exited += (_, _) =>
         {
+            // Exited can fire before the last output lines are read; they usually say why it exited.
+            supervisor.WaitForExit();
             var exitCode = supervisor.ExitCode;
             if (!ready.TrySetException(new DevServicesException(
                     $"The dev services exited during start-up (exit code {exitCode}).{Environment.NewLine}{output}")) && exitCode != 0)

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using RuralLoans.Testing;
 
 namespace RuralLoans.DevServices.Tests;
@@ -19,6 +22,29 @@ public sealed class DevServicesToolingTests(DevServicesFixture services)
         Assert.Equal("cosmos", cosmos.Service);
         Assert.Contains("not listening", cosmos.Detail, StringComparison.Ordinal);
         Assert.False(LoopbackPorts.IsFree(services.Endpoints.BlobPort));
+    }
+
+    [Fact]
+    public async Task A_fixed_port_already_in_use_fails_the_start_with_the_reason_and_leaves_nothing_running()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var occupant = new TcpListener(IPAddress.Loopback, 0);
+        occupant.Start();
+        var takenPort = ((IPEndPoint)occupant.LocalEndpoint).Port;
+        var dataDirectory = TemporaryDirectories.Create("devservices-port-taken");
+        try
+        {
+            var failure = await Assert.ThrowsAsync<DevServicesException>(() => DevServicesHost.StartAsync(
+                new DevServicesOptions { DataDirectory = dataDirectory, CosmosPort = takenPort }, ct));
+
+            Assert.Contains("EADDRINUSE", failure.Message, StringComparison.Ordinal);
+            Assert.Contains(takenPort.ToString(CultureInfo.InvariantCulture), failure.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(ProcessesUsing(dataDirectory), ProcessSignals.IsAlive);
+        }
+        finally
+        {
+            TemporaryDirectories.TryDelete(dataDirectory);
+        }
     }
 
     [Fact]
@@ -65,6 +91,13 @@ public sealed class DevServicesToolingTests(DevServicesFixture services)
             TemporaryDirectories.TryDelete(repository);
         }
     }
+
+    private static List<int> ProcessesUsing(string dataDirectory) =>
+        Directory.EnumerateDirectories("/proc")
+            .Select(Path.GetFileName)
+            .Select(name => int.TryParse(name, out var pid) ? pid : 0)
+            .Where(pid => pid > 0 && (ProcessSignals.CommandLine(pid)?.Contains(dataDirectory, StringComparison.Ordinal) ?? false))
+            .ToList();
 
     /// <summary>A repository of its own, so this test's state file cannot touch a developer's real instance.</summary>
     private static string IsolatedRepository()
