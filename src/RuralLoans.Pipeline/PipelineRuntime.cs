@@ -10,10 +10,12 @@ using RuralLoans.Durable.Hosting;
 using RuralLoans.Durable.Processing;
 using RuralLoans.Durable.Storage;
 using RuralLoans.Ocr;
+using RuralLoans.Ocr.Extraction;
 using RuralLoans.Payments;
 using RuralLoans.Pipeline.CoLending;
 using RuralLoans.Pipeline.Credit;
 using RuralLoans.Pipeline.Intake;
+using RuralLoans.Pipeline.Operations;
 using RuralLoans.Pipeline.Partners;
 using RuralLoans.Pipeline.Products;
 using RuralLoans.Pipeline.Steps;
@@ -68,8 +70,9 @@ public sealed class PipelineRuntime : IAsyncDisposable
 
     private readonly DurableWorker? _worker;
 
-    private PipelineRuntime(DurableClient client, DurableWorker? worker, ApplicationIntake intake, ApplicationStore applications, DecisionLog decisions, LedgerStore ledger, PartnerDirectory partners)
+    private PipelineRuntime(DurableClient client, DurableWorker? worker, ApplicationIntake intake, ApplicationActions actions, ApplicationStore applications, DecisionLog decisions, LedgerStore ledger, PartnerDirectory partners)
     {
+        Actions = actions;
         Client = client;
         _worker = worker;
         Intake = intake;
@@ -81,6 +84,7 @@ public sealed class PipelineRuntime : IAsyncDisposable
 
     public DurableClient Client { get; }
     public ApplicationIntake Intake { get; }
+    public ApplicationActions Actions { get; }
     public ApplicationStore Applications { get; }
     public DecisionLog Decisions { get; }
     public LedgerStore Ledger { get; }
@@ -111,7 +115,7 @@ public sealed class PipelineRuntime : IAsyncDisposable
         var facts = ApplicantFactsSource.Create(applications, Path.Combine(options.ConfigDirectory, "blacklist.json"));
         var scoring = new CreditDecisionEngine(new Scorecard(ScorecardModelCatalog.RuralHousehold), CreditPolicy.RuralDefault, clock);
 
-        var documentOcr = new DocumentOcr(documents, new LoanFormReader(OcrEngineFactory.Create(options.Ocr, timeProvider: clock)), decisions);
+        var documentOcr = new DocumentOcr(documents, new LoanFormReader(OcrEngineFactory.Create(options.Ocr, timeProvider: clock), new LoanFormExtractor(new KnownValues { Counties = partners.LendingRegionCounties })), decisions);
         var validation = new FieldValidation(decisions);
         var preCheck = new VillagePreCheck(partners, applications, decisions, clock, options.LoggerFactory.CreateLogger<VillagePreCheck>());
         var dataScoring = new DataScoring(scoring, facts, applications, decisions, clock);
@@ -148,7 +152,8 @@ public sealed class PipelineRuntime : IAsyncDisposable
         }
 
         var intake = new ApplicationIntake(documents, applications, client, ProductCatalog.Default, clock);
-        return new PipelineRuntime(client, worker, intake, applications, decisions, ledger, partners);
+        var actions = new ApplicationActions(client, applications, documents, partners, clock);
+        return new PipelineRuntime(client, worker, intake, actions, applications, decisions, ledger, partners);
     }
 
     public async ValueTask DisposeAsync()

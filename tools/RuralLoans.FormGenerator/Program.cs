@@ -52,5 +52,13 @@ accuracy.SetAction(async (result, cancellationToken) =>
     }
 });
 
-var root = new RootCommand("RuralLoans sample loan application forms: generation and OCR accuracy") { samples, accuracy };
+var demoOutOption = new Option<string>("--out") { Description = "Directory to write the demo applications into", DefaultValueFactory = _ => "samples/demo" };
+var demo = new Command("demo-samples", "Write the applications ./ruralloans demo submits, with cases.json saying what each one needs") { demoOutOption };
+demo.SetAction(result =>
+{
+    var cases = DemoSamples.Write(result.GetValue(demoOutOption)!);
+    Console.WriteLine($"{cases.Count} demo applications written to {result.GetValue(demoOutOption)}");
+});
+
+var root = new RootCommand("RuralLoans sample loan application forms: generation and OCR accuracy") { samples, accuracy, demo };
 return await root.Parse(args).InvokeAsync();

@@ -8,11 +8,14 @@ public sealed record MicrofinancePartner(string Id, string Name);
 public sealed record VillagePartner(string Id, string Name, string County, string Township, IReadOnlyList<string> Villages);
 
 /// <summary>Who the partners are and which villages each village partner covers (config/partners.json).</summary>
-public sealed class PartnerDirectory(IReadOnlyList<MicrofinancePartner> microfinancePartners, IReadOnlyList<VillagePartner> villagePartners)
+public sealed class PartnerDirectory(IReadOnlyList<string> lendingRegionCounties, IReadOnlyList<MicrofinancePartner> microfinancePartners, IReadOnlyList<VillagePartner> villagePartners)
 {
     private static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
 
-    private sealed record Document(IReadOnlyList<MicrofinancePartner> MicrofinancePartners, IReadOnlyList<VillagePartner> VillagePartners);
+    private sealed record Document(IReadOnlyList<string> LendingRegionCounties, IReadOnlyList<MicrofinancePartner> MicrofinancePartners, IReadOnlyList<VillagePartner> VillagePartners);
+
+    /// <summary>Counties the lenders may lend in; OCR repairs near-miss readings of these names.</summary>
+    public IReadOnlyList<string> LendingRegionCounties { get; } = lendingRegionCounties;
 
     public IReadOnlyList<MicrofinancePartner> MicrofinancePartners { get; } = microfinancePartners;
 
@@ -22,7 +25,7 @@ public sealed class PartnerDirectory(IReadOnlyList<MicrofinancePartner> microfin
     {
         var document = JsonSerializer.Deserialize<Document>(File.ReadAllText(path), WebJson)
             ?? throw new InvalidDataException($"{path} is empty.");
-        return new PartnerDirectory(document.MicrofinancePartners, document.VillagePartners);
+        return new PartnerDirectory(document.LendingRegionCounties, document.MicrofinancePartners, document.VillagePartners);
     }
 
     /// <summary>The village partner registered for this village, matched with its township and county so that same-named villages elsewhere do not collide.</summary>

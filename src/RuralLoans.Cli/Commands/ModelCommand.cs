@@ -1,0 +1,284 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using RuralLoans.Domain.Scoring;
+using RuralLoans.Domain.Scoring.Training;
+using Spectre.Console;
+
+namespace RuralLoans.Cli.Commands;
+
+/// <summary>Trains, evaluates and monitors WOE-logistic scorecards on labelled credit data.</summary>
+internal static class ModelCommand
+{
+    private static readonly JsonSerializerOptions JsonOutput = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static Command Create()
+    {
+        var command = new Command("model", "Train, evaluate and monitor credit scorecards");
+        command.Subcommands.Add(TrainOrEvaluate(train: true));
+        command.Subcommands.Add(TrainOrEvaluate(train: false));
+        command.Subcommands.Add(Psi());
+        command.Subcommands.Add(Show());
+        return command;
+    }
+
+    private sealed class DataOptions
+    {
+        public Option<FileInfo> Data { get; } = new("--data") { Description = "Labelled data file", Required = true };
+        public Option<string> Format { get; } = Formats("--format");
+        public Option<string?> Target { get; } = new("--target") { Description = "CSV only: the 0/1 column, 1 = bad" };
+
+        public static Option<string> Formats(string name)
+        {
+            var option = new Option<string>(name) { Description = "german (UCI german.data) or csv (header row, 0/1 target column)", DefaultValueFactory = _ => "csv" };
+            option.AcceptOnlyFromAmong("german", "csv");
+            return option;
+        }
+    }
+
+    private static Command TrainOrEvaluate(bool train)
+    {
+        var data = new DataOptions();
+        var folds = new Option<int>("--folds") { Description = "Cross-validation folds", DefaultValueFactory = _ => 5 };
+        var repeats = new Option<int>("--repeats") { Description = "Cross-validation repeats with reshuffled folds (averaged)", DefaultValueFactory = _ => 5 };
+        var json = new Option<bool>("--json") { Description = "Print machine-readable JSON" };
+        var output = new Option<FileInfo?>("--out") { Description = "Write the trained model artifact (JSON) here" };
+        var modelFile = new Option<FileInfo?>("--model") { Description = "Evaluate this saved model on the data instead of cross-validating" };
+        var modelId = new Option<string>("--model-id") { Description = "Id recorded in the model artifact", DefaultValueFactory = _ => "scorecard" };
+        var version = new Option<string>("--model-version") { Description = "Version recorded in the model artifact", DefaultValueFactory = _ => "1.0.0" };
+        var command = train
+            ? new Command("train", "Cross-validate, then fit a scorecard on all rows (AUC, Gini, KS, information value per feature)")
+            { data.Data, data.Format, data.Target, folds, repeats, output, modelId, version, json }
+            : new Command("evaluate", "Cross-validate the training recipe, or score the data with a saved --model")
+            { data.Data, data.Format, data.Target, folds, repeats, modelFile, json };
+        command.SetAction(parse =>
+        {
+            var dataset = LoadOrExplain(parse.GetValue(data.Data)!, parse.GetValue(data.Format)!, parse.GetValue(data.Target));
+            if (dataset is null)
+            {
+                return 2;
+            }
+            var options = new TrainingOptions { Folds = parse.GetValue(folds), Repeats = parse.GetValue(repeats) };
+            var savedModel = train ? null : parse.GetValue(modelFile);
+            return savedModel is not null
+                ? EvaluateSaved(dataset, savedModel, parse.GetValue(json))
+                : CrossValidateAndMaybeTrain(dataset, options, train ? parse.GetValue(output) : null, parse.GetValue(modelId)!, parse.GetValue(version)!, parse.GetValue(json));
+        });
+        return command;
+    }
+
+    private static int CrossValidateAndMaybeTrain(TrainingDataset dataset, TrainingOptions options, FileInfo? output, string modelId, string version, bool json)
+    {
+        if (options.Folds < 2 || options.Folds > dataset.Bads)
+        {
+            Console.Error.WriteLine($"--folds must be between 2 and the number of bad rows ({dataset.Bads}).");
+            return 2;
+        }
+        var validation = ScorecardTrainer.CrossValidate(dataset, options);
+        var information = ScorecardTrainer.InformationValues(dataset, options);
+        var metrics = new ModelMetrics
+        {
+            Auc = validation.Auc,
+            Gini = validation.Gini,
+            Ks = validation.Ks,
+            FoldAucs = validation.Folds.Select(f => f.Auc).ToArray(),
+            Basis = $"{options.Folds}-fold stratified cross-validation, {options.Repeats} repeats",
+        };
+        if (output is not null)
+        {
+            var model = ScorecardTrainer.Fit(dataset, options, modelId, version, TimeProvider.System.GetUtcNow(), metrics);
+            File.WriteAllText(output.FullName, model.ToJson());
+        }
+        if (json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                dataset = dataset.Name,
+                rows = dataset.Count,
+                bads = dataset.Bads,
+                folds = options.Folds,
+                repeats = options.Repeats,
+                auc = validation.Auc,
+                gini = validation.Gini,
+                ks = validation.Ks,
+                pooledAuc = validation.PooledAuc,
+                foldAucs = metrics.FoldAucs,
+                informationValues = information.Select(i => new { feature = i.Feature, kind = i.Kind.ToString(), iv = i.InformationValue, bins = i.Bins, selected = i.Selected }),
+                model = output?.FullName,
+            }, JsonOutput));
+            return 0;
+        }
+        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(dataset.Name)}[/]: {dataset.Count} rows, {dataset.Bads} bad; {Markup.Escape(metrics.Basis)}");
+        var summary = new Table().RoundedBorder().AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
+        summary.AddRow("AUC", F(validation.Auc));
+        summary.AddRow("Gini", F(validation.Gini));
+        summary.AddRow("KS", F(validation.Ks));
+        summary.AddRow("AUC (pooled out-of-fold)", F(validation.PooledAuc));
+        summary.AddRow("AUC range over folds", $"{F(validation.Folds.Min(f => f.Auc))} – {F(validation.Folds.Max(f => f.Auc))}");
+        AnsiConsole.Write(summary);
+        AnsiConsole.Write(InformationTable(information));
+        if (output is not null)
+        {
+            Console.WriteLine($"Model written to {output.FullName}");
+        }
+        return 0;
+    }
+
+    private static int EvaluateSaved(TrainingDataset dataset, FileInfo modelFile, bool json)
+    {
+        if (!modelFile.Exists)
+        {
+            Console.Error.WriteLine($"Model file not found: {modelFile.FullName}");
+            return 2;
+        }
+        var model = ScorecardModel.FromJson(File.ReadAllText(modelFile.FullName));
+        double[] risk;
+        try
+        {
+            risk = ScorecardTrainer.RiskScores(new Scorecard(model), dataset, Enumerable.Range(0, dataset.Count).ToArray());
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"The data does not fit model {model.ModelId} {model.Version}: {e.Message}");
+            return 2;
+        }
+        var auc = ClassifierMetrics.Auc(risk, dataset.Targets);
+        var ks = ClassifierMetrics.Ks(risk, dataset.Targets);
+        if (json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(new { dataset = dataset.Name, rows = dataset.Count, bads = dataset.Bads, modelId = model.ModelId, modelVersion = model.Version, auc, gini = ClassifierMetrics.Gini(auc), ks }, JsonOutput));
+            return 0;
+        }
+        AnsiConsole.MarkupLine($"Model [bold]{Markup.Escape(model.ModelId)} {Markup.Escape(model.Version)}[/] on {Markup.Escape(dataset.Name)} ({dataset.Count} rows, {dataset.Bads} bad)");
+        Console.WriteLine($"AUC {F(auc)}  Gini {F(ClassifierMetrics.Gini(auc))}  KS {F(ks)}");
+        return 0;
+    }
+
+    private static Command Psi()
+    {
+        var expected = new Option<FileInfo>("--expected") { Description = "Development (reference) data", Required = true };
+        var actual = new Option<FileInfo>("--actual") { Description = "Recent data to compare", Required = true };
+        var format = DataOptions.Formats("--format");
+        var target = new Option<string?>("--target") { Description = "CSV only: the 0/1 column (left out of the comparison)" };
+        var json = new Option<bool>("--json") { Description = "Print machine-readable JSON" };
+        var command = new Command("psi", "Population stability index per feature between two datasets (> 0.25: act)") { expected, actual, format, target, json };
+        command.SetAction(parse =>
+        {
+            var reference = LoadOrExplain(parse.GetValue(expected)!, parse.GetValue(format)!, parse.GetValue(target));
+            var recent = LoadOrExplain(parse.GetValue(actual)!, parse.GetValue(format)!, parse.GetValue(target));
+            if (reference is null || recent is null)
+            {
+                return 2;
+            }
+            IReadOnlyList<FeatureStability> stability;
+            try
+            {
+                stability = PopulationStability.Compare(reference, recent);
+            }
+            catch (InvalidDataException e)
+            {
+                Console.Error.WriteLine(e.Message);
+                return 2;
+            }
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(new
+                {
+                    expected = reference.Name,
+                    actual = recent.Name,
+                    maxPsi = stability.Max(s => s.Psi),
+                    features = stability.Select(s => new { feature = s.Feature, psi = s.Psi, band = Band(s.Psi) }),
+                }, JsonOutput));
+                return 0;
+            }
+            var table = new Table().RoundedBorder().AddColumn("feature").AddColumn(new TableColumn("PSI").RightAligned()).AddColumn("reading");
+            foreach (var s in stability.OrderByDescending(s => s.Psi))
+            {
+                table.AddRow(Markup.Escape(s.Feature), F(s.Psi), Band(s.Psi));
+            }
+            AnsiConsole.Write(table);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Show()
+    {
+        var modelFile = new Option<FileInfo?>("--model") { Description = "A saved model artifact; default: the shipped rural household model" };
+        var json = new Option<bool>("--json") { Description = "Print machine-readable JSON" };
+        var command = new Command("show", "Print a scorecard's points table: base points and the points of every bin") { modelFile, json };
+        command.SetAction(parse =>
+        {
+            var file = parse.GetValue(modelFile);
+            if (file is { Exists: false })
+            {
+                Console.Error.WriteLine($"Model file not found: {file.FullName}");
+                return 2;
+            }
+            var model = file is null ? ScorecardModelCatalog.RuralHousehold : ScorecardModel.FromJson(File.ReadAllText(file.FullName));
+            var scorecard = new Scorecard(model);
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(new
+                {
+                    modelId = model.ModelId,
+                    version = model.Version,
+                    calibration = model.Calibration,
+                    basePoints = scorecard.BasePoints,
+                    bins = scorecard.PointsTable().Select(p => new { feature = p.Feature, bin = p.Bin, points = p.Points }),
+                }, JsonOutput));
+                return 0;
+            }
+            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(model.ModelId)} {Markup.Escape(model.Version)}[/] ({Markup.Escape(model.Calibration)}): base points {scorecard.BasePoints:0.0}");
+            var table = new Table().RoundedBorder().AddColumn("feature").AddColumn("bin").AddColumn(new TableColumn("points").RightAligned());
+            foreach (var (feature, bin, points) in scorecard.PointsTable())
+            {
+                table.AddRow(Markup.Escape(feature), Markup.Escape(bin), points.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture));
+            }
+            AnsiConsole.Write(table);
+            return 0;
+        });
+        return command;
+    }
+
+    private static string Band(double psi) => psi switch
+    {
+        < 0.1 => "stable",
+        < 0.25 => "watch",
+        _ => "shifted: act",
+    };
+
+    private static Table InformationTable(IReadOnlyList<FeatureInformation> information)
+    {
+        var table = new Table().RoundedBorder().AddColumn("feature").AddColumn("kind").AddColumn(new TableColumn("IV").RightAligned()).AddColumn(new TableColumn("bins").RightAligned()).AddColumn("strength").AddColumn("in model");
+        foreach (var i in information.OrderByDescending(i => i.InformationValue))
+        {
+            table.AddRow(Markup.Escape(i.Feature), i.Kind.ToString(), F(i.InformationValue), i.Bins.ToString(CultureInfo.InvariantCulture), Strength(i.InformationValue), i.Selected ? "yes" : "no");
+        }
+        return table;
+    }
+
+    private static string Strength(double iv) => iv switch
+    {
+        < 0.02 => "useless",
+        < 0.1 => "weak",
+        < 0.3 => "medium",
+        <= 0.5 => "strong",
+        _ => "suspicious",
+    };
+
+    private static TrainingDataset? LoadOrExplain(FileInfo file, string format, string? target)
+    {
+        try
+        {
+            return DatasetLoader.Load(file.FullName, format, target);
+        }
+        catch (Exception e) when (e is FileNotFoundException or InvalidDataException or ArgumentException or FormatException)
+        {
+            Console.Error.WriteLine(e.Message);
+            return null;
+        }
+    }
+
+    private static string F(double value) => value.ToString("0.0000", CultureInfo.InvariantCulture);
+}

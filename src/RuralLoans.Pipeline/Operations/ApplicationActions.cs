@@ -1,0 +1,136 @@
+using RuralLoans.Durable.Client;
+using RuralLoans.Durable.Core;
+using RuralLoans.Pipeline.Intake;
+using RuralLoans.Pipeline.Partners;
+using RuralLoans.Pipeline.Steps;
+using RuralLoans.Storage;
+using RuralLoans.Storage.Applications;
+
+namespace RuralLoans.Pipeline.Operations;
+
+/// <summary>An action refused because the application is not where the action applies, or the actor may not act on it.</summary>
+public sealed class ActionRefusedException(string code, string message) : Exception(message)
+{
+    public string Code { get; } = code;
+}
+
+/// <summary>A photo a village partner took during the pre-check.</summary>
+public sealed record PreCheckPhoto(ReadOnlyMemory<byte> Content);
+
+/// <summary>
+/// What people do to a waiting application: the partner corrects fields, the village partner answers the pre-check,
+/// an operator decides a referral. Each is checked against the application's current step and the actor before the
+/// event is raised, so a wrong or late answer gets a clear refusal instead of sitting unread in the history.
+/// </summary>
+public sealed class ApplicationActions(DurableClient engine, ApplicationStore applications, ContentAddressedBlobStore photos, PartnerDirectory partners, TimeProvider clock)
+{
+    public const int MaxFieldLength = 1_000;
+    public const int MaxPhotos = 12;
+    public const long MaxPhotoBytes = 10 * 1024 * 1024;
+
+    public async Task CorrectAsync(string applicationId, string partnerId, IReadOnlyDictionary<string, string> fields, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        var application = await RequireAsync(applicationId, ct);
+        if (application.PartnerId != partnerId)
+        {
+            throw new ActionRefusedException("not-your-application", $"Application {applicationId} was submitted by another partner.");
+        }
+        await RequireStageAsync(applicationId, ApplicationStage.NeedsCorrection, ct);
+        if (fields.Count == 0)
+        {
+            throw new ActionRefusedException("no-fields", "Send at least one corrected field.");
+        }
+        foreach (var (name, value) in fields)
+        {
+            if (!FieldValidation.CorrectableFields.Contains(name))
+            {
+                throw new ActionRefusedException("unknown-field", $"'{name}' is not a form field. Fields: {string.Join(", ", FieldValidation.CorrectableFields)}.");
+            }
+            if (value is null || value.Length > MaxFieldLength)
+            {
+                throw new ActionRefusedException("field-too-long", $"'{name}' must be at most {MaxFieldLength} characters.");
+            }
+        }
+        await engine.RaiseEventAsync(applicationId, LoanApplicationOrchestration.Events.FieldsCorrected, new FieldCorrection(partnerId, fields), ct);
+    }
+
+    public async Task PreCheckAsync(string applicationId, string villagePartnerId, bool approve, bool identitySeen, bool householdRegisterSeen,
+        bool homesteadCertificateSeen, IReadOnlyList<PreCheckPhoto> photoUploads, string? remarks, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(photoUploads);
+        var application = await RequireAsync(applicationId, ct);
+        if (partners.FindVillagePartner(villagePartnerId) is null || application.VillagePartnerId != villagePartnerId)
+        {
+            throw new ActionRefusedException("not-your-village", $"Application {applicationId} is not assigned to village partner {villagePartnerId}.");
+        }
+        await RequireStageAsync(applicationId, ApplicationStage.AwaitingPreCheck, ct);
+        if (photoUploads.Count > MaxPhotos)
+        {
+            throw new ActionRefusedException("too-many-photos", $"At most {MaxPhotos} photos per pre-check.");
+        }
+        if (remarks is { Length: > MaxFieldLength })
+        {
+            throw new ActionRefusedException("field-too-long", $"Remarks must be at most {MaxFieldLength} characters.");
+        }
+
+        // Check every photo before storing any, so a bad one leaves nothing behind.
+        var types = photoUploads.Select(p => p.Content.Length is > 0 and <= (int)MaxPhotoBytes ? FormFileTypes.Detect(p.Content.Span) : null).ToList();
+        if (types.Any(t => t is not (FormFileType.Jpeg or FormFileType.Png)))
+        {
+            throw new ActionRefusedException("bad-photo", $"Photos must be JPEG or PNG files of at most {MaxPhotoBytes / (1024 * 1024)} MB.");
+        }
+        var names = new List<string>();
+        for (var i = 0; i < photoUploads.Count; i++)
+        {
+            var stored = await photos.StoreAsync($"prechecks/{applicationId}", photoUploads[i].Content, types[i]!.Value.ContentType(), ct);
+            names.Add(stored.Name);
+        }
+
+        var decision = new PreCheckDecision(villagePartnerId, approve, identitySeen, householdRegisterSeen, homesteadCertificateSeen, names, remarks, clock.GetUtcNow());
+        await engine.RaiseEventAsync(applicationId, LoanApplicationOrchestration.Events.PreCheckDecided, decision, ct);
+    }
+
+    public async Task ReviewAsync(string applicationId, string operatorId, bool approve, string? note, CancellationToken ct)
+    {
+        await RequireAsync(applicationId, ct);
+        await RequireStageAsync(applicationId, ApplicationStage.AwaitingHumanReview, ct);
+        if (note is { Length: > MaxFieldLength })
+        {
+            throw new ActionRefusedException("field-too-long", $"The note must be at most {MaxFieldLength} characters.");
+        }
+        await engine.RaiseEventAsync(applicationId, LoanApplicationOrchestration.Events.ReviewDecided, new ReviewDecision(operatorId, approve, note, clock.GetUtcNow()), ct);
+    }
+
+    /// <summary>Where the application is now, from the orchestration's custom status.</summary>
+    public async Task<(OrchestrationState State, ApplicationProgress? Progress)?> GetProgressAsync(string applicationId, CancellationToken ct)
+    {
+        var state = await engine.GetStatusAsync(applicationId, cancellationToken: ct);
+        return state is null ? null : (state, state.ReadCustomStatus<ApplicationProgress>());
+    }
+
+    private async Task<ApplicationRecord> RequireAsync(string applicationId, CancellationToken ct)
+    {
+        ApplicationRecord? record;
+        try
+        {
+            record = await applications.GetAsync(applicationId, ct);
+        }
+        catch (ArgumentException)
+        {
+            record = null;
+        }
+        return record ?? throw new ActionRefusedException("not-found", $"There is no application {applicationId}.");
+    }
+
+    private async Task RequireStageAsync(string applicationId, ApplicationStage expected, CancellationToken ct)
+    {
+        var progress = await GetProgressAsync(applicationId, ct);
+        var stage = progress?.Progress?.Stage;
+        if (progress?.State.Status != OrchestrationRuntimeStatus.Running || stage != expected)
+        {
+            throw new ActionRefusedException("wrong-step",
+                $"Application {applicationId} is {(stage?.ToString() ?? "not started")}, not {expected}; the answer was not sent.");
+        }
+    }
+}

@@ -1,0 +1,134 @@
+using RuralLoans.Domain.Disbursements;
+using RuralLoans.Durable.Core;
+using RuralLoans.Ocr.Extraction;
+using RuralLoans.Pipeline.Intake;
+using RuralLoans.Testing;
+
+namespace RuralLoans.Pipeline.Tests;
+
+/// <summary>Whole applications through Azurite, the Cosmos emulator, real OCR and the rail simulator.</summary>
+public sealed class LoanApplicationPipelineTests(DevServicesFixture services) : IAsyncLifetime
+{
+    private PipelineHarness _pipeline = null!;
+
+    public async ValueTask InitializeAsync() => _pipeline = await PipelineHarness.StartAsync(services, TestContext.Current.CancellationToken);
+
+    public async ValueTask DisposeAsync() => await _pipeline.DisposeAsync();
+
+    [Fact]
+    public async Task A_digital_form_on_the_310_path_is_paid_out_once_and_booked_in_balance()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var form = TestForms.TextPdf(TestForms.GoodHousehold());
+
+        var submitted = await _pipeline.Runtime.Intake.SubmitAsync(new SubmitApplication("MFI001", "farm-310", form), ct);
+        var state = await _pipeline.Client.WaitForCompletionAsync(submitted.ApplicationId, TimeSpan.FromSeconds(60), ct);
+
+        var outcome = state.ReadOutput<ApplicationOutcome>()!;
+        Assert.Equal(ApplicationStage.Disbursed, outcome.Stage);
+        Assert.Equal(30_000m, outcome.Split!.Sum(l => l.AmountYuan));
+        Assert.Equal(["MFI001", "BANK-RCB", "BANK-CITY"], outcome.Split!.Select(l => l.LenderId));
+        Assert.Equal(30_000m, Assert.Single(_pipeline.Rail.CommittedPayouts).Value);
+
+        var transfer = await _pipeline.Runtime.Ledger.FindAsync(outcome.DisbursementId!, ct);
+        Assert.NotNull(transfer);
+        Assert.True(BalanceChecker.Check([transfer]).IsBalanced);
+        var record = await _pipeline.Runtime.Applications.GetAsync(submitted.ApplicationId, ct);
+        Assert.Equal("Disbursed", record!.Stage);
+    }
+
+    [Fact]
+    public async Task The_same_file_sent_twice_or_under_the_same_key_is_one_application()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var household = TestForms.GoodHousehold("43062619780502231");
+        var form = TestForms.TextPdf(household);
+
+        var first = await _pipeline.Runtime.Intake.SubmitAsync(new SubmitApplication("MFI001", "farm-310", form, "batch-7/row-3"), ct);
+        var sameBytes = await _pipeline.Runtime.Intake.SubmitAsync(new SubmitApplication("MFI001", "farm-310", form), ct);
+        var rescanSameKey = await _pipeline.Runtime.Intake.SubmitAsync(new SubmitApplication("MFI001", "farm-310", TestForms.CleanScan(household), "batch-7/row-3"), ct);
+
+        Assert.False(first.Duplicate);
+        Assert.Equal(first.ApplicationId, sameBytes.ApplicationId);
+        Assert.True(sameBytes.Duplicate);
+        Assert.Equal(first.ApplicationId, rescanSameKey.ApplicationId);
+        Assert.True(rescanSameKey.Duplicate);
+        await _pipeline.Client.WaitForCompletionAsync(first.ApplicationId, TimeSpan.FromSeconds(60), ct);
+        Assert.Single(_pipeline.Rail.CommittedPayouts);
+    }
+
+    [Fact]
+    public async Task A_wrong_id_check_character_waits_for_the_partners_correction_and_then_completes()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var household = TestForms.GoodHousehold("43062619900101301");
+        var rightId = household[LoanFormFields.IdNumber];
+        household[LoanFormFields.IdNumber] = rightId[..17] + (rightId[17] == '0' ? '1' : '0');
+
+        var submitted = await _pipeline.Runtime.Intake.SubmitAsync(new SubmitApplication("MFI001", "farm-310", TestForms.TextPdf(household)), ct);
+        var waiting = await _pipeline.WaitForStageAsync(submitted.ApplicationId, ApplicationStage.NeedsCorrection, ct);
+
+        var progress = waiting.ReadCustomStatus<ApplicationProgress>()!;
+        Assert.Equal(1, progress.Step);
+        Assert.Contains(progress.Errors!, e => e.Field == LoanFormFields.IdNumber);
+        Assert.Equal(OrchestrationRuntimeStatus.Running, waiting.Status);
+
+        await _pipeline.Client.RaiseEventAsync(submitted.ApplicationId, LoanApplicationOrchestration.Events.FieldsCorrected,
+            new FieldCorrection("MFI001", new Dictionary<string, string> { [LoanFormFields.IdNumber] = rightId }), ct);
+        var done = await _pipeline.Client.WaitForCompletionAsync(submitted.ApplicationId, TimeSpan.FromSeconds(60), ct);
+        Assert.Equal(ApplicationStage.Disbursed, done.ReadOutput<ApplicationOutcome>()!.Stage);
+    }
+
+    [Fact]
+    public async Task An_acquaintance_loan_waits_for_the_village_partner_of_the_applicants_village()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var household = TestForms.GoodHousehold("43062619750818402");
+
+        var submitted = await _pipeline.Runtime.Intake.SubmitAsync(new SubmitApplication("MFI001", "farm-acquaintance", TestForms.TextPdf(household)), ct);
+        var waiting = await _pipeline.WaitForStageAsync(submitted.ApplicationId, ApplicationStage.AwaitingPreCheck, ct);
+
+        Assert.Contains("VP-WANG", waiting.ReadCustomStatus<ApplicationProgress>()!.Detail, StringComparison.Ordinal);
+        Assert.Equal("VP-WANG", (await _pipeline.Runtime.Applications.GetAsync(submitted.ApplicationId, ct))!.VillagePartnerId);
+        Assert.Empty(_pipeline.Rail.CommittedPayouts);
+
+        await _pipeline.Client.RaiseEventAsync(submitted.ApplicationId, LoanApplicationOrchestration.Events.PreCheckDecided,
+            new PreCheckDecision("VP-WANG", Approved: true, IdentitySeen: true, HouseholdRegisterSeen: true, HomesteadCertificateSeen: true,
+                ["photos/rice-paddy.jpg"], "认识这户人家，水稻长势好", DateTimeOffset.UtcNow), ct);
+        var done = await _pipeline.Client.WaitForCompletionAsync(submitted.ApplicationId, TimeSpan.FromSeconds(60), ct);
+
+        var outcome = done.ReadOutput<ApplicationOutcome>()!;
+        Assert.Equal(ApplicationStage.Disbursed, outcome.Stage);
+        Assert.Equal(["MFI001", "BANK-RCB"], outcome.Split!.Select(l => l.LenderId));
+    }
+
+    [Fact]
+    public async Task A_blacklisted_applicant_is_declined_with_reasons_and_nothing_is_paid()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var household = TestForms.GoodHousehold("43062619850712551");
+
+        var submitted = await _pipeline.Runtime.Intake.SubmitAsync(new SubmitApplication("MFI001", "farm-310", TestForms.TextPdf(household)), ct);
+        var done = await _pipeline.Client.WaitForCompletionAsync(submitted.ApplicationId, TimeSpan.FromSeconds(60), ct);
+
+        var outcome = done.ReadOutput<ApplicationOutcome>()!;
+        Assert.Equal(ApplicationStage.Declined, outcome.Stage);
+        Assert.InRange(outcome.Reasons!.Count, 1, 4);
+        Assert.Empty(_pipeline.Rail.CommittedPayouts);
+    }
+
+    [Theory]
+    [InlineData("MZ this is an executable", "unsupported-file-type")]
+    [InlineData("", "empty-file")]
+    public async Task A_file_that_is_not_a_form_is_refused_before_anything_is_stored(string content, string code)
+    {
+        var ct = TestContext.Current.CancellationToken;
+
+        var refused = await Assert.ThrowsAsync<IntakeRejectedException>(() =>
+            _pipeline.Runtime.Intake.SubmitAsync(new SubmitApplication("MFI001", "farm-310", System.Text.Encoding.UTF8.GetBytes(content)), ct));
+
+        Assert.Equal(code, refused.Code);
+        var page = await _pipeline.Runtime.Applications.ListByPartnerAsync("MFI001", 10, null, ct);
+        Assert.Empty(page.Items);
+    }
+}

@@ -1,0 +1,81 @@
+using RuralLoans.Durable.Client;
+using RuralLoans.Ocr;
+using RuralLoans.Payments;
+using RuralLoans.Payments.Simulator;
+using RuralLoans.Storage;
+using RuralLoans.Testing;
+
+namespace RuralLoans.Pipeline.Tests;
+
+/// <summary>A whole pipeline on the test assembly's dev services, with its own task hub, database and rail simulator.</summary>
+internal sealed class PipelineHarness : IAsyncDisposable
+{
+    private readonly HttpClient _railHttp;
+
+    private PipelineHarness(PipelineRuntime runtime, RailSimulator rail, HttpClient railHttp)
+    {
+        Runtime = runtime;
+        Rail = rail;
+        _railHttp = railHttp;
+    }
+
+    public PipelineRuntime Runtime { get; }
+    public RailSimulator Rail { get; }
+    public DurableClient Client => Runtime.Client;
+
+    public static async Task<PipelineHarness> StartAsync(DevServicesFixture services, CancellationToken ct)
+    {
+        var rail = await RailSimulator.StartAsync(ct: ct);
+        var railHttp = new HttpClient { BaseAddress = rail.BaseAddress };
+        var runtime = await PipelineRuntime.StartAsync(new PipelineOptions
+        {
+            StorageConnectionString = services.StorageConnectionString,
+            Cosmos = CosmosClients.FromConnectionString(services.Endpoints.CosmosConnectionString),
+            CosmosDatabase = UniqueNames.CosmosDatabase("pipeline"),
+            TaskHubName = "Hub" + Guid.NewGuid().ToString("N")[..12],
+            Ocr = new OcrOptions(),
+            PaymentRail = new HttpPaymentRail(railHttp),
+            ConfigDirectory = Path.Combine(RepositoryRoot(), "config"),
+        }, ct);
+        return new PipelineHarness(runtime, rail, railHttp);
+    }
+
+    public async Task<OrchestrationState> WaitForStageAsync(string applicationId, ApplicationStage stage, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        OrchestrationState? state = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            state = await Client.GetStatusAsync(applicationId, cancellationToken: ct);
+            if (state?.ReadCustomStatus<ApplicationProgress>()?.Stage == stage)
+            {
+                return state;
+            }
+            if (state?.Status is Durable.Core.OrchestrationRuntimeStatus.Failed)
+            {
+                throw new InvalidOperationException($"Application {applicationId} failed: {state.Failure}");
+            }
+            await Task.Delay(100, ct);
+        }
+        throw new TimeoutException($"Application {applicationId} did not reach {stage}; last status: {state?.CustomStatusJson}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Runtime.DisposeAsync();
+        await Rail.DisposeAsync();
+        _railHttp.Dispose();
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "RuralLoans.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("RuralLoans.sln not found above the test folder.");
+    }
+}
