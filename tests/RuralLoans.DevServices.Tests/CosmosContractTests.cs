@@ -115,6 +115,28 @@ public sealed class CosmosContractTests(DevServicesFixture services)
     [Theory]
     [InlineData(CosmosTarget.Local)]
     [InlineData(CosmosTarget.Real)]
+    public async Task Change_feed_from_now_or_for_one_partition_sees_only_those_changes(CosmosTarget target)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var contract = await CosmosContractContainer.CreateAsync(target, services);
+        var container = contract.Container;
+        await container.CreateItemAsync(new LoanItem("old-a", "village-a", 1m), new PartitionKey("village-a"), cancellationToken: ct);
+        await container.CreateItemAsync(new LoanItem("old-b", "village-b", 2m), new PartitionKey("village-b"), cancellationToken: ct);
+        var fromNow = container.GetChangeFeedIterator<LoanItem>(ChangeFeedStartFrom.Now(), ChangeFeedMode.LatestVersion);
+        Assert.Empty(await DrainAsync(fromNow, ct));
+
+        await container.CreateItemAsync(new LoanItem("new-a", "village-a", 3m), new PartitionKey("village-a"), cancellationToken: ct);
+        await container.CreateItemAsync(new LoanItem("new-b", "village-b", 4m), new PartitionKey("village-b"), cancellationToken: ct);
+        var villageA = container.GetChangeFeedIterator<LoanItem>(
+            ChangeFeedStartFrom.Beginning(FeedRange.FromPartitionKey(new PartitionKey("village-a"))), ChangeFeedMode.LatestVersion);
+
+        Assert.Equal(["new-a", "new-b"], (await DrainAsync(fromNow, ct)).SelectMany(page => page).Select(item => item.Id));
+        Assert.Equal(["old-a", "new-a"], (await DrainAsync(villageA, ct)).SelectMany(page => page).Select(item => item.Id));
+    }
+
+    [Theory]
+    [InlineData(CosmosTarget.Local)]
+    [InlineData(CosmosTarget.Real)]
     public async Task Expired_items_disappear_from_reads_and_queries(CosmosTarget target)
     {
         var ct = TestContext.Current.CancellationToken;
