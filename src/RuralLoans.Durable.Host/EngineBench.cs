@@ -17,7 +17,9 @@ internal sealed record BenchResult(
     double IdleWakeP50Ms,
     double StorageTransactionsPerWorkItem,
     double RawQueueRoundTripsPerSecond,
+    double StorageTransactionsPerActivity,
     long ThroughputWorkItems,
+    long ThroughputActivities,
     double ThroughputSeconds,
     int ChainSamples,
     int IdleSamples);
@@ -31,8 +33,8 @@ internal sealed class EngineBench(string storageConnectionString, Action<string>
 {
     private const int ChainSamples = 20;
     private const int IdleSamples = 12;
-    private const int ParallelChains = 40;
-    private const int FanOuts = 2;
+    private const int ParallelChains = 60;
+    private const int FanOuts = 3;
 
     public async Task<BenchResult> RunAsync(CancellationToken cancellationToken)
     {
@@ -49,6 +51,7 @@ internal sealed class EngineBench(string storageConnectionString, Action<string>
         var client = new DurableClient(storage, registry, signal);
         var worker = new DurableWorker(storage, registry, signal);
         long workItems = 0;
+        long activities = 0;
         using var meter = new MeterListener
         {
             InstrumentPublished = (instrument, listener) =>
@@ -59,7 +62,17 @@ internal sealed class EngineBench(string storageConnectionString, Action<string>
                 }
             },
         };
-        meter.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref workItems, value));
+        meter.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            Interlocked.Add(ref workItems, value);
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "queue" && tag.Value is string queue && queue == storage.WorkItemQueue.Name)
+                {
+                    Interlocked.Add(ref activities, value);
+                }
+            }
+        });
         meter.Start();
         try
         {
@@ -87,6 +100,7 @@ internal sealed class EngineBench(string storageConnectionString, Action<string>
 
             progress($"throughput: {ParallelChains} chains and {FanOuts} twenty-way fan-outs at once");
             var workItemsBefore = Interlocked.Read(ref workItems);
+            var activitiesBefore = Interlocked.Read(ref activities);
             var requestsBefore = requests.Requests - requests.EmptyReceives;
             var clock = Stopwatch.StartNew();
             var ids = new List<string>();
@@ -107,6 +121,7 @@ internal sealed class EngineBench(string storageConnectionString, Action<string>
 
             clock.Stop();
             var processed = Interlocked.Read(ref workItems) - workItemsBefore;
+            var activitiesRun = Interlocked.Read(ref activities) - activitiesBefore;
             var transactions = requests.Requests - requests.EmptyReceives - requestsBefore;
 
             progress("raw queue round trips (send, receive, delete; 8 concurrent) for 3 s");
@@ -118,7 +133,9 @@ internal sealed class EngineBench(string storageConnectionString, Action<string>
                 Percentile(wakeLatencies, 0.50),
                 Math.Round((double)transactions / processed, 2),
                 Math.Round(raw, 1),
+                Math.Round((double)transactions / activitiesRun, 2),
                 processed,
+                activitiesRun,
                 Math.Round(clock.Elapsed.TotalSeconds, 2),
                 ChainSamples,
                 IdleSamples);

@@ -40,6 +40,9 @@ public sealed class ReliabilityTests(StorageFixture storage)
             return await context.WaitForExternalEvent<string>("approval") ?? "";
         });
 
+    /// <summary>These tests inspect activity results as control messages, so results must travel through the queue.</summary>
+    private static void ResultsThroughTheQueue(EngineOptions options) => options.ApplyActivityResultsInline = false;
+
     private static EngineOptions CopyOf(EngineOptions options) => new()
     {
         StorageConnectionString = options.StorageConnectionString,
@@ -48,6 +51,7 @@ public sealed class ReliabilityTests(StorageFixture storage)
         MessageVisibilityTimeout = options.MessageVisibilityTimeout,
         FailedMessageRetryDelay = options.FailedMessageRetryDelay,
         MaxPollingInterval = options.MaxPollingInterval,
+        ApplyActivityResultsInline = options.ApplyActivityResultsInline,
     };
 
     [Fact]
@@ -93,7 +97,7 @@ public sealed class ReliabilityTests(StorageFixture storage)
     public async Task A_host_with_a_stale_cache_does_not_drop_a_result_for_work_another_host_scheduled()
     {
         var ledger = new EffectLedger();
-        await using var hub = await EngineHarness.CreateAsync(storage.ConnectionString, Registry(ledger), startWorker: false);
+        await using var hub = await EngineHarness.CreateAsync(storage.ConnectionString, Registry(ledger), ResultsThroughTheQueue, startWorker: false);
         var hostA = new WorkItemProcessor(hub.Storage, hub.Registry);
         var hostB = new WorkItemProcessor(hub.Storage, hub.Registry);
         var id = await hub.Client.StartNewAsync("TwoEffects", "loan", cancellationToken: Cancel);
@@ -115,7 +119,7 @@ public sealed class ReliabilityTests(StorageFixture storage)
     public async Task Duplicate_and_late_messages_to_a_running_instance_change_nothing()
     {
         var ledger = new EffectLedger();
-        await using var hub = await EngineHarness.CreateAsync(storage.ConnectionString, Registry(ledger), startWorker: false);
+        await using var hub = await EngineHarness.CreateAsync(storage.ConnectionString, Registry(ledger), ResultsThroughTheQueue, startWorker: false);
         var processor = new WorkItemProcessor(hub.Storage, hub.Registry);
         var id = await hub.Client.StartNewAsync("AwaitApproval", cancellationToken: Cancel);
         var start = Assert.Single(await QueueTools.DrainAsync(hub.Storage.ControlQueue));
