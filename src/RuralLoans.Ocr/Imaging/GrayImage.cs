@@ -61,6 +61,16 @@ public sealed class GrayImage
 
     public GrayImage Clone() => new(Width, Height, (byte[])Pixels.Clone());
 
+    public GrayImage Crop(int left, int top, int width, int height)
+    {
+        var pixels = new byte[width * height];
+        for (var y = 0; y < height; y++)
+        {
+            Array.Copy(Pixels, ((top + y) * Width) + left, pixels, y * width, width);
+        }
+        return new GrayImage(width, height, pixels);
+    }
+
     /// <summary>
     /// Draws this image with Skia (native code, linear sampling) stretched onto <paramref name="destination"/> of a new
     /// white <paramref name="width"/> x <paramref name="height"/> image, through a transform and an optional filter.

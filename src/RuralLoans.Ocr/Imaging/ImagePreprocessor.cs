@@ -46,12 +46,14 @@ public sealed class ImagePreprocessor(PreprocessingOptions options)
     public PreprocessedImage Process(ReadOnlySpan<byte> encodedImage)
     {
         var image = GrayImage.Decode(encodedImage, width => width < options.MinWidth || width > options.MaxWidth ? options.TargetWidth : width);
+        var decoded = image;
         if (options.DenoiseSigma > 0)
         {
             image = Denoise(image, options.DenoiseSigma);
         }
         NormalizeIllumination(image);
         StretchContrast(image);
+        image = IsolatePaper(decoded, image);
         // Paper grain dominates a page's histogram and pulls Otsu up into it; ink on a stretched page is well below 170.
         var threshold = Math.Min(OtsuThreshold(image), InkCeiling);
         var skew = EstimateSkewDegrees(image, threshold, options.MaxSkewDegrees);
@@ -107,6 +109,96 @@ public sealed class ImagePreprocessor(PreprocessingOptions options)
         {
             image.Pixels[i] = (byte)Math.Min(255, image.Pixels[i] * 255 / Math.Max(32, (int)paper.Pixels[i]));
         }
+    }
+
+    /// <summary>
+    /// In a photo the sheet lies on a darker surface, which illumination normalisation turns into a field of specks
+    /// that Tesseract's layout analysis reads as extra columns (it then drops whole columns of real labels). The
+    /// surface is found on the unprocessed photo, in 8 px cells, as the dark cells connected to the image border;
+    /// it is whitened in <paramref name="processed"/>, which is then cropped to the paper. Scans have no surface and
+    /// come back unchanged.
+    /// </summary>
+    public static GrayImage IsolatePaper(GrayImage original, GrayImage processed)
+    {
+        ArgumentNullException.ThrowIfNull(original);
+        ArgumentNullException.ThrowIfNull(processed);
+        const int Cell = 8;
+        var width = (original.Width + Cell - 1) / Cell;
+        var height = (original.Height + Cell - 1) / Cell;
+        var sums = new int[width * height];
+        var counts = new int[width * height];
+        for (var y = 0; y < original.Height; y++)
+        {
+            for (var x = 0; x < original.Width; x++)
+            {
+                var cell = ((y / Cell) * width) + (x / Cell);
+                sums[cell] += original[x, y];
+                counts[cell]++;
+            }
+        }
+        var cells = new GrayImage(width, height, sums.Select((sum, i) => (byte)(sum / counts[i])).ToArray());
+        var threshold = OtsuThreshold(cells);
+        var surface = new bool[cells.Pixels.Length];
+        var queue = new Queue<int>();
+        void Visit(int x, int y)
+        {
+            var index = (y * width) + x;
+            if (!surface[index] && cells.Pixels[index] < threshold)
+            {
+                surface[index] = true;
+                queue.Enqueue(index);
+            }
+        }
+        for (var x = 0; x < width; x++)
+        {
+            Visit(x, 0);
+            Visit(x, height - 1);
+        }
+        for (var y = 0; y < height; y++)
+        {
+            Visit(0, y);
+            Visit(width - 1, y);
+        }
+        while (queue.TryDequeue(out var index))
+        {
+            var (x, y) = (index % width, index / width);
+            if (x > 0) Visit(x - 1, y);
+            if (x < width - 1) Visit(x + 1, y);
+            if (y > 0) Visit(x, y - 1);
+            if (y < height - 1) Visit(x, y + 1);
+        }
+        var surfaceCells = surface.Count(s => s);
+        if (surfaceCells < surface.Length / 50 || surfaceCells > surface.Length * 3 / 5)
+        {
+            return processed;
+        }
+
+        int left = width, top = height, right = -1, bottom = -1;
+        for (var y = 0; y < height; y++)
+        {
+            for (var x = 0; x < width; x++)
+            {
+                if (!surface[(y * width) + x])
+                {
+                    (left, top, right, bottom) = (Math.Min(left, x), Math.Min(top, y), Math.Max(right, x), Math.Max(bottom, y));
+                }
+            }
+        }
+        for (var y = 0; y < processed.Height; y++)
+        {
+            for (var x = 0; x < processed.Width; x++)
+            {
+                if (surface[((y / Cell) * width) + (x / Cell)])
+                {
+                    processed[x, y] = 255;
+                }
+            }
+        }
+        var cropLeft = left * Cell;
+        var cropTop = top * Cell;
+        var cropWidth = Math.Min(processed.Width, (right + 1) * Cell) - cropLeft;
+        var cropHeight = Math.Min(processed.Height, (bottom + 1) * Cell) - cropTop;
+        return processed.Crop(cropLeft, cropTop, cropWidth, cropHeight);
     }
 
     /// <summary>

@@ -1,0 +1,67 @@
+using RuralLoans.FormGenerator;
+using RuralLoans.Ocr.Engines;
+using RuralLoans.Ocr.Imaging;
+
+namespace RuralLoans.Ocr.Tests;
+
+/// <summary>Fresh forms from the generator (fonts from the CJK font packages), read back with real Tesseract.</summary>
+public sealed class GeneratedFormTests : IDisposable
+{
+    private readonly string directory = Directory.CreateTempSubdirectory("ruralloans-forms-").FullName;
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
+
+    [Fact]
+    public async Task Freshly_generated_phone_photos_of_every_layout_are_read()
+    {
+        var forms = SampleSet.Generate(directory, seed: 4242, formsPerTier: 3, [QualityTier.PhonePhoto]);
+
+        var scores = await AccuracyHarness.ScoreAsync(directory, forms, new TesseractOcrEngine(new OcrOptions()), TestContext.Current.CancellationToken);
+
+        Assert.Equal(Enum.GetValues<FormLayout>(), scores.Select(s => s.Form.Layout).Order());
+        var right = scores.Sum(s => s.FieldCount - s.WrongFields.Count);
+        Assert.True(right >= 42, $"{right}/45 fields right:\n{AccuracyHarness.Details(scores)}");
+    }
+
+    [Fact]
+    public void The_same_seed_generates_the_same_forms()
+    {
+        var first = SampleSet.Generate(Path.Combine(directory, "a"), seed: 7, formsPerTier: 2, [QualityTier.CleanScan]);
+        var second = SampleSet.Generate(Path.Combine(directory, "b"), seed: 7, formsPerTier: 2, [QualityTier.CleanScan]);
+
+        Assert.Equal(first.Select(f => f.Expected), second.Select(f => f.Expected));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(directory, "a", first[0].File)), File.ReadAllBytes(Path.Combine(directory, "b", second[0].File)));
+    }
+
+    [Theory]
+    [InlineData(3.0)]
+    [InlineData(-2.5)]
+    public void Deskew_finds_the_tilt_of_a_rotated_page(double tilt)
+    {
+        var form = SampleForms.All.First(f => f.Tier == QualityTier.CleanScan);
+        var page = GrayImage.Decode(SampleForms.Bytes(form.File));
+        var tilted = ImagePreprocessor.Rotate(page, -tilt);
+
+        var estimate = ImagePreprocessor.EstimateSkewDegrees(tilted, 170, maxDegrees: 6);
+
+        Assert.InRange(estimate, tilt - 0.2, tilt + 0.2);
+    }
+
+    [Fact]
+    public void Uneven_lighting_is_flattened_to_white_paper()
+    {
+        // A blank page lit from the left: 250 at one edge falling to 120 at the other.
+        var width = 400;
+        var pixels = new byte[width * 300];
+        for (var i = 0; i < pixels.Length; i++)
+        {
+            pixels[i] = (byte)(250 - (130 * (i % width) / width));
+        }
+        var page = new GrayImage(width, 300, pixels);
+
+        ImagePreprocessor.NormalizeIllumination(page);
+
+        // Before: 120..250, far below the ink threshold of 170 on the dark side. After: near-white everywhere.
+        Assert.All(page.Pixels, p => Assert.InRange(p, (byte)225, (byte)255));
+    }
+}
