@@ -153,6 +153,24 @@ public sealed class OrchestrationTests(StorageFixture storage)
     }
 
     [Fact]
+    public async Task A_failed_sub_orchestration_with_a_chosen_id_is_retried_as_a_new_instance()
+    {
+        var attempts = 0;
+        var registry = new DurableRegistry()
+            .AddActivity<string, string>("FailFirst", (_, _) => Interlocked.Increment(ref attempts) == 1 ? throw new IOException("registry offline") : "ok")
+            .AddOrchestrator<string, string>("Child", async (context, _) => (await context.CallActivityAsync<string>("FailFirst"))!)
+            .AddOrchestrator<string, string>("Parent", async (context, _) =>
+                (await context.CallSubOrchestratorAsync<string>("Child", null, "kyc-check", new RetryOptions(3, TimeSpan.FromMilliseconds(100))))!);
+        await using var hub = await EngineHarness.CreateAsync(storage.ConnectionString, registry);
+
+        var state = await hub.WaitAsync(await hub.Client.StartNewAsync("Parent", cancellationToken: Cancel));
+
+        Assert.Equal("ok", state.ReadOutput<string>());
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, (await hub.Client.GetStatusAsync("kyc-check", cancellationToken: Cancel))!.Status);
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, (await hub.Client.GetStatusAsync("kyc-check:retry2", cancellationToken: Cancel))!.Status);
+    }
+
+    [Fact]
     public async Task A_large_sub_orchestration_result_survives_purging_the_child()
     {
         var registry = new DurableRegistry()

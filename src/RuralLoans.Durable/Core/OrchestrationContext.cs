@@ -55,20 +55,23 @@ public sealed class OrchestrationContext
     public async Task<T?> CallActivityAsync<T>(string name, object? input = null, RetryOptions? retry = null)
     {
         var inputJson = DurableJson.Serialize(input);
-        var result = await WithRetry(retry, () => Schedule(ActionKind.ScheduleActivity, name, inputJson, null, null));
+        var result = await WithRetry(retry, _ => Schedule(ActionKind.ScheduleActivity, name, inputJson, null, null));
         return DurableJson.Deserialize<T>(result);
     }
 
     public Task CallActivityAsync(string name, object? input = null, RetryOptions? retry = null) =>
         CallActivityAsync<object>(name, input, retry);
 
-    /// <param name="instanceId">Child instance id; derived from this instance and the task id when null.</param>
+    /// <param name="instanceId">
+    /// Child instance id; derived from this instance and the task id when null. An instance id never runs
+    /// twice, so retries of a child with a chosen id run as "{id}:retry{n}".
+    /// </param>
     public async Task<T?> CallSubOrchestratorAsync<T>(string name, object? input = null, string? instanceId = null, RetryOptions? retry = null)
     {
         var inputJson = DurableJson.Serialize(input);
-        var result = await WithRetry(retry, () =>
+        var result = await WithRetry(retry, attempt =>
         {
-            var childId = instanceId ?? $"{InstanceId}:{Generation}:{nextTaskId}";
+            var childId = instanceId is null ? $"{InstanceId}:{Generation}:{nextTaskId}" : attempt == 1 ? instanceId : $"{instanceId}:retry{attempt}";
             return Schedule(ActionKind.StartSubOrchestration, name, inputJson, null, childId);
         });
         return DurableJson.Deserialize<T>(result);
@@ -229,13 +232,13 @@ public sealed class OrchestrationContext
         return completion.Task;
     }
 
-    private async Task<string?> WithRetry(RetryOptions? retry, Func<Task<string?>> attempt)
+    private async Task<string?> WithRetry(RetryOptions? retry, Func<int, Task<string?>> attempt)
     {
         for (var attemptNumber = 1; ; attemptNumber++)
         {
             try
             {
-                return await attempt();
+                return await attempt(attemptNumber);
             }
             catch (DurableTaskFailedException exception)
                 when (retry is not null && attemptNumber < retry.MaxAttempts && (retry.Handle?.Invoke(exception.Failure) ?? true))
