@@ -58,6 +58,26 @@ public sealed class OrchestrationTests(StorageFixture storage)
     }
 
     [Fact]
+    public async Task An_activity_that_outlasts_the_visibility_timeout_runs_once()
+    {
+        var runs = 0;
+        var registry = new DurableRegistry()
+            .AddActivity<string, string>("SlowOcr", async (context, _) =>
+            {
+                Interlocked.Increment(ref runs);
+                await Task.Delay(TimeSpan.FromSeconds(3), context.CancellationToken);
+                return "text";
+            })
+            .AddOrchestrator<string, string>("Ocr", async (context, _) => (await context.CallActivityAsync<string>("SlowOcr"))!);
+        await using var hub = await EngineHarness.CreateAsync(storage.ConnectionString, registry, options => options.MessageVisibilityTimeout = TimeSpan.FromSeconds(1));
+
+        var state = await hub.WaitAsync(await hub.Client.StartNewAsync("Ocr", cancellationToken: Cancel));
+
+        Assert.Equal("text", state.ReadOutput<string>());
+        Assert.Equal(1, runs);
+    }
+
+    [Fact]
     public async Task A_fan_out_of_twenty_activities_fans_back_in()
     {
         var registry = new DurableRegistry()

@@ -82,7 +82,8 @@ public sealed partial class DurableWorker : IAsyncDisposable
                 idleDelay = options.MinPollingInterval;
                 var items = received.Select(ToWorkItem).ToList();
                 var results = await Processor.ProcessOrchestrationBatchAsync(items, cancellationToken).ConfigureAwait(false);
-                await Task.WhenAll(results.Select((result, index) => SettleAsync(storage.ControlQueue, received[index], result.Error is null, cancellationToken))).ConfigureAwait(false);
+                await Task.WhenAll(results.Select((result, index) =>
+                    SettleAsync(storage.ControlQueue, new Lease(received[index].MessageId, received[index].PopReceipt), result.Error is null, cancellationToken))).ConfigureAwait(false);
             }
             catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -133,6 +134,9 @@ public sealed partial class DurableWorker : IAsyncDisposable
     {
         try
         {
+            var lease = new Lease(message.MessageId, message.PopReceipt);
+            using var renewal = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var renewing = KeepHiddenAsync(storage.WorkItemQueue, lease, renewal.Token);
             var succeeded = true;
             try
             {
@@ -143,8 +147,13 @@ public sealed partial class DurableWorker : IAsyncDisposable
                 LogMessageFailed(logger, message.MessageId, exception);
                 succeeded = false;
             }
+            finally
+            {
+                await renewal.CancelAsync().ConfigureAwait(false);
+                await renewing.ConfigureAwait(false);
+            }
 
-            await SettleAsync(storage.WorkItemQueue, message, succeeded, cancellationToken).ConfigureAwait(false);
+            await SettleAsync(storage.WorkItemQueue, lease, succeeded, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -156,26 +165,60 @@ public sealed partial class DurableWorker : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Extends a running activity's invisibility before it runs out, so a long activity is not handed to a
+    /// second host while the first still works on it.
+    /// </summary>
+    private async Task KeepHiddenAsync(QueueClient queue, Lease lease, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(options.MessageVisibilityTimeout / 2, cancellationToken).ConfigureAwait(false);
+                var updated = await queue.UpdateMessageAsync(lease.MessageId, lease.PopReceipt, visibilityTimeout: options.MessageVisibilityTimeout, cancellationToken: cancellationToken).ConfigureAwait(false);
+                lease.PopReceipt = updated.Value.PopReceipt;
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The activity finished.
+        }
+        catch (RequestFailedException exception)
+        {
+            LogLostLease(logger, lease.MessageId);
+            LogLoopError(logger, queue.Name, exception);
+        }
+    }
+
     /// <summary>Deletes a processed message, or makes a failed one visible again after a short delay.</summary>
-    private async Task SettleAsync(QueueClient queue, QueueMessage message, bool processed, CancellationToken cancellationToken)
+    private async Task SettleAsync(QueueClient queue, Lease lease, bool processed, CancellationToken cancellationToken)
     {
         try
         {
             if (processed)
             {
                 await options.BeforeWriteAsync($"delete:{queue.Name}", cancellationToken).ConfigureAwait(false);
-                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken).ConfigureAwait(false);
+                await queue.DeleteMessageAsync(lease.MessageId, lease.PopReceipt, cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: options.FailedMessageRetryDelay, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await queue.UpdateMessageAsync(lease.MessageId, lease.PopReceipt, visibilityTimeout: options.FailedMessageRetryDelay, cancellationToken: cancellationToken).ConfigureAwait(false);
             }
         }
         catch (RequestFailedException exception) when (exception.Status == 404)
         {
             // The visibility timeout ran out and another host took the message; it will settle it.
-            LogLostLease(logger, message.MessageId);
+            LogLostLease(logger, lease.MessageId);
         }
+    }
+
+    /// <summary>A received message and its current pop receipt (renewing the lease changes it).</summary>
+    private sealed class Lease(string messageId, string popReceipt)
+    {
+        public string MessageId { get; } = messageId;
+
+        public string PopReceipt { get; set; } = popReceipt;
     }
 
     private async Task<TimeSpan> IdleAsync(Func<TimeSpan, CancellationToken, Task<bool>> wait, TimeSpan idleDelay, CancellationToken cancellationToken)
