@@ -59,6 +59,17 @@ public sealed partial class WorkItemProcessor
     public async Task<IReadOnlyList<BatchItemResult>> ProcessOrchestrationBatchAsync(IReadOnlyList<QueueWorkItem> items, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(items);
+        var results = await ProcessBatchAsync(items, cancellationToken).ConfigureAwait(false);
+        foreach (var result in results)
+        {
+            EngineTelemetry.WorkItemProcessed(storage.ControlQueue.Name, result.Error is null ? result.Outcome.ToString()! : "Retry");
+        }
+
+        return results;
+    }
+
+    private async Task<IReadOnlyList<BatchItemResult>> ProcessBatchAsync(IReadOnlyList<QueueWorkItem> items, CancellationToken cancellationToken)
+    {
         var results = new BatchItemResult?[items.Count];
         var runnable = new List<(int Index, EngineMessage Message)>();
         for (var index = 0; index < items.Count; index++)
@@ -103,15 +114,10 @@ public sealed partial class WorkItemProcessor
                 // One message spoiled the episode: apply them one by one so only the culprit counts toward the poison limit.
                 foreach (var member in members)
                 {
-                    results[member.Index] = (await ProcessOrchestrationBatchAsync([items[member.Index]], cancellationToken).ConfigureAwait(false))[0];
+                    results[member.Index] = (await ProcessBatchAsync([items[member.Index]], cancellationToken).ConfigureAwait(false))[0];
                 }
             }
         })).ConfigureAwait(false);
-
-        foreach (var result in results)
-        {
-            EngineTelemetry.WorkItemProcessed(storage.ControlQueue.Name, result!.Error is null ? result.Outcome.ToString()! : "Retry");
-        }
 
         return results!;
     }
