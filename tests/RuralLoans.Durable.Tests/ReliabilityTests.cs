@@ -209,6 +209,23 @@ public sealed class ReliabilityTests(StorageFixture storage)
     }
 
     [Fact]
+    public async Task An_unreadable_message_ends_in_the_poison_queue_instead_of_circulating()
+    {
+        await using var hub = await EngineHarness.CreateAsync(storage.ConnectionString, Registry(new EffectLedger()), options => options.MaxDequeueCount = 2);
+
+        await hub.Storage.ControlQueue.SendMessageAsync("this is not an engine message", Cancel);
+
+        for (var attempt = 0; attempt < 200 && (await hub.Storage.ControlPoisonQueue.PeekMessagesAsync(1, Cancel)).Value.Length == 0; attempt++)
+        {
+            await Task.Delay(50, Cancel);
+        }
+
+        var poisoned = Assert.Single((await hub.Storage.ControlPoisonQueue.PeekMessagesAsync(10, Cancel)).Value);
+        Assert.Equal("this is not an engine message", poisoned.Body.ToString());
+        Assert.Equal(0, (await hub.Storage.ControlQueue.GetPropertiesAsync(Cancel)).Value.ApproximateMessagesCount);
+    }
+
+    [Fact]
     public async Task An_activity_message_that_keeps_failing_is_poisoned_and_fails_its_instance()
     {
         var ledger = new EffectLedger();

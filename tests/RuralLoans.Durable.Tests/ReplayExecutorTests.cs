@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using RuralLoans.Durable.Core;
 
 namespace RuralLoans.Durable.Tests;
@@ -169,6 +170,40 @@ public sealed class ReplayExecutorTests
 
         Assert.Equal(OutcomeKind.Failed, result.Outcome!.Kind);
         Assert.Equal("NonDurableAwait", result.Outcome.Failure!.ErrorType);
+    }
+
+    [Fact]
+    public void The_replay_safe_logger_writes_each_line_once_across_replays()
+    {
+        var lines = new List<string>();
+        var sink = new ListLogger(lines);
+        var registry = new DurableRegistry().AddOrchestrator<string, string>("Logs", async (context, _) =>
+        {
+            var log = context.CreateReplaySafeLogger(sink);
+            log.LogInformation("scoring");
+            var score = await context.CallActivityAsync<string>("Score");
+            Scored(log, score, null);
+            return score ?? "";
+        });
+        HistoryEvent[] first = [Episode(T0), Started()];
+
+        ReplayExecutor.Run(registry.FindOrchestrator("Logs")!, "i1", "Logs", 0, [], first);
+        ReplayExecutor.Run(registry.FindOrchestrator("Logs")!, "i1", "Logs", 0, [.. first, Scheduled(0, "Score")], [Episode(T0), Completed(0, "A")]);
+
+        Assert.Equal(["scoring", "scored A"], lines);
+    }
+
+    private static readonly Action<ILogger, string?, Exception?> Scored = LoggerMessage.Define<string?>(LogLevel.Information, default, "scored {Score}");
+
+    private sealed class ListLogger(List<string> lines) : Microsoft.Extensions.Logging.ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            lines.Add(formatter(state, exception));
     }
 
     [Fact]
