@@ -7,5 +7,9 @@ root.Subcommands.Add(TestCommand.Create());
 root.Subcommands.Add(ServicesCommand.Create());
 root.Subcommands.Add(DoctorCommand.Create());
 root.Subcommands.Add(ModelCommand.Create());
+root.Subcommands.Add(LedgerCommand.Create());
+root.Subcommands.Add(OcrCommand.Create());
+root.Subcommands.Add(new Command("bench", "Benchmarks that print figures (see docs/benchmarks.md)") { BenchEngineCommand.Create() });
+root.Subcommands.Add(ChaosCommand.Create());
 
 return await root.Parse(args).InvokeAsync();

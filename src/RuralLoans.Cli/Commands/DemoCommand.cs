@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using RuralLoans.DevServices;
 using RuralLoans.Domain.Disbursements;
+using RuralLoans.Host.Configuration;
 using RuralLoans.Durable.Core;
 using RuralLoans.Ocr;
 using RuralLoans.Payments;
@@ -64,16 +65,26 @@ internal static class DemoCommand
                 // A log file has no width; 80 columns would fold every cell of the outcome table.
                 AnsiConsole.Profile.Width = 160;
             }
-            console.MarkupLine("[bold]RuralLoans demo[/] — starting Azurite, the Cosmos emulator and the payout rail simulator…");
-            await using var services = await DevServicesHost.StartAsync(new DevServicesOptions { RepositoryRoot = root, DataDirectory = Path.Combine(work.FullName, "data") }, ct);
-            await using var rail = await RailSimulator.StartAsync(journalPath: Path.Combine(work.FullName, "rail.jsonl"), ct: ct);
+            // With `./ruralloans services start` running, the demo writes into those services (so `ledger check` and
+            // later commands see its applications); otherwise it uses throw-away services in a temporary folder.
+            var settings = SettingsLoader.Load(root);
+            var attached = await new DevServicesDaemon(root).TryAttachAsync(ct);
+            console.MarkupLine(attached is null
+                ? "[bold]RuralLoans demo[/] — starting Azurite, the Cosmos emulator and the payout rail simulator in a temporary folder…"
+                : "[bold]RuralLoans demo[/] — using the running dev services (./ruralloans services status) and starting the payout rail simulator…");
+            await using var temporary = attached is null
+                ? await DevServicesHost.StartAsync(new DevServicesOptions { RepositoryRoot = root, DataDirectory = Path.Combine(work.FullName, "data") }, ct)
+                : null;
+            var endpoints = attached ?? temporary!.Endpoints;
+            var railJournal = attached is null ? Path.Combine(work.FullName, "rail.jsonl") : Path.Combine(root, ".devservices", "rail-simulator.jsonl");
+            await using var rail = await RailSimulator.StartAsync(journalPath: railJournal, ct: ct);
             using var railHttp = new HttpClient { BaseAddress = rail.BaseAddress };
             await using var pipeline = await PipelineRuntime.StartAsync(new PipelineOptions
             {
-                StorageConnectionString = services.Endpoints.StorageConnectionString,
-                Cosmos = CosmosClients.FromConnectionString(services.Endpoints.CosmosConnectionString),
-                CosmosDatabase = "ruralloans",
-                TaskHubName = "RuralLoansDemo",
+                StorageConnectionString = endpoints.StorageConnectionString,
+                Cosmos = CosmosClients.FromConnectionString(endpoints.CosmosConnectionString),
+                CosmosDatabase = settings.CosmosDatabase,
+                TaskHubName = settings.TaskHubName,
                 Ocr = new OcrOptions(),
                 PaymentRail = new HttpPaymentRail(railHttp),
                 ConfigDirectory = Path.Combine(root, "config"),

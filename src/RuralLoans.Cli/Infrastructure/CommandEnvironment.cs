@@ -1,0 +1,27 @@
+using Microsoft.Azure.Cosmos;
+using RuralLoans.DevServices;
+using RuralLoans.Host.Configuration;
+using RuralLoans.Storage;
+
+namespace RuralLoans.Cli;
+
+/// <summary>Connects a one-shot command to the storage the settings name, the same way the host does.</summary>
+internal static class CommandEnvironment
+{
+    public sealed record CosmosConnection(CosmosClient Client, string Database);
+
+    public static async Task<CosmosConnection> ConnectCosmosAsync(CancellationToken ct)
+    {
+        var settings = SettingsLoader.Load(RepositoryPaths.Root);
+        var client = settings.Cosmos switch
+        {
+            ServiceConnection.DevelopmentEmulator => CosmosClients.FromConnectionString(
+                (await new DevServicesDaemon(RepositoryPaths.Root).TryAttachAsync(ct)
+                 ?? throw new InvalidOperationException("the dev services are not running; start them with ./ruralloans services start")).CosmosConnectionString),
+            ServiceConnection.ConnectionString c => CosmosClients.FromConnectionString(c.Value),
+            ServiceConnection.ManagedIdentity m => CosmosClients.FromIdentity(m.ServiceUri, new Azure.Identity.DefaultAzureCredential()),
+            _ => throw new InvalidOperationException("CosmosDbConnection is not set."),
+        };
+        return new CosmosConnection(client, settings.CosmosDatabase);
+    }
+}
