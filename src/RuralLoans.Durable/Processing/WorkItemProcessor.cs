@@ -19,7 +19,8 @@ public sealed record BatchItemResult(QueueWorkItem Item, MessageOutcome? Outcome
 /// </summary>
 public sealed partial class WorkItemProcessor
 {
-    private const int MaxConflictAttempts = 10;
+    /// <summary>Conflicts mean other hosts made progress on the instance; keep trying long before a message nears the poison limit.</summary>
+    private const int MaxConflictAttempts = 25;
 
     private readonly EngineStorage storage;
     private readonly DurableRegistry registry;
@@ -356,7 +357,7 @@ public sealed partial class WorkItemProcessor
             {
                 cache.TryRemove(instanceId, out _);
                 LogConflict(logger, instanceId, attempt);
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * attempt)), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, Math.Min(10 * attempt, 200))), cancellationToken).ConfigureAwait(false);
             }
             catch
             {
