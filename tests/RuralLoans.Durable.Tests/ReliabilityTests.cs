@@ -55,6 +55,34 @@ public sealed class ReliabilityTests(StorageFixture storage)
     };
 
     [Fact]
+    public async Task Three_hosts_sharing_a_fifty_way_fan_in_record_every_result_exactly_once()
+    {
+        var ledger = new EffectLedger();
+        var registry = Registry(ledger).AddOrchestrator<int, int>("WideFanOut", async (context, width) =>
+        {
+            var results = await Task.WhenAll(Enumerable.Range(0, width).Select(index => context.CallActivityAsync<string>("Effect", $"part{index}")));
+            return results.Length;
+        });
+        await using var hub = await EngineHarness.CreateAsync(storage.ConnectionString, registry);
+        using var secondSignal = new WorkSignal();
+        using var thirdSignal = new WorkSignal();
+        await using var second = new Hosting.DurableWorker(new EngineStorage(CopyOf(hub.Options)), registry, secondSignal);
+        await using var third = new Hosting.DurableWorker(new EngineStorage(CopyOf(hub.Options)), registry, thirdSignal);
+        await second.StartAsync(Cancel);
+        await third.StartAsync(Cancel);
+
+        var id = await hub.Client.StartNewAsync("WideFanOut", 50, cancellationToken: Cancel);
+        var state = await hub.WaitAsync(id, 60);
+
+        Assert.Equal(50, state.ReadOutput<int>());
+        var history = await hub.Client.GetHistoryAsync(id, Cancel);
+        Assert.Equal(50, history.Where(e => e.Type == HistoryEventType.TaskCompleted).Select(e => e.TaskId).Distinct().Count());
+        Assert.Equal(50, history.Count(e => e.Type == HistoryEventType.TaskCompleted));
+        Assert.Equal(50, ledger.Effects.Count);
+        Assert.True((await hub.Client.VerifyHistoryAsync(id, Cancel)).IsIntact);
+    }
+
+    [Fact]
     public async Task Two_hosts_applying_the_same_message_commit_the_episode_exactly_once()
     {
         var ledger = new EffectLedger();
