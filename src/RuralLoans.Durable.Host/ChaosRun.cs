@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
@@ -218,7 +219,7 @@ internal sealed class ChaosRun(string storageConnectionString, int hostCount, in
             : "dotnet";
         var startInfo = new ProcessStartInfo(muxer) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         startInfo.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ruralloans-engine.dll"));
-        foreach (var argument in new[] { "worker", "--storage", storageConnectionString, "--hub", taskHub })
+        foreach (var argument in new[] { "worker", "--storage", storageConnectionString, "--hub", taskHub, "--parent-pid", Environment.ProcessId.ToString(CultureInfo.InvariantCulture) })
         {
             startInfo.ArgumentList.Add(argument);
         }
@@ -241,16 +242,17 @@ internal sealed class ChaosRun(string storageConnectionString, int hostCount, in
             }
         };
         process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
         try
         {
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
             await ready.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
         }
-        catch (TimeoutException)
+        catch (Exception exception)
         {
             process.Kill();
-            throw new InvalidOperationException($"A host process did not start within 60 s: {string.Join(Environment.NewLine, errors)}");
+            process.Dispose();
+            throw new InvalidOperationException($"A host process did not start: {string.Join(Environment.NewLine, errors)}", exception);
         }
 
         return process;

@@ -20,7 +20,8 @@ bench.SetAction(async (parse, cancellationToken) =>
 });
 
 var hubOption = new Option<string>("--hub") { Description = "Task hub name", Required = true };
-var worker = new Command("worker", "Run one engine host until stopped (used by the chaos run)") { storageOption, hubOption };
+var parentOption = new Option<int?>("--parent-pid") { Description = "Stop when this process is gone (hosts started by the chaos run)" };
+var worker = new Command("worker", "Run one engine host until stopped (used by the chaos run)") { storageOption, hubOption, parentOption };
 worker.SetAction(async (parse, cancellationToken) =>
 {
     var connection = parse.GetValue(storageOption)!;
@@ -31,7 +32,7 @@ worker.SetAction(async (parse, cancellationToken) =>
     Console.WriteLine("ready");
     try
     {
-        await Task.Delay(Timeout.Infinite, cancellationToken);
+        await ParentWatch.WaitAsync(parse.GetValue(parentOption), cancellationToken);
     }
     catch (OperationCanceledException)
     {
