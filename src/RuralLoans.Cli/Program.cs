@@ -3,6 +3,10 @@ using RuralLoans.Cli.Commands;
 
 var root = new RootCommand("RuralLoans — rural and poverty-alleviation lending pipeline (local tools)");
 root.Subcommands.Add(DemoCommand.Create());
+foreach (var command in ApplicationCommands.Create())
+{
+    root.Subcommands.Add(command);
+}
 root.Subcommands.Add(TestCommand.Create());
 root.Subcommands.Add(ServicesCommand.Create());
 root.Subcommands.Add(DoctorCommand.Create());
