@@ -1,6 +1,12 @@
 using System.CommandLine;
 using RuralLoans.Cli.Commands;
 
+if (Console.IsOutputRedirected)
+{
+    // A log file has no width; Spectre would otherwise fold every table to 80 columns.
+    Spectre.Console.AnsiConsole.Profile.Width = 160;
+}
+
 var root = new RootCommand("RuralLoans — rural and poverty-alleviation lending pipeline (local tools)");
 root.Subcommands.Add(DemoCommand.Create());
 foreach (var command in ApplicationCommands.Create())

@@ -177,7 +177,9 @@ internal static class ApplicationCommands
                     Markup.Escape(e.Type.ToString()), Markup.Escape(e.Name ?? ""), Markup.Escape(data.Length > 90 ? data[..90] + "…" : data));
             }
             AnsiConsole.Write(table);
-            Console.WriteLine(verification.ToString());
+            Console.WriteLine(verification.IsIntact
+                ? $"Hash chain intact: {verification.EventCount} events, each linked to the one before."
+                : $"Hash chain BROKEN at event {verification.FirstBrokenSequence}: {verification.Problem}");
             return 0;
         }));
         return command;

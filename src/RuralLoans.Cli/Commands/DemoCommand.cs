@@ -60,11 +60,6 @@ internal static class DemoCommand
         try
         {
             var console = asJson ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }) : AnsiConsole.Console;
-            if (Console.IsOutputRedirected)
-            {
-                // A log file has no width; 80 columns would fold every cell of the outcome table.
-                AnsiConsole.Profile.Width = 160;
-            }
             // With `./ruralloans services start` running, the demo writes into those services (so `ledger check` and
             // later commands see its applications); otherwise it uses throw-away services in a temporary folder.
             var settings = SettingsLoader.Load(root);
