@@ -15,7 +15,7 @@ namespace RuralLoans.Durable.Hosting;
 /// <see cref="WorkItemProcessor"/>, and deletes it once processed. Polls with a short bounded backoff
 /// and wakes at once when this process enqueued work.
 /// </summary>
-public sealed partial class DurableWorker : IAsyncDisposable
+public sealed partial class DurableWorker : IAsyncDisposable, ILocalDispatch
 {
     private readonly EngineStorage storage;
     private readonly EngineOptions options;
@@ -23,6 +23,8 @@ public sealed partial class DurableWorker : IAsyncDisposable
     private readonly ILogger logger;
     private readonly CancellationTokenSource stopping = new();
     private readonly List<Task> loops = [];
+    private readonly SemaphoreSlim slots;
+    private volatile bool accepting;
 
     public DurableWorker(EngineStorage storage, DurableRegistry registry, WorkSignal signal, ILoggerFactory? loggerFactory = null)
     {
@@ -31,7 +33,8 @@ public sealed partial class DurableWorker : IAsyncDisposable
         this.signal = signal;
         options = storage.Options;
         logger = (ILogger?)loggerFactory?.CreateLogger<DurableWorker>() ?? NullLogger.Instance;
-        Processor = new WorkItemProcessor(storage, registry, loggerFactory?.CreateLogger<WorkItemProcessor>(), signal);
+        slots = new SemaphoreSlim(options.MaxConcurrentActivities);
+        Processor = new WorkItemProcessor(storage, registry, loggerFactory?.CreateLogger<WorkItemProcessor>(), signal, this);
     }
 
     public WorkItemProcessor Processor { get; }
@@ -42,10 +45,12 @@ public sealed partial class DurableWorker : IAsyncDisposable
         loops.Add(Task.Run(() => RunControlLoopAsync(stopping.Token), CancellationToken.None));
         loops.Add(Task.Run(() => RunWorkItemLoopAsync(stopping.Token), CancellationToken.None));
         loops.Add(Task.Run(() => ReportBacklogAsync(stopping.Token), CancellationToken.None));
+        accepting = true;
     }
 
     public async Task StopAsync()
     {
+        accepting = false;
         await stopping.CancelAsync().ConfigureAwait(false);
         try
         {
@@ -63,7 +68,15 @@ public sealed partial class DurableWorker : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         stopping.Dispose();
+        slots.Dispose();
     }
+
+    bool ILocalDispatch.TryReserve() => accepting && slots.Wait(0);
+
+    void ILocalDispatch.Release() => slots.Release();
+
+    void ILocalDispatch.Run(LeasedWorkItem item) =>
+        _ = RunActivityAsync(new Lease(item.MessageId, item.PopReceipt), new QueueWorkItem(item.MessageId, item.Body, 1), stopping.Token);
 
     private async Task RunControlLoopAsync(CancellationToken cancellationToken)
     {
@@ -96,7 +109,6 @@ public sealed partial class DurableWorker : IAsyncDisposable
     private async Task RunWorkItemLoopAsync(CancellationToken cancellationToken)
     {
         var idleDelay = options.MinPollingInterval;
-        using var slots = new SemaphoreSlim(options.MaxConcurrentActivities);
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -119,7 +131,7 @@ public sealed partial class DurableWorker : IAsyncDisposable
 
                 foreach (var message in received)
                 {
-                    _ = RunActivityAsync(message, slots, cancellationToken);
+                    _ = RunActivityAsync(new Lease(message.MessageId, message.PopReceipt), ToWorkItem(message), cancellationToken);
                 }
             }
             catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -130,21 +142,21 @@ public sealed partial class DurableWorker : IAsyncDisposable
         }
     }
 
-    private async Task RunActivityAsync(QueueMessage message, SemaphoreSlim slots, CancellationToken cancellationToken)
+    /// <summary>Runs one work item in a reserved slot, keeps it hidden meanwhile, then settles it; frees the slot.</summary>
+    private async Task RunActivityAsync(Lease lease, QueueWorkItem item, CancellationToken cancellationToken)
     {
         try
         {
-            var lease = new Lease(message.MessageId, message.PopReceipt);
             using var renewal = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var renewing = KeepHiddenAsync(storage.WorkItemQueue, lease, renewal.Token);
             var succeeded = true;
             try
             {
-                await Processor.ProcessActivityMessageAsync(ToWorkItem(message), cancellationToken).ConfigureAwait(false);
+                await Processor.ProcessActivityMessageAsync(item, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                LogMessageFailed(logger, message.MessageId, exception);
+                LogMessageFailed(logger, item.MessageId, exception);
                 succeeded = false;
             }
             finally

@@ -1,12 +1,13 @@
 using System.Text;
 using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 using RuralLoans.Durable.Core;
 using RuralLoans.Durable.Storage;
 
 namespace RuralLoans.Durable.Processing;
 
 /// <summary>Sends engine messages, moving large payloads to blobs and waking the local listener.</summary>
-internal sealed class MessageSender(EngineStorage storage, PayloadStore payloads, WorkSignal? signal)
+internal sealed class MessageSender(EngineStorage storage, PayloadStore payloads, WorkSignal? signal, ILocalDispatch? localDispatch = null)
 {
     /// <summary>Queue messages can stay hidden for at most 7 days; longer timers are chained through re-sends.</summary>
     public static readonly TimeSpan MaxVisibilityDelay = TimeSpan.FromDays(6);
@@ -16,8 +17,25 @@ internal sealed class MessageSender(EngineStorage storage, PayloadStore payloads
     public Task SendControlAsync(EngineMessage message, CancellationToken cancellationToken, TimeSpan? delay = null) =>
         SendAsync(storage.ControlQueue, message, delay, cancellationToken);
 
-    public Task SendWorkItemAsync(EngineMessage message, CancellationToken cancellationToken) =>
-        SendAsync(storage.WorkItemQueue, message, null, cancellationToken);
+    public async Task SendWorkItemAsync(EngineMessage message, CancellationToken cancellationToken)
+    {
+        if (localDispatch is null || !localDispatch.TryReserve())
+        {
+            await SendAsync(storage.WorkItemQueue, message, null, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            var (receipt, body) = await SendAsync(storage.WorkItemQueue, message, storage.Options.MessageVisibilityTimeout, cancellationToken).ConfigureAwait(false);
+            localDispatch.Run(new LeasedWorkItem(receipt.MessageId, receipt.PopReceipt, body));
+        }
+        catch
+        {
+            localDispatch.Release();
+            throw;
+        }
+    }
 
     public async Task SendRawAsync(QueueClient queue, string body, CancellationToken cancellationToken)
     {
@@ -25,7 +43,7 @@ internal sealed class MessageSender(EngineStorage storage, PayloadStore payloads
         await queue.SendMessageAsync(body, null, NeverExpire, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task SendAsync(QueueClient queue, EngineMessage message, TimeSpan? delay, CancellationToken cancellationToken)
+    private async Task<(SendReceipt Receipt, string Body)> SendAsync(QueueClient queue, EngineMessage message, TimeSpan? delay, CancellationToken cancellationToken)
     {
         var stamped = message with { SentAt = storage.Options.TimeProvider.GetUtcNow() };
         if (stamped.DataBlob is { } blob && !blob.StartsWith($"{stamped.InstanceId}/", StringComparison.Ordinal))
@@ -45,7 +63,7 @@ internal sealed class MessageSender(EngineStorage storage, PayloadStore payloads
 
         var visibility = delay is { } wait && wait > TimeSpan.Zero ? (wait > MaxVisibilityDelay ? MaxVisibilityDelay : wait) : (TimeSpan?)null;
         await storage.Options.BeforeWriteAsync($"send:{message.Kind}", cancellationToken).ConfigureAwait(false);
-        await queue.SendMessageAsync(body, visibility, NeverExpire, cancellationToken).ConfigureAwait(false);
+        var receipt = await queue.SendMessageAsync(body, visibility, NeverExpire, cancellationToken).ConfigureAwait(false);
         if (visibility is null && signal is not null)
         {
             if (queue == storage.ControlQueue)
@@ -57,5 +75,7 @@ internal sealed class MessageSender(EngineStorage storage, PayloadStore payloads
                 signal.NotifyWorkItems();
             }
         }
+
+        return (receipt.Value, body);
     }
 }

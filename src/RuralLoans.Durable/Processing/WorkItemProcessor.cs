@@ -33,6 +33,11 @@ public sealed partial class WorkItemProcessor
     private readonly ConcurrentDictionary<string, InstanceMailbox> mailboxes = new(StringComparer.Ordinal);
 
     public WorkItemProcessor(EngineStorage storage, DurableRegistry registry, ILogger<WorkItemProcessor>? logger = null, WorkSignal? signal = null)
+        : this(storage, registry, logger, signal, null)
+    {
+    }
+
+    internal WorkItemProcessor(EngineStorage storage, DurableRegistry registry, ILogger<WorkItemProcessor>? logger, WorkSignal? signal, ILocalDispatch? localDispatch)
     {
         ArgumentNullException.ThrowIfNull(storage);
         this.storage = storage;
@@ -41,7 +46,7 @@ public sealed partial class WorkItemProcessor
         this.logger = logger ?? NullLogger<WorkItemProcessor>.Instance;
         payloads = new PayloadStore(storage);
         instances = new InstanceStore(storage, payloads);
-        sender = new MessageSender(storage, payloads, signal);
+        sender = new MessageSender(storage, payloads, signal, localDispatch);
     }
 
     /// <exception cref="Exception">Any failure below the poison limit: leave the message for redelivery.</exception>
