@@ -186,7 +186,7 @@ internal static class ApplicationCommands
     }
 
     /// <summary>Prints where the application is; with <paramref name="wait"/> first follows it until it finishes or waits for a person.</summary>
-    private static async Task<int> ReportAsync(CommandEnvironment.PipelineSession session, string applicationId, bool wait, bool asJson, CancellationToken ct)
+    private static async Task<int> ReportAsync(RuralLoans.Host.HostedPipeline session, string applicationId, bool wait, bool asJson, CancellationToken ct)
     {
         var actions = session.Runtime.Actions;
         var status = await actions.GetProgressAsync(applicationId, ct) ?? throw new ActionRefusedException("not-found", $"There is no application {applicationId}.");

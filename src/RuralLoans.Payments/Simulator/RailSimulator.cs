@@ -64,6 +64,9 @@ public sealed class RailSimulator : IAsyncDisposable
     /// <summary>How many payouts were committed under each key; a correct client never makes any count exceed 1.</summary>
     public IReadOnlyDictionary<string, decimal> CommittedPayouts => _payouts.ToDictionary(p => p.Key, p => p.Value.Amount, StringComparer.Ordinal);
 
+    /// <summary>Raised after a payout is committed and before the answer goes out: lets a test crash the caller right there.</summary>
+    public event Action<string>? PayoutCommitted;
+
     public void InjectFaults(params RailFault[] faults)
     {
         ArgumentNullException.ThrowIfNull(faults);
@@ -137,6 +140,10 @@ public sealed class RailSimulator : IAsyncDisposable
         {
             await WriteErrorAsync(context, StatusCodes.Status409Conflict, "this idempotency key was used for a different payout");
             return;
+        }
+        if (!replayed)
+        {
+            PayoutCommitted?.Invoke(key);
         }
         if (fault is RailFault.CommitThenDropResponse)
         {

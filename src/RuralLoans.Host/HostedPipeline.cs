@@ -1,0 +1,109 @@
+using RuralLoans.DevServices;
+using RuralLoans.Host.Configuration;
+using RuralLoans.Ocr;
+using RuralLoans.Payments;
+using RuralLoans.Payments.Simulator;
+using RuralLoans.Pipeline;
+using RuralLoans.Storage;
+using OcrEngineKind = RuralLoans.Host.Configuration.OcrEngineKind;
+
+namespace RuralLoans.Host;
+
+/// <summary>
+/// The pipeline as the settings describe it: local dev services and the rail simulator in development, connection
+/// strings or managed identities in Azure. The host, the command line and the tests all start it this way.
+/// </summary>
+public sealed class HostedPipeline : IAsyncDisposable
+{
+    private readonly DevServicesHost? _ownServices;
+    private readonly RailSimulator? _rail;
+    private readonly HttpClient _railHttp;
+
+    private HostedPipeline(PipelineRuntime runtime, DevServicesHost? ownServices, RailSimulator? rail, HttpClient railHttp)
+    {
+        Runtime = runtime;
+        _ownServices = ownServices;
+        _rail = rail;
+        _railHttp = railHttp;
+    }
+
+    public PipelineRuntime Runtime { get; }
+
+    /// <param name="root">The repository (or deployment) folder holding config/ and .devservices/.</param>
+    /// <param name="startServicesIfMissing">In development, start bound dev services when none are running.</param>
+    public static async Task<HostedPipeline> StartAsync(RuralLoansSettings settings, string root, bool runWorker, bool startServicesIfMissing, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        DevServicesHost? ownServices = null;
+        DevServicesEndpoints? devEndpoints = null;
+        if (settings.Storage is ServiceConnection.DevelopmentEmulator || settings.Cosmos is ServiceConnection.DevelopmentEmulator)
+        {
+            devEndpoints = await new DevServicesDaemon(root).TryAttachAsync(ct);
+            if (devEndpoints is null)
+            {
+                if (!startServicesIfMissing)
+                {
+                    throw new InvalidOperationException("The dev services are not running; start them with ./ruralloans services start.");
+                }
+                ownServices = await DevServicesHost.StartAsync(new DevServicesOptions { RepositoryRoot = root }, ct);
+                devEndpoints = ownServices.Endpoints;
+            }
+        }
+
+        var storage = settings.Storage switch
+        {
+            ServiceConnection.DevelopmentEmulator => devEndpoints!.StorageConnectionString,
+            ServiceConnection.ConnectionString c => c.Value,
+            _ => throw new InvalidOperationException("Identity-based storage connections are not wired into the engine yet; use a connection string."),
+        };
+        var cosmos = settings.Cosmos switch
+        {
+            ServiceConnection.DevelopmentEmulator => CosmosClients.FromConnectionString(devEndpoints!.CosmosConnectionString),
+            ServiceConnection.ConnectionString c => CosmosClients.FromConnectionString(c.Value),
+            ServiceConnection.ManagedIdentity m => CosmosClients.FromIdentity(m.ServiceUri, new Azure.Identity.DefaultAzureCredential()),
+            _ => throw new InvalidOperationException("CosmosDbConnection is not set."),
+        };
+
+        // The simulator's journal sits with the dev services' data so payouts outlive any one process, as a real rail's do.
+        RailSimulator? rail = null;
+        if (settings.UsesLocalRailSimulator)
+        {
+            Directory.CreateDirectory(Path.Combine(root, ".devservices"));
+            rail = await RailSimulator.StartAsync(journalPath: Path.Combine(root, ".devservices", "rail-simulator.jsonl"), ct: ct);
+        }
+        var railHttp = new HttpClient { BaseAddress = rail?.BaseAddress ?? settings.PaymentRailUrl };
+
+        var runtime = await PipelineRuntime.StartAsync(new PipelineOptions
+        {
+            StorageConnectionString = storage,
+            Cosmos = cosmos,
+            CosmosDatabase = settings.CosmosDatabase,
+            TaskHubName = settings.TaskHubName,
+            Ocr = new OcrOptions
+            {
+                Engine = settings.OcrEngine == OcrEngineKind.DocumentIntelligence ? Ocr.OcrEngineKind.DocumentIntelligence : Ocr.OcrEngineKind.Tesseract,
+                DocumentIntelligenceEndpoint = settings.DocumentIntelligenceEndpoint,
+                DocumentIntelligenceKey = settings.DocumentIntelligenceKey,
+            },
+            PaymentRail = new HttpPaymentRail(railHttp),
+            ConfigDirectory = Path.Combine(root, "config"),
+            RunWorker = runWorker,
+            LoggerFactory = loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance,
+        }, ct);
+        return new HostedPipeline(runtime, ownServices, rail, railHttp);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Runtime.DisposeAsync();
+        if (_rail is not null)
+        {
+            await _rail.DisposeAsync();
+        }
+        _railHttp.Dispose();
+        if (_ownServices is not null)
+        {
+            await _ownServices.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using RuralLoans.Domain.Disbursements;
+using RuralLoans.Durable.Core;
+using RuralLoans.Ocr;
+using RuralLoans.Payments;
+using RuralLoans.Payments.Simulator;
+using RuralLoans.Pipeline;
+using RuralLoans.Pipeline.Intake;
+using RuralLoans.Storage;
+using RuralLoans.Testing;
+
+namespace RuralLoans.Host.Tests;
+
+/// <summary>
+/// Real host processes on shared storage: one is killed (SIGKILL) at the worst moment — the rail has paid but the host
+/// never heard back — and a fresh host must finish the application with nothing lost and nothing paid twice.
+/// </summary>
+public sealed class HostCrashTests(DevServicesFixture services) : IAsyncLifetime
+{
+    private readonly string _taskHub = "Crash" + Guid.NewGuid().ToString("N")[..10];
+    private readonly string _database = UniqueNames.CosmosDatabase("crash");
+    private readonly List<Process> _hosts = [];
+    private RailSimulator _rail = null!;
+
+    public async ValueTask InitializeAsync() => _rail = await RailSimulator.StartAsync(ct: TestContext.Current.CancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var host in _hosts.Where(h => !h.HasExited))
+        {
+            host.Kill(entireProcessTree: true);
+            await host.WaitForExitAsync();
+        }
+        await _rail.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_host_killed_right_after_the_payout_is_resumed_by_another_and_the_borrower_is_paid_once()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var first = StartHost();
+        _rail.PayoutCommitted += _ => first.Kill(entireProcessTree: true);
+
+        using var railHttp = new HttpClient { BaseAddress = _rail.BaseAddress };
+        await using var client = await PipelineRuntime.StartAsync(new PipelineOptions
+        {
+            StorageConnectionString = services.StorageConnectionString,
+            Cosmos = CosmosClients.FromConnectionString(services.Endpoints.CosmosConnectionString),
+            CosmosDatabase = _database,
+            TaskHubName = _taskHub,
+            Ocr = new OcrOptions(),
+            PaymentRail = new HttpPaymentRail(railHttp),
+            ConfigDirectory = Path.Combine(RepositoryRoot, "config"),
+            RunWorker = false,
+        }, ct);
+        var form = await File.ReadAllBytesAsync(Path.Combine(RepositoryRoot, "samples", "demo", "01-approved-310.png"), ct);
+        var submitted = await client.Intake.SubmitAsync(new SubmitApplication("MFI001", "farm-310", form), ct);
+
+        await first.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromSeconds(120), ct);
+        Assert.Single(_rail.CommittedPayouts);
+        var afterCrash = await client.Client.GetStatusAsync(submitted.ApplicationId, cancellationToken: ct);
+        Assert.Equal(OrchestrationRuntimeStatus.Running, afterCrash!.Status);
+
+        StartHost();
+        var done = await client.Client.WaitForCompletionAsync(submitted.ApplicationId, TimeSpan.FromSeconds(120), ct);
+
+        var outcome = done.ReadOutput<ApplicationOutcome>()!;
+        Assert.Equal(ApplicationStage.Disbursed, outcome.Stage);
+        Assert.Equal(30_000m, Assert.Single(_rail.CommittedPayouts).Value);
+        var transfer = await client.Ledger.FindAsync(outcome.DisbursementId!, ct);
+        Assert.True(BalanceChecker.Check([transfer!]).IsBalanced);
+        var transfers = new List<LedgerTransfer>();
+        await foreach (var t in client.Ledger.ReadAllAsync(ct))
+        {
+            transfers.Add(t);
+        }
+        Assert.Single(transfers);
+        Assert.True((await client.Client.VerifyHistoryAsync(submitted.ApplicationId, ct)).IsIntact);
+    }
+
+    private Process StartHost()
+    {
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(RepositoryRoot, "src", "RuralLoans.Host", "bin", "Debug", "net10.0", "RuralLoans.Host.dll"));
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add("http://127.0.0.1:0");
+        start.Environment["RURALLOANS_ROOT"] = RepositoryRoot;
+        start.Environment["AzureWebJobsStorage"] = services.StorageConnectionString;
+        start.Environment["CosmosDbConnection"] = services.Endpoints.CosmosConnectionString;
+        start.Environment["CosmosDbDatabase"] = _database;
+        start.Environment["TaskHubName"] = _taskHub;
+        start.Environment["PaymentRailUrl"] = _rail.BaseAddress.ToString();
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the host");
+        // Drain the host's output so a full pipe never stalls it.
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _hosts.Add(process);
+        return process;
+    }
+
+    private static string RepositoryRoot { get; } = FindRoot();
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "RuralLoans.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("RuralLoans.sln not found above the test folder.");
+    }
+}
