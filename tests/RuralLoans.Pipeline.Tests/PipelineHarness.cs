@@ -67,7 +67,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
         _railHttp.Dispose();
     }
 
-    private static string RepositoryRoot()
+    public static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
