@@ -88,6 +88,7 @@ public sealed class HostedPipeline : IAsyncDisposable
             PaymentRail = new HttpPaymentRail(railHttp),
             ConfigDirectory = Path.Combine(root, "config"),
             RunWorker = runWorker,
+            ConfigureEngine = engine => HostJson.ApplyQueueSettings(Path.Combine(root, HostJson.FileName), engine),
             LoggerFactory = loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance,
         }, ct);
         return new HostedPipeline(runtime, ownServices, rail, railHttp);

@@ -8,8 +8,8 @@ internal static class ChaosCommand
     public static Command Create()
     {
         var hosts = new Option<int>("--hosts") { Description = "Engine host processes", DefaultValueFactory = _ => 3 };
-        var orchestrations = new Option<int>("--orchestrations") { Description = "Instances to run", DefaultValueFactory = _ => 40 };
-        var kills = new Option<int>("--kills") { Description = "Hosts to kill with SIGKILL during the run", DefaultValueFactory = _ => 6 };
+        var orchestrations = new Option<int>("--orchestrations") { Description = "Instances to run", DefaultValueFactory = _ => 200 };
+        var kills = new Option<int>("--kills") { Description = "Hosts to kill with SIGKILL during the run", DefaultValueFactory = _ => 20 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (orchestrations, kills, completed, lost, stuck, duplicateEffects, hashChainFailures)" };
         var command = new Command("chaos", "Kill engine hosts at random and inject duplicate, late messages; fails unless nothing is lost, stuck or done twice")
         {
