@@ -70,28 +70,37 @@ internal sealed class ChaosRun(string storageConnectionString, int hostCount, in
                 hosts.Add(await StartHostAsync(taskHub, cancellationToken).ConfigureAwait(false));
             }
 
-            progress($"{hostCount} hosts ready; starting {orchestrations} instances");
+            progress($"{hostCount} hosts ready; starting {orchestrations} instances in waves while hosts are killed");
             var ids = Enumerable.Range(0, orchestrations).Select(index => $"loan-{index:D4}").ToList();
-            foreach (var id in ids)
-            {
-                await client.StartNewAsync(Workloads.ChaosLoan, id, id, cancellationToken).ConfigureAwait(false);
-            }
-
             using var chaosStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var injector = InjectDuplicatesAsync(storage, count => injected += count, chaosStop.Token);
+            var injector = InjectDuplicatesAsync(storage, count => Interlocked.Add(ref injected, count), chaosStop.Token);
             var random = new Random();
-            var nextKill = TimeSpan.FromMilliseconds(random.Next(300, 1000));
-            while (clock.Elapsed < Deadline)
-            {
-                var states = await Task.WhenAll(ids.Select(id => client.GetStatusAsync(id, false, cancellationToken))).ConfigureAwait(false);
-                if (states.All(state => state is not null && state.Status.IsTerminal()))
-                {
-                    break;
-                }
 
-                var victim = random.Next(hosts.Count);
-                if (killed < kills && clock.Elapsed >= nextKill && hosts[victim] is { } process)
+            // Instances start in waves and kills run on their own clock, so the kills land on work in flight
+            // however fast the hosts finish it.
+            var starter = Task.Run(async () =>
+            {
+                for (var index = 0; index < ids.Count; index++)
                 {
+                    await client.StartNewAsync(Workloads.ChaosLoan, ids[index], ids[index], cancellationToken).ConfigureAwait(false);
+                    if (index % 10 == 9)
+                    {
+                        await Task.Delay(400, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }, cancellationToken);
+            var killer = Task.Run(async () =>
+            {
+                while (killed < kills && !chaosStop.IsCancellationRequested)
+                {
+                    await Task.Delay(random.Next(300, 900), chaosStop.Token).ConfigureAwait(false);
+                    var alive = Enumerable.Range(0, hosts.Count).Where(slot => hosts[slot] is not null).ToList();
+                    if (alive.Count == 0)
+                    {
+                        continue;
+                    }
+                    var victim = alive[random.Next(alive.Count)];
+                    var process = hosts[victim]!;
                     process.Kill();
                     await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
                     process.Dispose();
@@ -99,14 +108,30 @@ internal sealed class ChaosRun(string storageConnectionString, int hostCount, in
                     killed++;
                     progress($"killed host {victim} (kill {killed}/{kills}) at {clock.Elapsed.TotalSeconds:F1} s");
                     restarts.Add(RestartAsync(victim, random.Next(100, 600)));
-                    nextKill = clock.Elapsed + TimeSpan.FromMilliseconds(random.Next(500, 1500));
                 }
+            }, cancellationToken);
 
-                await Task.Delay(200, cancellationToken).ConfigureAwait(false);
+            var unfinished = new InstanceQuery { Statuses = [OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Running], PageSize = 1 };
+            while (clock.Elapsed < Deadline)
+            {
+                await Task.Delay(500, cancellationToken).ConfigureAwait(false);
+                if (starter.IsCompleted && killer.IsCompleted && (await client.QueryAsync(unfinished, cancellationToken).ConfigureAwait(false)).Instances.Count == 0)
+                {
+                    break;
+                }
             }
+            await starter.ConfigureAwait(false);
 
             await chaosStop.CancelAsync().ConfigureAwait(false);
             await injector.ConfigureAwait(false);
+            try
+            {
+                await killer.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (chaosStop.IsCancellationRequested)
+            {
+                // The deadline passed before every kill was made; the report counts the kills that happened.
+            }
             await Task.WhenAll(restarts).ConfigureAwait(false);
             progress("checking every instance");
             return await EvaluateAsync(client, effects, ids, killed, injected, clock.Elapsed, progress, cancellationToken).ConfigureAwait(false);
@@ -193,7 +218,7 @@ internal sealed class ChaosRun(string storageConnectionString, int hostCount, in
                 foreach (var queue in new[] { storage.ControlQueue, storage.WorkItemQueue })
                 {
                     var peeked = (await queue.PeekMessagesAsync(16, cancellationToken).ConfigureAwait(false)).Value;
-                    var copies = peeked.Where(_ => random.NextDouble() < 0.25).ToList();
+                    var copies = peeked.Where(_ => random.NextDouble() < 0.5).ToList();
                     foreach (var message in copies)
                     {
                         await queue.SendMessageAsync(message.Body.ToString(), TimeSpan.FromMilliseconds(random.Next(0, 1500)), TimeSpan.FromSeconds(-1), cancellationToken).ConfigureAwait(false);
@@ -202,7 +227,7 @@ internal sealed class ChaosRun(string storageConnectionString, int hostCount, in
                     injected(copies.Count);
                 }
 
-                await Task.Delay(200, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
