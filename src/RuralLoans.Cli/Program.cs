@@ -19,7 +19,7 @@ root.Subcommands.Add(DoctorCommand.Create());
 root.Subcommands.Add(ModelCommand.Create());
 root.Subcommands.Add(LedgerCommand.Create());
 root.Subcommands.Add(OcrCommand.Create());
-root.Subcommands.Add(new Command("bench", "Benchmarks that print figures (see docs/benchmarks.md)") { BenchEngineCommand.Create() });
+root.Subcommands.Add(new Command("bench", "Benchmarks that print figures (see docs/benchmarks.md)") { BenchEngineCommand.Create(), BenchPipelineCommand.Create() });
 root.Subcommands.Add(ChaosCommand.Create());
 
 return await root.Parse(args).InvokeAsync();

@@ -38,7 +38,7 @@ internal sealed class EngineBench(string storageConnectionString, Action<string>
 
     public async Task<BenchResult> RunAsync(CancellationToken cancellationToken)
     {
-        var requests = new RequestCounter();
+        var requests = new StorageRequestCounter();
         var options = new EngineOptions
         {
             StorageConnectionString = storageConnectionString,

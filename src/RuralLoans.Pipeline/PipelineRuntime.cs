@@ -48,6 +48,9 @@ public sealed record PipelineOptions
     public bool RunWorker { get; init; } = true;
 
     public Action<EngineOptions>? ConfigureEngine { get; init; }
+
+    /// <summary>Added to every Azure Storage client the pipeline creates, e.g. to count storage transactions.</summary>
+    public Azure.Core.Pipeline.HttpPipelinePolicy? StorageRequestPolicy { get; init; }
 }
 
 /// <summary>
@@ -101,7 +104,12 @@ public sealed class PipelineRuntime : IAsyncDisposable
         {
             containers[name] = (await database.CreateContainerIfNotExistsAsync(name, partitionKey, cancellationToken: ct)).Container;
         }
-        var blobs = new BlobContainerClient(options.StorageConnectionString, DocumentsContainer);
+        var blobOptions = new BlobClientOptions();
+        if (options.StorageRequestPolicy is { } policy)
+        {
+            blobOptions.AddPolicy(policy, Azure.Core.HttpPipelinePosition.PerCall);
+        }
+        var blobs = new BlobContainerClient(options.StorageConnectionString, DocumentsContainer, blobOptions);
         await blobs.CreateIfNotExistsAsync(cancellationToken: ct);
 
         var documents = new ContentAddressedBlobStore(blobs);
@@ -138,6 +146,7 @@ public sealed class PipelineRuntime : IAsyncDisposable
             StorageConnectionString = options.StorageConnectionString,
             TaskHubName = options.TaskHubName,
             TimeProvider = clock,
+            StorageRequestPolicy = options.StorageRequestPolicy,
         };
         options.ConfigureEngine?.Invoke(engineOptions);
         var storage = new EngineStorage(engineOptions);

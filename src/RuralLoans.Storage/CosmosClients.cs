@@ -15,10 +15,11 @@ public static class CosmosClients
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public static CosmosClient FromConnectionString(string connectionString)
+    public static CosmosClient FromConnectionString(string connectionString, Action<CosmosClientOptions>? configure = null)
     {
-        var endpoint = ParseEndpoint(connectionString);
-        return new CosmosClient(connectionString, OptionsFor(endpoint));
+        var options = OptionsFor(ParseEndpoint(connectionString));
+        configure?.Invoke(options);
+        return new CosmosClient(connectionString, options);
     }
 
     public static CosmosClient FromIdentity(Uri accountEndpoint, TokenCredential credential) =>

@@ -1,10 +1,10 @@
 using Azure.Core;
 using Azure.Core.Pipeline;
 
-namespace RuralLoans.Durable.Host;
+namespace RuralLoans.Durable.Telemetry;
 
 /// <summary>Counts storage requests (transactions), separating receives that found nothing (idle polls).</summary>
-internal sealed class RequestCounter : HttpPipelineSynchronousPolicy
+public sealed class StorageRequestCounter : HttpPipelineSynchronousPolicy
 {
     private long requests;
     private long emptyReceives;
