@@ -12,29 +12,11 @@ internal static class TestForms
     public static string IdNumber(string first17) => first17 + ResidentIdNumber.CheckCharacterFor(first17);
 
     /// <summary>A household the rural scorecard approves on the automatic path.</summary>
-    public static Dictionary<string, string> GoodHousehold(string idFirst17 = "43062619820315123") => new()
-    {
-        [LoanFormFields.ApplicantName] = "刘建华",
-        [LoanFormFields.IdNumber] = IdNumber(idFirst17),
-        [LoanFormFields.Phone] = "13812345678",
-        [LoanFormFields.Village] = "柳树村",
-        [LoanFormFields.Township] = "安定镇",
-        [LoanFormFields.County] = "平江县",
-        [LoanFormFields.HouseholdSize] = "4",
-        [LoanFormFields.LandAreaMu] = "8",
-        [LoanFormFields.FarmingProject] = "水稻种植",
-        [LoanFormFields.RequestedAmountYuan] = "30000",
-        [LoanFormFields.TermMonths] = "12",
-        [LoanFormFields.Purpose] = "购买化肥种子",
-        [LoanFormFields.RepaymentMethod] = "等额本息",
-        [LoanFormFields.PartnerCode] = "HN430626",
-        [LoanFormFields.ApplicationDate] = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
-    };
+    public static Dictionary<string, string> GoodHousehold(string idFirst17 = "43062619820315123") =>
+        DemoSamples.Household("刘建华", idFirst17, "4", "8", "水稻种植", "30000", "12", "购买化肥种子", "等额本息", "柳树村", "安定镇",
+            DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
 
-    public static byte[] TextPdf(IReadOnlyDictionary<string, string> values) => Images.TextPdf(Values(values), FormLayout.LabelValueLines, asciiColon: false);
+    public static byte[] TextPdf(IReadOnlyDictionary<string, string> values) => Images.TextPdf(DemoSamples.Values(values), FormLayout.LabelValueLines, asciiColon: false);
 
-    public static byte[] CleanScan(IReadOnlyDictionary<string, string> values) => Images.CleanScan(Values(values), FormLayout.LabelValueLines, asciiColon: false);
-
-    private static FormValues Values(IReadOnlyDictionary<string, string> values) =>
-        new(LoanFormFields.All.Select(name => new KeyValuePair<string, PrintedField>(name, new PrintedField(LoanFormFields.Labels[name][0], values[name], values[name]))).ToList());
+    public static byte[] CleanScan(IReadOnlyDictionary<string, string> values) => Images.CleanScan(DemoSamples.Values(values), FormLayout.LabelValueLines, asciiColon: false);
 }

@@ -62,7 +62,8 @@ public static class DemoSamples
         return cases;
     }
 
-    private static Dictionary<string, string> Household(string name, string idFirst17, string household, string land, string project, string amount, string term,
+    /// <summary>A Pingjiang county household's form values (phone derived from the ID so every household differs).</summary>
+    public static Dictionary<string, string> Household(string name, string idFirst17, string household, string land, string project, string amount, string term,
         string purpose, string repayment, string village, string township, string date) => new()
     {
         [LoanFormFields.ApplicantName] = name,
@@ -105,6 +106,7 @@ public static class DemoSamples
 
     private static string Mistype(string id) => id[..10] + (id[10] == '9' ? '8' : (char)(id[10] + 1)) + id[11..];
 
-    private static FormValues Values(Dictionary<string, string> values) =>
+    /// <summary>Form content printing each value under the template's first label.</summary>
+    public static FormValues Values(IReadOnlyDictionary<string, string> values) =>
         new(LoanFormFields.All.Select(name => new KeyValuePair<string, PrintedField>(name, new PrintedField(LoanFormFields.Labels[name][0], values[name], values[name]))).ToList());
 }

@@ -214,28 +214,8 @@ internal static class BenchPipelineCommand
     private static double Percentile(List<double> sorted, double p) =>
         sorted.Count == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
 
-    /// <summary>A different household per index (names and ID sequence numbers vary), all on the approving side of the scorecard.</summary>
-    private static FormValues Household(int index)
-    {
-        var first17 = "430626198203" + (15000 + index).ToString("D5", CultureInfo.InvariantCulture);
-        var values = new Dictionary<string, string>
-        {
-            [LoanFormFields.ApplicantName] = "刘" + "建华国明强军"[index % 6] + "华",
-            [LoanFormFields.IdNumber] = first17 + ResidentIdNumber.CheckCharacterFor(first17),
-            [LoanFormFields.Phone] = "139" + (20000000 + index).ToString("D8", CultureInfo.InvariantCulture),
-            [LoanFormFields.Village] = "柳树村",
-            [LoanFormFields.Township] = "安定镇",
-            [LoanFormFields.County] = "平江县",
-            [LoanFormFields.HouseholdSize] = "4",
-            [LoanFormFields.LandAreaMu] = "8",
-            [LoanFormFields.FarmingProject] = "水稻种植",
-            [LoanFormFields.RequestedAmountYuan] = "30000",
-            [LoanFormFields.TermMonths] = "12",
-            [LoanFormFields.Purpose] = "购买化肥种子",
-            [LoanFormFields.RepaymentMethod] = "等额本息",
-            [LoanFormFields.PartnerCode] = "HN430626",
-            [LoanFormFields.ApplicationDate] = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        };
-        return new FormValues(LoanFormFields.All.Select(n => new KeyValuePair<string, PrintedField>(n, new PrintedField(LoanFormFields.Labels[n][0], values[n], values[n]))).ToList());
-    }
+    /// <summary>A different household per index (name and ID sequence number vary), all on the approving side of the scorecard.</summary>
+    private static FormValues Household(int index) => DemoSamples.Values(DemoSamples.Household(
+        "刘" + "建华国明强军"[index % 6] + "华", "430626198203" + (15000 + index).ToString("D5", CultureInfo.InvariantCulture),
+        "4", "8", "水稻种植", "30000", "12", "购买化肥种子", "等额本息", "柳树村", "安定镇", DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)));
 }
