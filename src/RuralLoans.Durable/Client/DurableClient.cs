@@ -59,7 +59,11 @@ public sealed class DurableClient
         };
         try
         {
-            await instances.CommitAsync(null, record, [], cancellationToken).ConfigureAwait(false);
+            var etag = await instances.CommitAsync(null, record, [], cancellationToken).ConfigureAwait(false);
+            if (options.CacheInstanceState && etag is not null && storage.InstanceCache.Count < options.InstanceCacheCapacity)
+            {
+                storage.InstanceCache[instanceId] = new InstanceSnapshot(record, etag, []);
+            }
         }
         catch (InstanceConflictException)
         {

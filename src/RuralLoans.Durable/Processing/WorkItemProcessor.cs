@@ -29,7 +29,7 @@ public sealed partial class WorkItemProcessor
     private readonly PayloadStore payloads;
     private readonly InstanceStore instances;
     private readonly MessageSender sender;
-    private readonly ConcurrentDictionary<string, InstanceSnapshot> cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, InstanceSnapshot> cache;
     private readonly ConcurrentDictionary<string, InstanceMailbox> mailboxes = new(StringComparer.Ordinal);
 
     public WorkItemProcessor(EngineStorage storage, DurableRegistry registry, ILogger<WorkItemProcessor>? logger = null, WorkSignal? signal = null)
@@ -43,6 +43,7 @@ public sealed partial class WorkItemProcessor
         this.storage = storage;
         this.registry = registry;
         options = storage.Options;
+        cache = storage.InstanceCache;
         this.logger = logger ?? NullLogger<WorkItemProcessor>.Instance;
         payloads = new PayloadStore(storage);
         instances = new InstanceStore(storage, payloads);

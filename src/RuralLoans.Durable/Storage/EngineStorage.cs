@@ -42,6 +42,13 @@ public sealed class EngineStorage
 
     internal EngineOptions Options => options;
 
+    /// <summary>
+    /// Instance state this process last committed, shared by its client and its processor so that an instance started
+    /// here runs its first episode without reading back what was just written. Safe because every commit is ETag-fenced:
+    /// a stale entry fails its commit and is reloaded.
+    /// </summary>
+    internal System.Collections.Concurrent.ConcurrentDictionary<string, InstanceSnapshot> InstanceCache { get; } = new(StringComparer.Ordinal);
+
     private T WithPolicy<T>(T clientOptions)
         where T : ClientOptions
     {
