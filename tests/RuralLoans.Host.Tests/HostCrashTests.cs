@@ -100,17 +100,5 @@ public sealed class HostCrashTests(DevServicesFixture services) : IAsyncLifetime
         return process;
     }
 
-    private static string RepositoryRoot { get; } = FindRoot();
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "RuralLoans.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("RuralLoans.sln not found above the test folder.");
-    }
+    private static string RepositoryRoot { get; } = DevServices.RepositoryRoot.Find();
 }

@@ -67,15 +67,5 @@ internal sealed class PipelineHarness : IAsyncDisposable
         _railHttp.Dispose();
     }
 
-    public static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "RuralLoans.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("RuralLoans.sln not found above the test folder.");
-    }
+    public static string RepositoryRoot() => DevServices.RepositoryRoot.Find();
 }

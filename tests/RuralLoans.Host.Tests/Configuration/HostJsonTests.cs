@@ -38,11 +38,7 @@ public sealed class HostJsonTests : IDisposable
     [Fact]
     public void The_committed_host_json_keeps_polling_short_and_poison_handling_bounded()
     {
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "RuralLoans.sln")))
-        {
-            root = Path.GetDirectoryName(root)!;
-        }
+        var root = DevServices.RepositoryRoot.Find();
         var options = new EngineOptions { StorageConnectionString = "x" };
 
         HostJson.ApplyQueueSettings(Path.Combine(root, HostJson.FileName), options);
