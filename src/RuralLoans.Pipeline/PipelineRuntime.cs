@@ -1,4 +1,5 @@
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Specialized;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -74,9 +75,10 @@ public sealed class PipelineRuntime : IAsyncDisposable
 
     private readonly DurableWorker? _worker;
 
-    private PipelineRuntime(DurableClient client, DurableWorker? worker, ApplicationIntake intake, ApplicationActions actions, ApplicationStore applications, DecisionLog decisions, LedgerStore ledger, PartnerDirectory partners, ApplicationAuditor auditor)
+    private PipelineRuntime(DurableClient client, DurableWorker? worker, ApplicationIntake intake, ApplicationActions actions, ApplicationStore applications, DecisionLog decisions, LedgerStore ledger, PartnerDirectory partners, ApplicationAuditor auditor, BlobDropIngestion blobDrop)
     {
         Auditor = auditor;
+        BlobDrop = blobDrop;
         Actions = actions;
         Client = client;
         _worker = worker;
@@ -97,6 +99,9 @@ public sealed class PipelineRuntime : IAsyncDisposable
 
     /// <summary>Re-verifies an application's history, replay and recorded decisions for auditors.</summary>
     public ApplicationAuditor Auditor { get; }
+
+    /// <summary>Starts applications from forms partners drop into their inbox containers.</summary>
+    public BlobDropIngestion BlobDrop { get; }
 
     public static async Task<PipelineRuntime> StartAsync(PipelineOptions options, CancellationToken ct)
     {
@@ -168,7 +173,8 @@ public sealed class PipelineRuntime : IAsyncDisposable
         var intake = new ApplicationIntake(documents, applications, client, ProductCatalog.Default, clock);
         var actions = new ApplicationActions(client, applications, documents, partners, clock);
         var auditor = new ApplicationAuditor(client, decisions, ledger, lending);
-        return new PipelineRuntime(client, worker, intake, actions, applications, decisions, ledger, partners, auditor);
+        var blobDrop = new BlobDropIngestion(blobs.GetParentBlobServiceClient(), intake, partners, ProductCatalog.Default);
+        return new PipelineRuntime(client, worker, intake, actions, applications, decisions, ledger, partners, auditor, blobDrop);
     }
 
     public async ValueTask DisposeAsync()

@@ -15,7 +15,7 @@ internal static class StoredRecordEditor
     public static async Task EditHistoryEventAsync(PipelineHarness pipeline, string instanceId, Func<HistoryEvent, bool> which, Action<JsonNode> edit, CancellationToken ct)
     {
         var hub = pipeline.Options.TaskHubName.ToLowerInvariant();
-        var table = new TableClient(pipeline.Options.StorageConnectionString, $"{new string(hub.Where(char.IsLetterOrDigit).ToArray())}Instances");
+        var table = new TableClient(pipeline.Options.StorageConnectionString!, $"{new string(hub.Where(char.IsLetterOrDigit).ToArray())}Instances");
         await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {instanceId}"), cancellationToken: ct))
         {
             if (row.GetString("Events") is not { } json)
