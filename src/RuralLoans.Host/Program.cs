@@ -9,11 +9,14 @@ using RuralLoans.Pipeline.Partners;
 //  - under the Azure Functions host (FUNCTIONS_CUSTOMHANDLER_PORT is set): a custom handler on loopback, triggered by
 //    the host through the custom-handler protocol, HTTP requests forwarded as they are;
 //  - standalone: the same functions triggered by our own listeners, the same HTTP endpoints;
-//  - `--emit-functions DIR`: writes the Functions app layout (host.json, one function.json per function) and exits.
+//  - `--emit-functions DIR`: writes the Functions app layout (host.json, one function.json per function) and exits;
+//    `--emit-infra-contract FILE`: writes the names infra/main.bicep must create and exits.
 // Settings are validated before anything starts so a wrong value stops the host with a message that names it.
 var root = Environment.GetEnvironmentVariable("RURALLOANS_ROOT") is { Length: > 0 } fromLauncher ? fromLauncher : Directory.GetCurrentDirectory();
 var emitIndex = Array.IndexOf(args, "--emit-functions");
 var emitTo = emitIndex >= 0 && emitIndex + 1 < args.Length ? Path.GetFullPath(args[emitIndex + 1]) : null;
+var contractIndex = Array.IndexOf(args, "--emit-infra-contract");
+var contractTo = contractIndex >= 0 && contractIndex + 1 < args.Length ? Path.GetFullPath(args[contractIndex + 1]) : null;
 RuralLoansSettings settings;
 try
 {
@@ -23,6 +26,14 @@ catch (SettingsException e)
 {
     Console.Error.WriteLine(e.Message);
     return 2;
+}
+
+var partners = PartnerDirectory.Load(Path.Combine(root, "config", "partners.json"));
+if (contractTo is not null)
+{
+    File.WriteAllText(contractTo, FunctionAppEmitter.Serialize(InfrastructureContract.Build(settings.TaskHubName, settings.CosmosDatabase, partners.MicrofinancePartners.Select(p => p.Id))));
+    Console.WriteLine($"Wrote {contractTo}");
+    return 0;
 }
 
 var customHandlerPort = Environment.GetEnvironmentVariable("FUNCTIONS_CUSTOMHANDLER_PORT");
@@ -42,7 +53,6 @@ app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).WithName("Health
 // The HTTP API (app.MapRuralLoansApi()) and the portal (app.MapPortal()) are mapped here, once; the HTTP functions are
 // derived from these endpoints.
 
-var partners = PartnerDirectory.Load(Path.Combine(root, "config", "partners.json"));
 var background = BackgroundFunctions.Declare(settings.TaskHubName, partners.MicrofinancePartners.Select(p => p.Id));
 if (emitTo is not null)
 {
