@@ -59,11 +59,22 @@ public static partial class CustomHandlerEndpoints
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             LogFailed(logger, function.Name, e);
-            invocation.Log($"{function.Name} failed: {e.GetType().Name}: {e.Message}");
+            invocation.Log($"{function.Name} failed: {Describe(e)}");
             await WriteAsync(http, StatusCodes.Status500InternalServerError, invocation.Logs);
             return;
         }
         await WriteAsync(http, StatusCodes.Status200OK, invocation.Logs);
+    }
+
+    /// <summary>The whole chain of causes: the outer message alone often says only that something failed.</summary>
+    private static string Describe(Exception error)
+    {
+        var causes = new List<string>();
+        for (var current = error; current is not null; current = current.InnerException)
+        {
+            causes.Add($"{current.GetType().Name}: {current.Message}");
+        }
+        return string.Join(" <- ", causes);
     }
 
     private static Task WriteAsync(HttpContext http, int status, IReadOnlyList<string> logs)
