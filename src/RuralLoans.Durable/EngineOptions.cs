@@ -1,12 +1,16 @@
 namespace RuralLoans.Durable;
 
-/// <summary>Settings shared by the client, the message processor and the listener (later bound from host.json).</summary>
+/// <summary>Settings shared by the client, the message processor and the listener (queue settings come from host.json).</summary>
 public sealed class EngineOptions
 {
     /// <summary>Prefix of every queue, table and container; lower-case letters and digits.</summary>
     public string TaskHubName { get; set; } = "ruralloans";
 
-    public required string StorageConnectionString { get; set; }
+    /// <summary>A connection string for the task hub's storage account; or set <see cref="Storage"/> instead.</summary>
+    public string? StorageConnectionString { get; set; }
+
+    /// <summary>The task hub's storage account, e.g. reached with a managed identity; wins over <see cref="StorageConnectionString"/>.</summary>
+    public Storage.StorageAccount? Storage { get; set; }
 
     /// <summary>Deliveries after which a message that keeps failing goes to the poison queue.</summary>
     public int MaxDequeueCount { get; set; } = 5;

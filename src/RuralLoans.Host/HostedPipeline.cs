@@ -19,8 +19,9 @@ public sealed class HostedPipeline : IAsyncDisposable
     private readonly RailSimulator? _rail;
     private readonly HttpClient _railHttp;
 
-    private HostedPipeline(PipelineRuntime runtime, DevServicesHost? ownServices, RailSimulator? rail, HttpClient railHttp)
+    private HostedPipeline(RuralLoansSettings settings, PipelineRuntime runtime, DevServicesHost? ownServices, RailSimulator? rail, HttpClient railHttp)
     {
+        Settings = settings;
         Runtime = runtime;
         _ownServices = ownServices;
         _rail = rail;
@@ -29,7 +30,10 @@ public sealed class HostedPipeline : IAsyncDisposable
 
     public PipelineRuntime Runtime { get; }
 
-    /// <param name="root">The repository (or deployment) folder holding config/ and .devservices/.</param>
+    public RuralLoansSettings Settings { get; }
+
+    /// <param name="root">The repository (or deployment) folder holding config/, host.json and .devservices/.</param>
+    /// <param name="runWorker">Listen to the engine's queues here (standalone); off when the Functions host triggers us.</param>
     /// <param name="startServicesIfMissing">In development, start bound dev services when none are running.</param>
     public static async Task<HostedPipeline> StartAsync(RuralLoansSettings settings, string root, bool runWorker, bool startServicesIfMissing, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory, CancellationToken ct)
     {
@@ -50,19 +54,8 @@ public sealed class HostedPipeline : IAsyncDisposable
             }
         }
 
-        var storage = settings.Storage switch
-        {
-            ServiceConnection.DevelopmentEmulator => devEndpoints!.StorageConnectionString,
-            ServiceConnection.ConnectionString c => c.Value,
-            _ => throw new InvalidOperationException("Identity-based storage connections are not wired into the engine yet; use a connection string."),
-        };
-        var cosmos = settings.Cosmos switch
-        {
-            ServiceConnection.DevelopmentEmulator => CosmosClients.FromConnectionString(devEndpoints!.CosmosConnectionString),
-            ServiceConnection.ConnectionString c => CosmosClients.FromConnectionString(c.Value),
-            ServiceConnection.ManagedIdentity m => CosmosClients.FromIdentity(m.ServiceUri, new Azure.Identity.DefaultAzureCredential()),
-            _ => throw new InvalidOperationException("CosmosDbConnection is not set."),
-        };
+        var storage = ServiceClients.StorageAccountFor(settings.Storage, devEndpoints);
+        var cosmos = ServiceClients.CosmosClientFor(settings.Cosmos, devEndpoints);
 
         // The simulator's journal sits with the dev services' data so payouts outlive any one process, as a real rail's do.
         RailSimulator? rail = null;
@@ -75,8 +68,9 @@ public sealed class HostedPipeline : IAsyncDisposable
 
         var runtime = await PipelineRuntime.StartAsync(new PipelineOptions
         {
-            StorageConnectionString = storage,
+            Storage = storage,
             Cosmos = cosmos,
+            CreateCosmosResources = settings.Cosmos is not ServiceConnection.ManagedIdentity,
             CosmosDatabase = settings.CosmosDatabase,
             TaskHubName = settings.TaskHubName,
             Ocr = new OcrOptions
@@ -91,7 +85,7 @@ public sealed class HostedPipeline : IAsyncDisposable
             ConfigureEngine = engine => HostJson.ApplyQueueSettings(Path.Combine(root, HostJson.FileName), engine),
             LoggerFactory = loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance,
         }, ct);
-        return new HostedPipeline(runtime, ownServices, rail, railHttp);
+        return new HostedPipeline(settings, runtime, ownServices, rail, railHttp);
     }
 
     public async ValueTask DisposeAsync()

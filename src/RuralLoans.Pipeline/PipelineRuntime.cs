@@ -33,7 +33,11 @@ namespace RuralLoans.Pipeline;
 /// <summary>Everything the pipeline needs to run, as plain values, so the host, the CLI and tests build it the same way.</summary>
 public sealed record PipelineOptions
 {
-    public required string StorageConnectionString { get; init; }
+    /// <summary>A storage connection string (local, or account keys); or set <see cref="Storage"/> instead.</summary>
+    public string? StorageConnectionString { get; init; }
+
+    /// <summary>The storage account, e.g. reached with a managed identity; wins over <see cref="StorageConnectionString"/>.</summary>
+    public StorageAccount? Storage { get; init; }
     public required CosmosClient Cosmos { get; init; }
     public required string CosmosDatabase { get; init; }
     public required string TaskHubName { get; init; }
@@ -50,6 +54,12 @@ public sealed record PipelineOptions
     public bool RunWorker { get; init; } = true;
 
     public Action<EngineOptions>? ConfigureEngine { get; init; }
+
+    /// <summary>
+    /// Create the Cosmos database and containers when missing. Off with a managed identity: data-plane roles cannot
+    /// create them, the infrastructure templates do.
+    /// </summary>
+    public bool CreateCosmosResources { get; init; } = true;
 
     /// <summary>Added to every Azure Storage client the pipeline creates, e.g. to count storage transactions.</summary>
     public Azure.Core.Pipeline.HttpPipelinePolicy? StorageRequestPolicy { get; init; }
@@ -75,10 +85,13 @@ public sealed class PipelineRuntime : IAsyncDisposable
 
     private readonly DurableWorker? _worker;
 
-    private PipelineRuntime(DurableClient client, DurableWorker? worker, ApplicationIntake intake, ApplicationActions actions, ApplicationStore applications, DecisionLog decisions, LedgerStore ledger, PartnerDirectory partners, ApplicationAuditor auditor, BlobDropIngestion blobDrop)
+    private PipelineRuntime(DurableClient client, DurableWorker? worker, ApplicationIntake intake, ApplicationActions actions, ApplicationStore applications, DecisionLog decisions, LedgerStore ledger, PartnerDirectory partners, ApplicationAuditor auditor, BlobDropIngestion blobDrop, EngineStorage engineStorage, WorkItemProcessor processor, StorageAccount storageAccount)
     {
         Auditor = auditor;
         BlobDrop = blobDrop;
+        EngineStorage = engineStorage;
+        Processor = processor;
+        StorageAccount = storageAccount;
         Actions = actions;
         Client = client;
         _worker = worker;
@@ -103,23 +116,39 @@ public sealed class PipelineRuntime : IAsyncDisposable
     /// <summary>Starts applications from forms partners drop into their inbox containers.</summary>
     public BlobDropIngestion BlobDrop { get; }
 
+    /// <summary>The engine's queues, table and containers.</summary>
+    public EngineStorage EngineStorage { get; }
+
+    /// <summary>Processes engine queue messages: our own listener's in standalone mode, the Functions queue triggers' otherwise.</summary>
+    public WorkItemProcessor Processor { get; }
+
+    public StorageAccount StorageAccount { get; }
+
     public static async Task<PipelineRuntime> StartAsync(PipelineOptions options, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(options);
         var clock = options.Clock;
 
-        var database = (await options.Cosmos.CreateDatabaseIfNotExistsAsync(options.CosmosDatabase, cancellationToken: ct)).Database;
+        var storageAccount = options.Storage
+            ?? (options.StorageConnectionString is { Length: > 0 } connectionString
+                ? StorageAccount.FromConnectionString(connectionString)
+                : throw new ArgumentException("PipelineOptions needs a storage account: set Storage or StorageConnectionString.", nameof(options)));
+        var database = options.CreateCosmosResources
+            ? (await options.Cosmos.CreateDatabaseIfNotExistsAsync(options.CosmosDatabase, cancellationToken: ct)).Database
+            : options.Cosmos.GetDatabase(options.CosmosDatabase);
         var containers = new Dictionary<string, Container>(StringComparer.Ordinal);
         foreach (var (name, partitionKey) in CosmosContainers)
         {
-            containers[name] = (await database.CreateContainerIfNotExistsAsync(name, partitionKey, cancellationToken: ct)).Container;
+            containers[name] = options.CreateCosmosResources
+                ? (await database.CreateContainerIfNotExistsAsync(name, partitionKey, cancellationToken: ct)).Container
+                : database.GetContainer(name);
         }
         var blobOptions = new BlobClientOptions();
         if (options.StorageRequestPolicy is { } policy)
         {
             blobOptions.AddPolicy(policy, Azure.Core.HttpPipelinePosition.PerCall);
         }
-        var blobs = new BlobContainerClient(options.StorageConnectionString, DocumentsContainer, blobOptions);
+        var blobs = storageAccount.CreateBlobContainerClient(DocumentsContainer, blobOptions);
         await blobs.CreateIfNotExistsAsync(cancellationToken: ct);
 
         var documents = new ContentAddressedBlobStore(blobs);
@@ -153,7 +182,7 @@ public sealed class PipelineRuntime : IAsyncDisposable
 
         var engineOptions = new EngineOptions
         {
-            StorageConnectionString = options.StorageConnectionString,
+            Storage = storageAccount,
             TaskHubName = options.TaskHubName,
             TimeProvider = clock,
             StorageRequestPolicy = options.StorageRequestPolicy,
@@ -174,7 +203,8 @@ public sealed class PipelineRuntime : IAsyncDisposable
         var actions = new ApplicationActions(client, applications, documents, partners, clock);
         var auditor = new ApplicationAuditor(client, decisions, ledger, lending);
         var blobDrop = new BlobDropIngestion(blobs.GetParentBlobServiceClient(), intake, partners, ProductCatalog.Default);
-        return new PipelineRuntime(client, worker, intake, actions, applications, decisions, ledger, partners, auditor, blobDrop);
+        var processor = worker?.Processor ?? new WorkItemProcessor(storage, registry, options.LoggerFactory.CreateLogger<WorkItemProcessor>(), signal);
+        return new PipelineRuntime(client, worker, intake, actions, applications, decisions, ledger, partners, auditor, blobDrop, storage, processor, storageAccount);
     }
 
     public async ValueTask DisposeAsync()

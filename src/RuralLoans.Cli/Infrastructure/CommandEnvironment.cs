@@ -2,7 +2,6 @@ using Microsoft.Azure.Cosmos;
 using RuralLoans.DevServices;
 using RuralLoans.Host;
 using RuralLoans.Host.Configuration;
-using RuralLoans.Storage;
 
 namespace RuralLoans.Cli;
 
@@ -18,15 +17,11 @@ internal static class CommandEnvironment
     public static async Task<CosmosConnection> ConnectCosmosAsync(CancellationToken ct)
     {
         var settings = SettingsLoader.Load(RepositoryPaths.Root);
-        var client = settings.Cosmos switch
-        {
-            ServiceConnection.DevelopmentEmulator => CosmosClients.FromConnectionString(
-                (await new DevServicesDaemon(RepositoryPaths.Root).TryAttachAsync(ct)
-                 ?? throw new InvalidOperationException("the dev services are not running; start them with ./ruralloans services start")).CosmosConnectionString),
-            ServiceConnection.ConnectionString c => CosmosClients.FromConnectionString(c.Value),
-            ServiceConnection.ManagedIdentity m => CosmosClients.FromIdentity(m.ServiceUri, new Azure.Identity.DefaultAzureCredential()),
-            _ => throw new InvalidOperationException("CosmosDbConnection is not set."),
-        };
+        var devServices = settings.Cosmos is ServiceConnection.DevelopmentEmulator
+            ? await new DevServicesDaemon(RepositoryPaths.Root).TryAttachAsync(ct)
+              ?? throw new InvalidOperationException("the dev services are not running; start them with ./ruralloans services start")
+            : null;
+        var client = ServiceClients.CosmosClientFor(settings.Cosmos, devServices);
         return new CosmosConnection(client, settings.CosmosDatabase);
     }
 }

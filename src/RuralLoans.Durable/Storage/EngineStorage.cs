@@ -19,13 +19,37 @@ public sealed class EngineStorage
         ArgumentNullException.ThrowIfNull(options);
         this.options = options;
         var hub = options.TaskHubName.ToLowerInvariant();
+        var account = options.Storage
+            ?? (options.StorageConnectionString is { Length: > 0 } connectionString
+                ? StorageAccount.FromConnectionString(connectionString)
+                : throw new ArgumentException("EngineOptions needs a storage account: set Storage or StorageConnectionString.", nameof(options)));
+        var names = NamesFor(options.TaskHubName);
+
+        // Base64 as the Functions queue trigger expects by default (and plain text is unsafe with Azurite for large non-ASCII messages).
         var queueOptions = WithPolicy(new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
-        ControlQueue = new QueueClient(options.StorageConnectionString, $"{hub}-control", queueOptions);
-        WorkItemQueue = new QueueClient(options.StorageConnectionString, $"{hub}-workitems", queueOptions);
-        ControlPoisonQueue = new QueueClient(options.StorageConnectionString, $"{hub}-control-poison", queueOptions);
-        WorkItemPoisonQueue = new QueueClient(options.StorageConnectionString, $"{hub}-workitems-poison", queueOptions);
-        Instances = new TableClient(options.StorageConnectionString, $"{new string(hub.Where(char.IsLetterOrDigit).ToArray())}Instances", WithPolicy(new TableClientOptions()));
-        Payloads = new BlobContainerClient(options.StorageConnectionString, $"{hub}-payloads", WithPolicy(new BlobClientOptions()));
+        ControlQueue = account.CreateQueueClient(names.ControlQueue, queueOptions);
+        WorkItemQueue = account.CreateQueueClient(names.WorkItemQueue, queueOptions);
+        ControlPoisonQueue = account.CreateQueueClient(names.ControlPoisonQueue, queueOptions);
+        WorkItemPoisonQueue = account.CreateQueueClient(names.WorkItemPoisonQueue, queueOptions);
+        Instances = account.CreateTableClient(names.InstancesTable, WithPolicy(new TableClientOptions()));
+        Payloads = account.CreateBlobContainerClient(names.PayloadsContainer, WithPolicy(new BlobClientOptions()));
+    }
+
+    /// <summary>
+    /// The queue, table and container names of a task hub, for the code that declares Functions triggers and the
+    /// infrastructure templates that create them: they must be the names this class uses.
+    /// </summary>
+    public static TaskHubNames NamesFor(string taskHubName)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(taskHubName);
+        var hub = taskHubName.ToLowerInvariant();
+        return new TaskHubNames(
+            $"{hub}-control",
+            $"{hub}-workitems",
+            $"{hub}-control-poison",
+            $"{hub}-workitems-poison",
+            $"{new string(hub.Where(char.IsLetterOrDigit).ToArray())}Instances",
+            $"{hub}-payloads");
     }
 
     public QueueClient ControlQueue { get; }
@@ -90,3 +114,6 @@ public sealed class EngineStorage
         }
     }
 }
+
+/// <summary>Storage names of one task hub.</summary>
+public sealed record TaskHubNames(string ControlQueue, string WorkItemQueue, string ControlPoisonQueue, string WorkItemPoisonQueue, string InstancesTable, string PayloadsContainer);

@@ -24,6 +24,9 @@ public static partial class SettingsLoader
     private const string DevelopmentCosmos = "UseDevelopmentCosmos=true";
     private const string LocalRailSimulator = "local-simulator";
 
+    /// <summary>Five years: loan records and their decision trail must stay replayable for auditors that long.</summary>
+    public const int DefaultHistoryRetentionDays = 1825;
+
     public static RuralLoansSettings Load(string directory, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -79,10 +82,12 @@ public static partial class SettingsLoader
 
     private static RuralLoansSettings? Validate(Dictionary<string, string> values, List<string> problems)
     {
-        var storage = ReadConnection(values, "AzureWebJobsStorage", DevelopmentStorage, "blobServiceUri", problems,
-            "set it to UseDevelopmentStorage=true (local dev services), a storage connection string, or AzureWebJobsStorage__blobServiceUri for a managed identity");
-        var cosmos = ReadConnection(values, "CosmosDbConnection", DevelopmentCosmos, "accountEndpoint", problems,
-            "set it to UseDevelopmentCosmos=true (local emulator), AccountEndpoint=...;AccountKey=..., or CosmosDbConnection__accountEndpoint for a managed identity");
+        var storage = ReadConnection(values, "AzureWebJobsStorage", DevelopmentStorage, problems,
+            "set it to UseDevelopmentStorage=true (local dev services), a storage connection string, or AzureWebJobsStorage__accountName (or __blobServiceUri, __queueServiceUri and __tableServiceUri) for a managed identity",
+            ReadStorageIdentity);
+        var cosmos = ReadConnection(values, "CosmosDbConnection", DevelopmentCosmos, problems,
+            "set it to UseDevelopmentCosmos=true (local emulator), AccountEndpoint=...;AccountKey=..., or CosmosDbConnection__accountEndpoint for a managed identity",
+            ReadCosmosIdentity);
 
         var database = Get(values, "CosmosDbDatabase");
         if (database is null || !CosmosNamePattern().IsMatch(database))
@@ -132,25 +137,35 @@ public static partial class SettingsLoader
             }
         }
 
+        TimeSpan? retention = TimeSpan.FromDays(DefaultHistoryRetentionDays);
+        if (Get(values, "HistoryRetentionDays") is { } retentionText)
+        {
+            if (!int.TryParse(retentionText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var days))
+            {
+                problems.Add($"HistoryRetentionDays: '{retentionText}' is not a whole number of days; use e.g. {DefaultHistoryRetentionDays}, or 0 to keep finished histories for ever.");
+            }
+            else
+            {
+                retention = days == 0 ? null : TimeSpan.FromDays(days);
+            }
+        }
+
         return problems.Count == 0
-            ? new RuralLoansSettings(storage!, cosmos!, database!, taskHub!, ocr, diEndpoint, diKey, rail)
+            ? new RuralLoansSettings(storage!, cosmos!, database!, taskHub!, ocr, diEndpoint, diKey, rail) { HistoryRetention = retention }
             : null;
     }
 
-    private static ServiceConnection? ReadConnection(Dictionary<string, string> values, string name, string developmentValue, string identityKey, List<string> problems, string fix)
+    private delegate ServiceConnection? IdentityReader(Dictionary<string, string> values, string name, List<string> problems, string fix);
+
+    private static ServiceConnection? ReadConnection(Dictionary<string, string> values, string name, string developmentValue, List<string> problems, string fix, IdentityReader readIdentity)
     {
         var value = Get(values, name);
         if (value is null)
         {
-            var identityUri = Get(values, $"{name}__{identityKey}");
-            if (identityUri is not null)
+            var prefix = name + "__";
+            if (values.Keys.Any(key => key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && Get(values, key) is not null))
             {
-                if (Uri.TryCreate(identityUri, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps)
-                {
-                    return new ServiceConnection.ManagedIdentity(uri);
-                }
-                problems.Add($"{name}__{identityKey}: '{identityUri}' is not an https URL; {fix}.");
-                return null;
+                return readIdentity(values, name, problems, fix);
             }
             problems.Add($"{name}: is missing; {fix}.");
             return null;
@@ -165,6 +180,62 @@ public static partial class SettingsLoader
             return null;
         }
         return new ServiceConnection.ConnectionString(value);
+    }
+
+    /// <summary>Functions accepts either the account name (public cloud endpoints) or one URI per service; the engine needs all three.</summary>
+    private static ServiceConnection? ReadStorageIdentity(Dictionary<string, string> values, string name, List<string> problems, string fix)
+    {
+        var identity = ReadIdentityChoice(values, name, problems);
+        if (Get(values, $"{name}__accountName") is { } account)
+        {
+            if (!StorageAccountNamePattern().IsMatch(account))
+            {
+                problems.Add($"{name}__accountName: '{account}' is not a storage account name (3–24 lower-case letters and digits); {fix}.");
+                return null;
+            }
+            return identity is null ? null : new ServiceConnection.StorageIdentity(
+                new Uri($"https://{account}.blob.core.windows.net"), new Uri($"https://{account}.queue.core.windows.net"), new Uri($"https://{account}.table.core.windows.net"), identity);
+        }
+
+        var blob = ReadServiceUri(values, $"{name}__blobServiceUri", problems, fix);
+        var queue = ReadServiceUri(values, $"{name}__queueServiceUri", problems, fix);
+        var table = ReadServiceUri(values, $"{name}__tableServiceUri", problems, fix);
+        return blob is null || queue is null || table is null || identity is null ? null : new ServiceConnection.StorageIdentity(blob, queue, table, identity);
+    }
+
+    private static ServiceConnection? ReadCosmosIdentity(Dictionary<string, string> values, string name, List<string> problems, string fix)
+    {
+        var identity = ReadIdentityChoice(values, name, problems);
+        var endpoint = ReadServiceUri(values, $"{name}__accountEndpoint", problems, fix);
+        return endpoint is null || identity is null ? null : new ServiceConnection.ManagedIdentity(endpoint, identity);
+    }
+
+    private static IdentityChoice? ReadIdentityChoice(Dictionary<string, string> values, string name, List<string> problems)
+    {
+        var credential = Get(values, $"{name}__credential");
+        var clientId = Get(values, $"{name}__clientId");
+        if (credential is not null && !credential.Equals("managedidentity", StringComparison.OrdinalIgnoreCase))
+        {
+            problems.Add($"{name}__credential: '{credential}' is not supported; use managedidentity, or leave it out to sign in as the developer (az login).");
+            return null;
+        }
+        if (clientId is not null && credential is null)
+        {
+            problems.Add($"{name}__clientId: needs {name}__credential=managedidentity beside it (a client id names a user-assigned managed identity).");
+            return null;
+        }
+        return credential is null ? IdentityChoice.DeveloperChain : new IdentityChoice(true, clientId);
+    }
+
+    private static Uri? ReadServiceUri(Dictionary<string, string> values, string key, List<string> problems, string fix)
+    {
+        var text = Get(values, key);
+        if (text is not null && Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps)
+        {
+            return uri;
+        }
+        problems.Add($"{key}: " + (text is null ? "is missing" : $"'{text}' is not an https URL") + $"; {fix}.");
+        return null;
     }
 
     private static Uri? ReadHttpsUri(Dictionary<string, string> values, string name, List<string> problems, string fix)
@@ -186,4 +257,7 @@ public static partial class SettingsLoader
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9-]{0,254}$")]
     private static partial Regex CosmosNamePattern();
+
+    [GeneratedRegex("^[a-z0-9]{3,24}$")]
+    private static partial Regex StorageAccountNamePattern();
 }

@@ -107,6 +107,8 @@ public sealed class SettingsLoaderTests : IDisposable
     {
         WriteLocal("""
             "AzureWebJobsStorage__blobServiceUri": "https://ruralloans.blob.core.windows.net",
+            "AzureWebJobsStorage__queueServiceUri": "https://ruralloans.queue.core.windows.net",
+            "AzureWebJobsStorage__tableServiceUri": "https://ruralloans.table.core.windows.net",
             "CosmosDbConnection__accountEndpoint": "https://ruralloans.documents.azure.com:443/",
             "CosmosDbDatabase": "ruralloans",
             "TaskHubName": "ProdHub"
@@ -114,7 +116,7 @@ public sealed class SettingsLoaderTests : IDisposable
 
         var settings = SettingsLoader.Load(_directory.FullName, NoEnvironment);
 
-        Assert.Equal("ruralloans.blob.core.windows.net", Assert.IsType<ServiceConnection.ManagedIdentity>(settings.Storage).ServiceUri.Host);
+        Assert.Equal("ruralloans.blob.core.windows.net", Assert.IsType<ServiceConnection.StorageIdentity>(settings.Storage).BlobServiceUri.Host);
         Assert.Equal("ruralloans.documents.azure.com", Assert.IsType<ServiceConnection.ManagedIdentity>(settings.Cosmos).ServiceUri.Host);
     }
 

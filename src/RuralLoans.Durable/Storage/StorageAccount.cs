@@ -1,0 +1,64 @@
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+
+namespace RuralLoans.Durable.Storage;
+
+/// <summary>
+/// How to reach one storage account: a connection string (local Azurite, or account keys) or a token credential with
+/// the blob, queue and table service URIs, as Azure Functions spells identity-based connections. Every client the
+/// engine and the pipeline create comes from here, so both ways work everywhere.
+/// </summary>
+public sealed class StorageAccount
+{
+    private readonly string? connectionString;
+    private readonly TokenCredential? credential;
+
+    private StorageAccount(string? connectionString, Uri? blobServiceUri, Uri? queueServiceUri, Uri? tableServiceUri, TokenCredential? credential)
+    {
+        this.connectionString = connectionString;
+        BlobServiceUri = blobServiceUri;
+        QueueServiceUri = queueServiceUri;
+        TableServiceUri = tableServiceUri;
+        this.credential = credential;
+    }
+
+    /// <summary>The blob endpoint when the account is reached with an identity; null for a connection string.</summary>
+    public Uri? BlobServiceUri { get; }
+
+    public Uri? QueueServiceUri { get; }
+
+    public Uri? TableServiceUri { get; }
+
+    public bool UsesIdentity => credential is not null;
+
+    public static StorageAccount FromConnectionString(string connectionString)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        return new StorageAccount(connectionString, null, null, null, null);
+    }
+
+    public static StorageAccount FromIdentity(Uri blobServiceUri, Uri queueServiceUri, Uri tableServiceUri, TokenCredential credential)
+    {
+        ArgumentNullException.ThrowIfNull(blobServiceUri);
+        ArgumentNullException.ThrowIfNull(queueServiceUri);
+        ArgumentNullException.ThrowIfNull(tableServiceUri);
+        ArgumentNullException.ThrowIfNull(credential);
+        return new StorageAccount(null, blobServiceUri, queueServiceUri, tableServiceUri, credential);
+    }
+
+    public QueueClient CreateQueueClient(string queueName, QueueClientOptions options) =>
+        credential is null ? new QueueClient(connectionString, queueName, options) : new QueueClient(Child(QueueServiceUri!, queueName), credential, options);
+
+    public TableClient CreateTableClient(string tableName, TableClientOptions options) =>
+        credential is null ? new TableClient(connectionString, tableName, options) : new TableClient(TableServiceUri!, tableName, credential, options);
+
+    public BlobContainerClient CreateBlobContainerClient(string containerName, BlobClientOptions options) =>
+        credential is null ? new BlobContainerClient(connectionString, containerName, options) : new BlobContainerClient(Child(BlobServiceUri!, containerName), credential, options);
+
+    /// <summary>Names the endpoint without ever printing a key.</summary>
+    public override string ToString() => credential is null ? "storage account (connection string)" : $"storage account {BlobServiceUri!.Host} (identity)";
+
+    private static Uri Child(Uri service, string name) => new($"{service.AbsoluteUri.TrimEnd('/')}/{Uri.EscapeDataString(name)}");
+}

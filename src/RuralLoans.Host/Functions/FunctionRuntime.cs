@@ -1,0 +1,38 @@
+using RuralLoans.Durable.Maintenance;
+using RuralLoans.Durable.Processing;
+using RuralLoans.Durable.Storage;
+
+namespace RuralLoans.Host.Functions;
+
+/// <summary>
+/// What the function handlers work with, attached once the pipeline has started. The Functions host may invoke a
+/// function the moment the handler listens; such an invocation waits here instead of failing.
+/// </summary>
+public sealed class FunctionRuntime
+{
+    private readonly TaskCompletionSource<Attached> _attached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Attach(WorkItemProcessor processor, EngineHousekeeping housekeeping, HousekeepingPolicy policy, StorageAccount storage)
+    {
+        if (!_attached.TrySetResult(new Attached(processor, housekeeping, policy, storage)))
+        {
+            throw new InvalidOperationException("The function runtime is already attached to a pipeline.");
+        }
+    }
+
+    public bool IsAttached => _attached.Task.IsCompletedSuccessfully;
+
+    public async Task<Attached> WaitAsync(CancellationToken cancellationToken) => await _attached.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+
+    public sealed record Attached(WorkItemProcessor Processor, EngineHousekeeping Housekeeping, HousekeepingPolicy Policy, StorageAccount Storage);
+}
+
+/// <summary>
+/// Takes a form a partner dropped into its inbox container. Bound to the pipeline's blob-drop ingestion, which reads
+/// the blob, submits it and moves it under processed/ or rejected/ (names there are never offered again).
+/// </summary>
+public interface IBlobDropHandler
+{
+    /// <returns>One line saying what became of the blob, for the invocation's log.</returns>
+    Task<string> HandleAsync(string container, string blobName, CancellationToken cancellationToken);
+}
