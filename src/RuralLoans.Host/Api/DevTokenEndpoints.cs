@@ -16,7 +16,7 @@ internal static class DevTokenEndpoints
         {
             try
             {
-                CheckKnownActor(partners, request.Role ?? "", request.Subject ?? "");
+                DevTokenIssuer.CheckKnownActor(partners, request.Role ?? "", request.Subject ?? "");
                 var token = issuer.Issue(request.Role ?? "", request.Subject ?? "");
                 return Results.Ok(new DevTokenView(token, request.Role!, request.Subject!, DateTimeOffset.UtcNow + DevTokenIssuer.Lifetime));
             }
@@ -28,19 +28,5 @@ internal static class DevTokenEndpoints
             .WithName("CreateDevToken").WithTags("Development").AllowAnonymous()
             .WithSummary("Mint a development token for a role and subject (local development only; absent in Azure).")
             .Produces<DevTokenView>().ProducesProblem(StatusCodes.Status400BadRequest);
-    }
-
-    /// <summary>Partner and village-partner tokens must name someone in config/partners.json, or nothing would be theirs.</summary>
-    public static void CheckKnownActor(PartnerDirectory partners, string role, string subject)
-    {
-        ArgumentNullException.ThrowIfNull(partners);
-        if (role == ApiRoles.Partner && !partners.IsMicrofinancePartner(subject))
-        {
-            throw new DevTokenException("unknown-partner", $"'{subject}' is not a microfinance partner. Known: {string.Join(", ", partners.MicrofinancePartners.Select(p => p.Id))}.");
-        }
-        if (role == ApiRoles.VillagePartner && partners.FindVillagePartner(subject) is null)
-        {
-            throw new DevTokenException("unknown-village-partner", $"'{subject}' is not a village partner. Known: {string.Join(", ", partners.VillagePartners.Select(p => p.Id))}.");
-        }
     }
 }

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using RuralLoans.Pipeline.Partners;
 
 namespace RuralLoans.Host.Auth;
 
@@ -96,6 +97,20 @@ public sealed partial class DevTokenIssuer(byte[] key, TimeProvider clock)
                 throw new DevTokenException("invalid-key", $"{path} is empty; delete it and start again.");
             }
             Thread.Sleep(25);
+        }
+    }
+
+    /// <summary>Partner and village-partner tokens must name someone in config/partners.json, or nothing would be theirs.</summary>
+    public static void CheckKnownActor(PartnerDirectory partners, string role, string subject)
+    {
+        ArgumentNullException.ThrowIfNull(partners);
+        if (role == ApiRoles.Partner && !partners.IsMicrofinancePartner(subject))
+        {
+            throw new DevTokenException("unknown-partner", $"'{subject}' is not a microfinance partner. Known: {string.Join(", ", partners.MicrofinancePartners.Select(p => p.Id))}.");
+        }
+        if (role == ApiRoles.VillagePartner && partners.FindVillagePartner(subject) is null)
+        {
+            throw new DevTokenException("unknown-village-partner", $"'{subject}' is not a village partner. Known: {string.Join(", ", partners.VillagePartners.Select(p => p.Id))}.");
         }
     }
 
