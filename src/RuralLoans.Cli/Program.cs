@@ -23,5 +23,7 @@ root.Subcommands.Add(new Command("bench", "Benchmarks that print figures (see do
 root.Subcommands.Add(ChaosCommand.Create());
 root.Subcommands.Add(AuditCommand.Create());
 root.Subcommands.Add(FunctionsCommand.Create());
+root.Subcommands.Add(ServeCommand.Create());
+root.Subcommands.Add(TokenCommand.Create());
 
 return await root.Parse(args).InvokeAsync();

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Routing;
 using RuralLoans.Durable.Maintenance;
 using RuralLoans.Host;
+using RuralLoans.Host.Api;
 using RuralLoans.Host.Configuration;
 using RuralLoans.Host.Functions;
 using RuralLoans.Pipeline.Partners;
@@ -49,9 +50,9 @@ builder.Services.AddSingleton(settings);
 builder.Services.AddSingleton<FunctionRuntime>();
 builder.Services.AddSingleton<PipelineBlobDropHandler>();
 builder.Services.AddSingleton<IBlobDropHandler>(services => services.GetRequiredService<PipelineBlobDropHandler>());
+builder.Services.AddRuralLoansApi(builder.Configuration, settings, root);
 var app = builder.Build();
 
-app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).WithName("Healthz");
 // The HTTP API (app.MapRuralLoansApi()) and the portal (app.MapPortal()) are mapped here, once; the HTTP functions are
 // derived from these endpoints.
 
@@ -71,6 +72,7 @@ if (underFunctionsHost)
 var loggerFactory = app.Services.GetRequiredService<ILoggerFactory>();
 await using var pipeline = await HostedPipeline.StartAsync(settings, root, runWorker: !underFunctionsHost, startServicesIfMissing: !underFunctionsHost, loggerFactory, CancellationToken.None);
 var runtime = pipeline.Runtime;
+app.MapRuralLoansApi(runtime);
 app.Services.GetRequiredService<FunctionRuntime>().Attach(
     runtime.Processor,
     new EngineHousekeeping(runtime.EngineStorage, loggerFactory.CreateLogger<EngineHousekeeping>()),
