@@ -19,6 +19,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddSingleton(settings);
 var app = builder.Build();
 await using var pipeline = await HostedPipeline.StartAsync(settings, root, runWorker: true, startServicesIfMissing: true, app.Services.GetRequiredService<ILoggerFactory>(), CancellationToken.None);
+app.MapPortal();
 app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
 await app.RunAsync();
 return 0;
