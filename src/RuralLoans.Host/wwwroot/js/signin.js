@@ -1,7 +1,7 @@
 // Sign-in: in development the host mints a token for the chosen role and subject; in production Entra ID does.
 import { api, ApiError, saveSession, session } from "./api.js";
 import { byId, fill, h } from "./dom.js";
-import { onLanguageChange, translate } from "./i18n.js";
+import { onLanguageChange, t, translate } from "./i18n.js";
 import { guarded, pageOfRole, renderHeader, showError } from "./shell.js";
 
 // The demo's accounts (config/partners.json), offered as suggestions; any subject may be typed.
@@ -56,7 +56,10 @@ byId("signin-form").addEventListener("submit", event => {
       location.assign(pageOfRole[role.value]);
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) {
+        // No development tokens here: this is a production deployment, where Entra ID signs people in.
         productionMode();
+        showError({ title: t("signin.unavailable") });
+        return;
       }
       throw error;
     }
