@@ -2,12 +2,11 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Playwright;
-using RuralLoans.Testing;
 
 namespace RuralLoans.Host.Tests.Portal;
 
 /// <summary>One host and one browser for the portal tests, plus the API calls a test needs to set the scene.</summary>
-public sealed class PortalFixture(DevServicesFixture services) : IAsyncLifetime
+public sealed class PortalFixture : IAsyncLifetime
 {
     public static readonly string Samples = Path.Combine(PortalHost.RepositoryRoot, "samples", "demo");
 
@@ -28,7 +27,7 @@ public sealed class PortalFixture(DevServicesFixture services) : IAsyncLifetime
     {
         // The browser first: without Chromium there is no point starting the pipeline.
         _browser = await PortalBrowser.LaunchAsync();
-        _host = await PortalHost.StartAsync(services, TestContext.Current.CancellationToken);
+        _host = await PortalHost.StartAsync(TestContext.Current.CancellationToken);
         _http = new HttpClient { BaseAddress = _host.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         Directory.CreateDirectory(ScreenshotDirectory);
     }

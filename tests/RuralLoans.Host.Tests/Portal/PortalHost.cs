@@ -8,8 +8,10 @@ using RuralLoans.Testing;
 namespace RuralLoans.Host.Tests.Portal;
 
 /// <summary>
-/// The real host executable on a loopback port, running the real pipeline against the test assembly's dev services in
-/// its own task hub and database, with a payout rail simulator. Its output is kept so a failing test can show it.
+/// The real host executable on a loopback port in local-development mode, the way <c>./ruralloans serve</c> runs it:
+/// settings from local.settings.sample.json (the dev emulators), so it issues development tokens for the sign-in page.
+/// It runs from a scratch copy of the repository's root files, so it starts dev services of its own there, never touches
+/// the developer's .devservices or local.settings.json, and leaves nothing behind. Its output is kept for failure messages.
 /// </summary>
 public sealed class PortalHost : IAsyncDisposable
 {
@@ -17,39 +19,38 @@ public sealed class PortalHost : IAsyncDisposable
     private readonly RailSimulator _rail;
     private readonly StringBuilder _output = new();
 
-    private PortalHost(Process process, RailSimulator rail, Uri baseAddress)
+    private readonly DirectoryInfo _scratchRoot;
+
+    private PortalHost(Process process, RailSimulator rail, Uri baseAddress, DirectoryInfo scratchRoot)
     {
         _process = process;
         _rail = rail;
         BaseAddress = baseAddress;
+        _scratchRoot = scratchRoot;
     }
 
     public Uri BaseAddress { get; }
 
     public static string RepositoryRoot { get; } = DevServices.RepositoryRoot.Find();
 
-    public static async Task<PortalHost> StartAsync(DevServicesFixture services, CancellationToken ct)
+    public static async Task<PortalHost> StartAsync(CancellationToken ct)
     {
         var hostDll = Path.Combine(AppContext.BaseDirectory, "RuralLoans.Host.dll");
         if (!File.Exists(hostDll))
         {
             throw new InvalidOperationException($"The host was not built next to the tests ({hostDll}).");
         }
+        var scratchRoot = CreateScratchRoot();
         var rail = await RailSimulator.StartAsync(ct: ct);
         var baseAddress = new Uri($"http://127.0.0.1:{FreeLoopbackPort()}/");
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = scratchRoot.FullName };
         start.ArgumentList.Add(hostDll);
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add(baseAddress.ToString().TrimEnd('/'));
-        start.Environment["RURALLOANS_ROOT"] = RepositoryRoot;
-        start.Environment["AzureWebJobsStorage"] = services.StorageConnectionString;
-        start.Environment["CosmosDbConnection"] = services.Endpoints.CosmosConnectionString;
-        start.Environment["CosmosDbDatabase"] = UniqueNames.CosmosDatabase("portal");
-        start.Environment["TaskHubName"] = "Portal" + Guid.NewGuid().ToString("N")[..10];
+        start.Environment["RURALLOANS_ROOT"] = scratchRoot.FullName;
         start.Environment["PaymentRailUrl"] = rail.BaseAddress.ToString();
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         var process = Process.Start(start) ?? throw new InvalidOperationException("The host did not start.");
-        var host = new PortalHost(process, rail, baseAddress);
+        var host = new PortalHost(process, rail, baseAddress, scratchRoot);
         process.OutputDataReceived += (_, e) => host.Record(e.Data);
         process.ErrorDataReceived += (_, e) => host.Record(e.Data);
         process.BeginOutputReadLine();
@@ -117,6 +118,19 @@ public sealed class PortalHost : IAsyncDisposable
         throw new TimeoutException($"The host did not accept requests within {timeout.TotalSeconds} s:\n{RecentOutput()}");
     }
 
+    /// <summary>The files the host reads from its root; the dev services' installed packages are linked, not copied.</summary>
+    private static DirectoryInfo CreateScratchRoot()
+    {
+        var scratch = new DirectoryInfo(TemporaryDirectories.Create("portal-root"));
+        foreach (var file in new[] { "RuralLoans.sln", "host.json", "local.settings.sample.json" })
+        {
+            File.Copy(Path.Combine(RepositoryRoot, file), Path.Combine(scratch.FullName, file));
+        }
+        Directory.CreateSymbolicLink(Path.Combine(scratch.FullName, "config"), Path.Combine(RepositoryRoot, "config"));
+        Directory.CreateSymbolicLink(Path.Combine(scratch.FullName, "devservices"), Path.Combine(RepositoryRoot, "devservices"));
+        return scratch;
+    }
+
     private static int FreeLoopbackPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -133,5 +147,11 @@ public sealed class PortalHost : IAsyncDisposable
         }
         _process.Dispose();
         await _rail.DisposeAsync();
+        // Unlink the links first so deleting the scratch folder can never reach into the repository.
+        foreach (var link in new[] { "config", "devservices" })
+        {
+            File.Delete(Path.Combine(_scratchRoot.FullName, link));
+        }
+        TemporaryDirectories.TryDelete(_scratchRoot.FullName);
     }
 }

@@ -41,6 +41,7 @@ export default {
   "error.network": "The server cannot be reached. Check the connection and try again.",
   "error.signedOut": "Your session has ended. Please sign in again.",
 
+  "stage.Submitted": "Submitted",
   "stage.ReadingDocument": "Reading the form",
   "stage.NeedsCorrection": "Needs correction",
   "stage.AwaitingPreCheck": "Awaiting village pre-check",
@@ -142,6 +143,7 @@ export default {
   "auditor.step": "Step",
   "auditor.status": "Result",
   "auditor.difference": "Difference",
+  "auditor.notApplicable": "not reached",
 
   "operator.title": "Operations",
   "operator.review": "Human review queue",
@@ -157,5 +159,7 @@ export default {
   "operator.reason": "Reason",
   "operator.updated": "Updated",
   "operator.retry": "Retry",
-  "operator.retried": "Queued again: {id}"
+  "operator.retried": "Queued again: {id}",
+  "operator.poison": "Poison message",
+  "operator.poisonQueue": "queue {queue}"
 };

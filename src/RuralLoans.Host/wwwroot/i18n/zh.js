@@ -41,6 +41,7 @@ export default {
   "error.network": "无法连接服务器，请检查网络后重试。",
   "error.signedOut": "登录已过期，请重新登录。",
 
+  "stage.Submitted": "已提交",
   "stage.ReadingDocument": "识别表单中",
   "stage.NeedsCorrection": "待更正",
   "stage.AwaitingPreCheck": "待村级核查",
@@ -142,6 +143,7 @@ export default {
   "auditor.step": "步骤",
   "auditor.status": "结果",
   "auditor.difference": "差异",
+  "auditor.notApplicable": "未走到这一步",
 
   "operator.title": "运营",
   "operator.review": "人工审核队列",
@@ -157,5 +159,7 @@ export default {
   "operator.reason": "原因",
   "operator.updated": "更新时间",
   "operator.retry": "重试",
-  "operator.retried": "已重新排队：{id}"
+  "operator.retried": "已重新排队：{id}",
+  "operator.poison": "毒消息",
+  "operator.poisonQueue": "队列 {queue}"
 };

@@ -217,11 +217,12 @@ function renderVerdict() {
     h("table", { class: "list compact" },
       h("thead", {}, h("tr", {}, h("th", {}, t("auditor.status")), h("th", {}, t("auditor.step")), h("th", {}, t("auditor.difference")))),
       h("tbody", {}, (verdict.steps ?? []).map(step => {
-        const ok = /^(ok|pass|passed|verified|match|✓)$/i.test(String(step.status));
-        return h("tr", { class: ok ? "ok" : "bad", dataset: { status: String(step.status) } },
-          h("td", { class: "mark" }, ok ? "✓" : "✗"),
+        const status = String(step.status);
+        const kind = status === "verified" ? "ok" : status === "not-applicable" ? "skipped" : "bad";
+        return h("tr", { class: kind, dataset: { status } },
+          h("td", { class: "mark" }, kind === "ok" ? "✓" : kind === "skipped" ? "–" : "✗"),
           h("td", {}, step.name),
-          h("td", {}, step.difference ? h("code", {}, step.difference) : ""));
+          h("td", {}, kind === "skipped" ? h("span", { class: "muted" }, t("auditor.notApplicable")) : step.difference ? h("code", {}, step.difference) : ""));
       }))));
 }
 

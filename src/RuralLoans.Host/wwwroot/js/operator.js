@@ -19,7 +19,14 @@ async function loadQueue() {
 
 async function loadFailed() {
   const answer = await api("/api/operations/instances?status=Failed");
-  failed = Array.isArray(answer) ? answer : answer?.items ?? answer?.instances ?? [];
+  // Failed instances, then messages the engine gave up on (an instance may have both; it is retried as one).
+  failed = [
+    ...(answer?.items ?? []).map(item => ({ id: item.instanceId, name: item.name, status: item.status, stage: item.stage, reason: item.failure, at: item.lastUpdatedAt })),
+    ...(answer?.poisonMessages ?? []).map(message => ({
+      id: message.instanceId, name: message.name, status: t("operator.poison"), stage: t("operator.poisonQueue", { queue: message.queue }),
+      reason: message.problem, at: message.insertedOn, messageId: message.messageId,
+    })),
+  ];
   renderFailed();
 }
 
@@ -49,15 +56,14 @@ function renderQueue() {
 }
 
 function renderFailed() {
-  fill(byId("failed").tBodies[0], failed.map(item => {
-    const id = item.instanceId ?? item.id;
-    return h("tr", { dataset: { instanceId: id } },
-      h("td", {}, h("code", {}, id), item.name ? h("div", { class: "muted small" }, item.name) : null),
-      h("td", {}, item.poison ? `${item.status} · poison` : item.status ?? ""),
-      h("td", { class: "wrap" }, item.failure?.message ?? item.reason ?? item.error ?? ""),
-      h("td", {}, formatTime(item.lastUpdatedAt ?? item.updatedAt ?? item.lastUpdated)),
-      h("td", { class: "actions" }, h("button", { type: "button", dataset: { action: "retry" }, onclick: () => retry(id) }, t("operator.retry"))));
-  }));
+  fill(byId("failed").tBodies[0], failed.map(item => h("tr", { dataset: { instanceId: item.id ?? "", messageId: item.messageId ?? "" } },
+    h("td", {}, item.id ? h("code", {}, item.id) : "—", item.name ? h("div", { class: "muted small" }, item.name) : null),
+    h("td", {}, item.status ?? "", item.stage ? h("div", { class: "muted small" }, item.stage) : null),
+    h("td", { class: "wrap" }, item.reason ?? ""),
+    h("td", {}, formatTime(item.at)),
+    h("td", { class: "actions" }, item.id
+      ? h("button", { type: "button", dataset: { action: "retry" }, onclick: () => retry(item.id) }, t("operator.retry"))
+      : null))));
   byId("failed-empty").hidden = failed.length > 0;
 }
 

@@ -1,8 +1,8 @@
 // Partner page: upload forms (drag and drop or choose), follow each application through the five steps, correct fields.
 import { api } from "./api.js";
 import { byId, fill, h } from "./dom.js";
-import { formatTime, formatYuan, onLanguageChange, t } from "./i18n.js";
-import { guarded, reasonText, showError, showNotice, stageBadge, startPage, terminalStages } from "./shell.js";
+import { formatTime, formatYuan, language, onLanguageChange, t } from "./i18n.js";
+import { displayStage, guarded, reasonText, showError, showNotice, stageBadge, startPage, terminalStages } from "./shell.js";
 
 startPage("partner");
 
@@ -74,15 +74,20 @@ byId("upload-form").addEventListener("submit", event => {
   });
 });
 
+let products = [];
+
 async function loadProducts() {
   const answer = await api("/api/products");
-  const products = Array.isArray(answer) ? answer : answer?.items ?? answer?.products ?? [];
+  products = Array.isArray(answer) ? answer : answer?.items ?? [];
+  renderProducts();
+}
+
+function renderProducts() {
   const select = byId("product");
   const previous = select.value;
   fill(select, products.map(product => {
-    const code = product.productCode ?? product.code ?? product.id;
-    const name = product.name ?? product.displayName ?? code;
-    return h("option", { value: code }, name === code ? code : `${name} (${code})`);
+    const name = (language() === "en" ? product.nameEn : product.nameZh) ?? product.code;
+    return h("option", { value: product.code }, `${name} (${product.code})`);
   }));
   if (previous) {
     select.value = previous;
@@ -149,12 +154,12 @@ async function poll() {
     selected = application;
     renderDetail();
     const row = applications.find(item => item.applicationId === id);
-    if (row && row.stage !== application.stage) {
-      row.stage = application.stage;
+    if (row && row.stage !== displayStage(application)) {
+      row.stage = displayStage(application);
       renderApplications();
     }
   });
-  if (id === selectedId && !terminalStages.has(selected?.stage)) {
+  if (id === selectedId && !terminalStages.has(displayStage(selected))) {
     pollTimer = setTimeout(poll, 1000);
   }
 }
@@ -169,17 +174,19 @@ function renderDetail() {
   byId("detail-name").textContent = app.fields?.applicantName ?? "";
   byId("detail-id").textContent = app.applicationId;
   renderStepper(app);
-  fill(byId("detail-stage"), stageBadge(app.stage));
-  byId("detail-text").textContent = app.detail ?? "";
-  byId("detail-waiting").textContent = app.waitingUntilUtc && !terminalStages.has(app.stage) ? t("common.waitingUntil", { time: formatTime(app.waitingUntilUtc) }) : "";
+  const stage = displayStage(app);
+  fill(byId("detail-stage"), stageBadge(stage));
+  byId("detail-text").textContent = stage === "Failed" && app.failure ? app.failure : app.detail ?? "";
+  byId("detail-waiting").textContent = app.waitingUntilUtc && !terminalStages.has(stage) ? t("common.waitingUntil", { time: formatTime(app.waitingUntilUtc) }) : "";
   renderOutcome(app.outcome);
   renderCorrection(app);
 }
 
 function renderStepper(app) {
   const current = Number(app.step) || 1;
-  const finished = app.stage === "Disbursed";
-  const stopped = app.stage === "Declined" || app.stage === "Expired" || app.stage === "Failed";
+  const stage = displayStage(app);
+  const finished = stage === "Disbursed";
+  const stopped = stage === "Declined" || stage === "Expired" || stage === "Failed";
   fill(byId("stepper"), [1, 2, 3, 4, 5].map(step => {
     const state = finished || step < current ? "done" : step > current ? "pending" : stopped ? "stopped" : "current";
     return h("li", { class: `step ${state}`, dataset: { step: String(step), state } },
@@ -211,7 +218,7 @@ function renderOutcome(outcome) {
 function renderCorrection(app) {
   const form = byId("correction-form");
   const errors = app.stage === "NeedsCorrection" ? app.errors ?? [] : [];
-  const key = JSON.stringify([app.applicationId, errors, document.documentElement.lang]);
+  const key = JSON.stringify([app.applicationId, errors, language()]);
   if (key === correctionKey) {
     return;
   }
@@ -224,7 +231,8 @@ function renderCorrection(app) {
   fill(byId("correction-fields"), [...byField].map(([field, fieldErrors]) => h("div", { class: "field" },
     h("label", { for: `correct-${field}` }, t(`field.${field}`) === `field.${field}` ? field : t(`field.${field}`)),
     h("input", { id: `correct-${field}`, name: field, value: app.fields?.[field] ?? "", required: true, maxlength: "1000", "aria-invalid": "true" }),
-    fieldErrors.map(error => h("p", { class: "field-error" }, error.message ?? error.code, error.code ? h("code", {}, ` ${error.code}`) : null)))));
+    fieldErrors.map(error => h("p", { class: "field-error" },
+      (language() === "en" ? error.messageEn : error.messageZh) ?? error.message ?? "", h("code", {}, ` ${error.code ?? ""}`))))));
 }
 
 byId("correction-form").addEventListener("submit", event => {
@@ -242,6 +250,7 @@ byId("correction-form").addEventListener("submit", event => {
 byId("refresh").addEventListener("click", () => guarded(loadApplications));
 
 onLanguageChange(() => {
+  renderProducts();
   renderApplications();
   correctionKey = "";
   renderDetail();

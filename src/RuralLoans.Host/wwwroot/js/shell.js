@@ -77,6 +77,11 @@ export async function guarded(action) {
 
 export const terminalStages = new Set(["Disbursed", "Declined", "Expired", "Failed"]);
 
+/** The stage to show: an instance the engine gave up on is Failed whatever step it stopped at. */
+export function displayStage(application) {
+  return application?.status === "Failed" || application?.status === "Terminated" ? "Failed" : application?.stage;
+}
+
 /** The stage as a coloured badge. */
 export function stageBadge(stage) {
   const tone = stage === "Disbursed" ? "good" : stage === "Declined" || stage === "Expired" || stage === "Failed" ? "bad"
