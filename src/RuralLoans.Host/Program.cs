@@ -1,4 +1,5 @@
 using RuralLoans.Host;
+using RuralLoans.Host.Api;
 using RuralLoans.Host.Configuration;
 
 // Standalone mode: the same pipeline the Functions host will trigger, driven by our own queue listeners.
@@ -17,9 +18,10 @@ catch (SettingsException e)
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddSingleton(settings);
+builder.Services.AddRuralLoansApi(builder.Configuration, settings, root);
 var app = builder.Build();
 await using var pipeline = await HostedPipeline.StartAsync(settings, root, runWorker: true, startServicesIfMissing: true, app.Services.GetRequiredService<ILoggerFactory>(), CancellationToken.None);
 app.MapPortal();
-app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+app.MapRuralLoansApi(pipeline.Runtime);
 await app.RunAsync();
 return 0;

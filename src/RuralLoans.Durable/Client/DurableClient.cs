@@ -8,7 +8,7 @@ using RuralLoans.Durable.Telemetry;
 namespace RuralLoans.Durable.Client;
 
 /// <summary>Starts, inspects and controls orchestration instances.</summary>
-public sealed class DurableClient
+public sealed partial class DurableClient
 {
     private static readonly char[] ForbiddenIdCharacters = ['/', '\\', '#', '?'];
 

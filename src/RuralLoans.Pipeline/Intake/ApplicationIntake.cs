@@ -6,8 +6,8 @@ using RuralLoans.Storage.Applications;
 
 namespace RuralLoans.Pipeline.Intake;
 
-/// <summary>One uploaded form with who sent it and for which product.</summary>
-public sealed record SubmitApplication(string PartnerId, string ProductCode, ReadOnlyMemory<byte> Content, string? IdempotencyKey = null);
+/// <summary>One uploaded form with who sent it and for which product; the file name, when known, is checked but never trusted.</summary>
+public sealed record SubmitApplication(string PartnerId, string ProductCode, ReadOnlyMemory<byte> Content, string? IdempotencyKey = null, string? FileName = null);
 
 public sealed record SubmissionResult(string ApplicationId, bool Duplicate, DocumentRef Document);
 
@@ -100,8 +100,38 @@ public sealed partial class ApplicationIntake(
         {
             throw new IntakeRejectedException("file-too-large", $"The file is {submission.Content.Length:N0} bytes; the limit is {_options.MaxFileBytes:N0}.");
         }
-        return FormFileTypes.Detect(submission.Content.Span)
+        if (submission.FileName is { } name && FileNameProblem(name) is { } nameProblem)
+        {
+            throw new IntakeRejectedException("bad-file-name", nameProblem);
+        }
+        var type = FormFileTypes.Detect(submission.Content.Span)
             ?? throw new IntakeRejectedException("unsupported-file-type", "The file is not a PNG, JPEG, TIFF or PDF (decided by its content, not its name).");
+        if (FormFileInspection.Inspect(type, submission.Content.Span) is { } problem)
+        {
+            throw new IntakeRejectedException(problem.Code, problem.Reason);
+        }
+        return type;
+    }
+
+    /// <summary>
+    /// Names are never used to store anything, but one that climbs folders or hides its real extension behind a
+    /// right-to-left override is a sign of a hostile sender, and would mislead whoever later sees it in a list.
+    /// </summary>
+    private static string? FileNameProblem(string name)
+    {
+        if (name.Length > 255)
+        {
+            return "The file name is longer than 255 characters.";
+        }
+        if (name.Contains('/', StringComparison.Ordinal) || name.Contains('\\', StringComparison.Ordinal) || name is "." or "..")
+        {
+            return "The file name contains a folder path ('/', '\\' or '..'); send the file under its plain name.";
+        }
+        if (name.Any(c => char.IsControl(c) || c is '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069')))
+        {
+            return "The file name contains control or text-direction characters that can disguise its type; rename the file.";
+        }
+        return null;
     }
 
     [GeneratedRegex("^[A-Za-z0-9]{2,32}$")]

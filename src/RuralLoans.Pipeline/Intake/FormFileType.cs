@@ -46,3 +46,252 @@ public static class FormFileTypes
         return null;
     }
 }
+
+/// <summary>Why an upload's content was refused: a stable code and a reason for the partner.</summary>
+public sealed record FileContentProblem(string Code, string Reason);
+
+/// <summary>
+/// Looks inside an upload whose signature was recognised, before anything is stored: a truncated or damaged file, an
+/// image that would decompress to an absurd size, an encrypted PDF, a PDF with scripts or actions, or far more pages
+/// than a form has. Only headers and structure are read; nothing is decoded or rendered.
+/// </summary>
+public static class FormFileInspection
+{
+    /// <summary>A 600 dpi A4 scan is about 35 megapixels; 60 leaves room, not for a bomb.</summary>
+    public const long MaxPixels = 60_000_000;
+    public const int MaxSide = 20_000;
+    public const int MaxPdfPages = 10;
+
+    /// <summary>PDF names that run code or act when the document opens; a scanned form never needs them.</summary>
+    private static readonly string[] ActiveContentNames = ["JavaScript", "JS", "OpenAction", "AA", "Launch", "EmbeddedFile", "EmbeddedFiles", "RichMedia", "XFA", "SubmitForm", "ImportData", "GoToR"];
+
+    public static FileContentProblem? Inspect(FormFileType type, ReadOnlySpan<byte> content) => type switch
+    {
+        FormFileType.Png => InspectPng(content),
+        FormFileType.Jpeg => InspectJpeg(content),
+        FormFileType.Tiff => InspectTiff(content),
+        FormFileType.Pdf => InspectPdf(content.ToArray()),
+        _ => null,
+    };
+
+    private static FileContentProblem Damaged(string what) => new("damaged-file", $"The {what} is truncated or damaged; scan or export it again.");
+
+    private static FileContentProblem? CheckDimensions(long width, long height)
+    {
+        if (width <= 0 || height <= 0)
+        {
+            return new FileContentProblem("damaged-file", "The image declares no width or height.");
+        }
+        return width > MaxSide || height > MaxSide || width * height > MaxPixels
+            ? new FileContentProblem("image-too-large", $"The image declares {width:N0}×{height:N0} pixels; at most {MaxSide:N0} per side and {MaxPixels / 1_000_000} megapixels.")
+            : null;
+    }
+
+    private static FileContentProblem? InspectPng(ReadOnlySpan<byte> content)
+    {
+        // Signature (8), then chunks: length (4, big-endian), type (4), data, CRC (4). IHDR first, IEND last.
+        var offset = 8;
+        var first = true;
+        while (offset + 8 <= content.Length)
+        {
+            var length = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(content[offset..]);
+            var chunkType = content.Slice(offset + 4, 4);
+            if (length > int.MaxValue || offset + 12L + length > content.Length)
+            {
+                return Damaged("PNG image");
+            }
+            if (first)
+            {
+                if (!chunkType.SequenceEqual("IHDR"u8) || length != 13)
+                {
+                    return Damaged("PNG image");
+                }
+                var width = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(content[(offset + 8)..]);
+                var height = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(content[(offset + 12)..]);
+                if (CheckDimensions(width, height) is { } problem)
+                {
+                    return problem;
+                }
+                first = false;
+            }
+            if (chunkType.SequenceEqual("IEND"u8))
+            {
+                return null;
+            }
+            offset += 12 + (int)length;
+        }
+        return Damaged("PNG image");
+    }
+
+    private static FileContentProblem? InspectJpeg(ReadOnlySpan<byte> content)
+    {
+        // Segments after SOI: FF, marker, big-endian length including itself. Dimensions are in the SOFn segment.
+        var offset = 2;
+        var sawFrame = false;
+        while (offset + 4 <= content.Length)
+        {
+            if (content[offset] != 0xFF)
+            {
+                return Damaged("JPEG image");
+            }
+            var marker = content[offset + 1];
+            if (marker == 0xFF)
+            {
+                offset++;
+                continue;
+            }
+            if (marker is 0xD8 or 0x01 or (>= 0xD0 and <= 0xD7))
+            {
+                offset += 2;
+                continue;
+            }
+            var length = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(content[(offset + 2)..]);
+            if (length < 2 || offset + 2 + length > content.Length)
+            {
+                return Damaged("JPEG image");
+            }
+            if (marker is (>= 0xC0 and <= 0xC3) or (>= 0xC5 and <= 0xC7) or (>= 0xC9 and <= 0xCB) or (>= 0xCD and <= 0xCF))
+            {
+                if (length < 7)
+                {
+                    return Damaged("JPEG image");
+                }
+                var height = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(content[(offset + 5)..]);
+                var width = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(content[(offset + 7)..]);
+                if (CheckDimensions(width, height) is { } problem)
+                {
+                    return problem;
+                }
+                sawFrame = true;
+            }
+            if (marker == 0xDA)
+            {
+                // Entropy-coded data follows; a complete file ends with EOI (FF D9) after it.
+                var scan = content[(offset + 2 + length)..];
+                return !sawFrame || scan.LastIndexOf((ReadOnlySpan<byte>)[0xFF, 0xD9]) < 0 ? Damaged("JPEG image") : null;
+            }
+            offset += 2 + length;
+        }
+        return Damaged("JPEG image");
+    }
+
+    private static FileContentProblem? InspectTiff(ReadOnlySpan<byte> content)
+    {
+        if (content.Length < 8)
+        {
+            return Damaged("TIFF image");
+        }
+        var little = content[0] == (byte)'I';
+        var ifd = U32(content, 4, little);
+        if (ifd < 8 || ifd + 2L > content.Length)
+        {
+            return Damaged("TIFF image");
+        }
+        var entries = U16(content, (int)ifd, little);
+        if (ifd + 2L + (entries * 12L) > content.Length)
+        {
+            return Damaged("TIFF image");
+        }
+        long width = 0, height = 0;
+        for (var index = 0; index < entries; index++)
+        {
+            var at = (int)ifd + 2 + (index * 12);
+            var tag = U16(content, at, little);
+            var fieldType = U16(content, at + 2, little);
+            long value = fieldType == 3 ? U16(content, at + 8, little) : U32(content, at + 8, little);
+            if (tag == 256)
+            {
+                width = value;
+            }
+            else if (tag == 257)
+            {
+                height = value;
+            }
+        }
+        return CheckDimensions(width, height);
+    }
+
+    private static uint U32(ReadOnlySpan<byte> content, int at, bool little) =>
+        little ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(content[at..]) : System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(content[at..]);
+
+    private static ushort U16(ReadOnlySpan<byte> content, int at, bool little) =>
+        little ? System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(content[at..]) : System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(content[at..]);
+
+    private static FileContentProblem? InspectPdf(byte[] content)
+    {
+        var tail = System.Text.Encoding.Latin1.GetString(content, Math.Max(0, content.Length - 2048), Math.Min(content.Length, 2048));
+        if (!tail.Contains("%%EOF", StringComparison.Ordinal))
+        {
+            return Damaged("PDF");
+        }
+        var names = PdfNames(content);
+        if (names.Contains("Encrypt"))
+        {
+            return new FileContentProblem("encrypted-pdf", "The PDF is encrypted or password-protected; send it without protection.");
+        }
+        if (ActiveContentNames.FirstOrDefault(names.Contains) is { } active)
+        {
+            return new FileContentProblem("pdf-active-content", $"The PDF contains active content (/{active}: scripts, actions or embedded files); print it to a plain PDF or scan it.");
+        }
+        try
+        {
+            using var document = UglyToad.PdfPig.PdfDocument.Open(content);
+            if (document.IsEncrypted)
+            {
+                return new FileContentProblem("encrypted-pdf", "The PDF is encrypted or password-protected; send it without protection.");
+            }
+            // Object streams hide dictionaries from a byte scan; the catalog's own entries are checked once parsed.
+            var catalog = document.Structure.Catalog.CatalogDictionary;
+            if (catalog.Data.ContainsKey("OpenAction") || catalog.Data.ContainsKey("AA"))
+            {
+                return new FileContentProblem("pdf-active-content", "The PDF runs an action when opened; print it to a plain PDF or scan it.");
+            }
+            if (document.NumberOfPages > MaxPdfPages)
+            {
+                return new FileContentProblem("too-many-pages", $"The PDF has {document.NumberOfPages} pages; an application form has at most {MaxPdfPages}.");
+            }
+            return document.NumberOfPages == 0 ? Damaged("PDF") : null;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return Damaged("PDF");
+        }
+    }
+
+    /// <summary>Every PDF name token in the raw bytes, with #xx escapes decoded (/J#61vaScript is /JavaScript).</summary>
+    private static HashSet<string> PdfNames(byte[] content)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var builder = new System.Text.StringBuilder();
+        for (var index = 0; index < content.Length; index++)
+        {
+            if (content[index] != (byte)'/')
+            {
+                continue;
+            }
+            builder.Clear();
+            var at = index + 1;
+            while (at < content.Length && builder.Length < 64 && !IsDelimiter(content[at]))
+            {
+                if (content[at] == (byte)'#' && at + 2 < content.Length && IsHex(content[at + 1]) && IsHex(content[at + 2]))
+                {
+                    builder.Append((char)Convert.ToByte(System.Text.Encoding.ASCII.GetString(content, at + 1, 2), 16));
+                    at += 3;
+                    continue;
+                }
+                builder.Append((char)content[at]);
+                at++;
+            }
+            if (builder.Length > 0)
+            {
+                names.Add(builder.ToString());
+            }
+            index = at - 1;
+        }
+        return names;
+    }
+
+    private static bool IsDelimiter(byte b) => b is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t' or (byte)'\f' or 0 or (byte)'/' or (byte)'<' or (byte)'>' or (byte)'[' or (byte)']' or (byte)'(' or (byte)')' or (byte)'{' or (byte)'}' or (byte)'%';
+
+    private static bool IsHex(byte b) => b is (>= (byte)'0' and <= (byte)'9') or (>= (byte)'a' and <= (byte)'f') or (>= (byte)'A' and <= (byte)'F');
+}

@@ -5,6 +5,9 @@ using Microsoft.Azure.Cosmos;
 
 namespace RuralLoans.Storage.Applications;
 
+/// <summary>Criteria for listing applications; null means any.</summary>
+public sealed record ApplicationFilter(string? PartnerId = null, string? VillagePartnerId = null, string? ProductCode = null);
+
 /// <summary>
 /// Applications in Cosmos DB with the de-duplication rules of intake: identical bytes from one partner map to one
 /// deterministic application id, and an idempotency key is a marker document pointing at the application it created.
@@ -136,6 +139,46 @@ public sealed class ApplicationStore(Container container)
             .WithParameter("@partner", partnerId);
         using var iterator = container.GetItemQueryIterator<ApplicationRecord>(query, continuationToken,
             new QueryRequestOptions { PartitionKey = new PartitionKey(partnerId), MaxItemCount = pageSize });
+        if (!iterator.HasMoreResults)
+        {
+            return ([], null);
+        }
+        var page = await iterator.ReadNextAsync(ct);
+        return (page.Resource.ToList(), page.ContinuationToken);
+    }
+
+    /// <summary>
+    /// Applications matching every given criterion, newest first, a page at a time. With a partner the query stays in
+    /// that partner's partition; without one it fans out over all partitions (auditors, operators, village partners).
+    /// </summary>
+    public async Task<(IReadOnlyList<ApplicationRecord> Items, string? ContinuationToken)> QueryAsync(ApplicationFilter filter, int pageSize, string? continuationToken, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var sql = new StringBuilder("SELECT * FROM c WHERE c.kind = 'application'");
+        var parameters = new List<(string, string)>();
+        void Add(string clause, string name, string? value)
+        {
+            if (value is not null)
+            {
+                sql.Append(" AND ").Append(clause);
+                parameters.Add((name, value));
+            }
+        }
+        Add("c.partnerId = @partner", "@partner", filter.PartnerId);
+        Add("c.villagePartnerId = @villagePartner", "@villagePartner", filter.VillagePartnerId);
+        Add("c.productCode = @product", "@product", filter.ProductCode);
+        sql.Append(" ORDER BY c.submittedAt DESC");
+        var query = new QueryDefinition(sql.ToString());
+        foreach (var (name, value) in parameters)
+        {
+            query = query.WithParameter(name, value);
+        }
+        var options = new QueryRequestOptions { MaxItemCount = pageSize };
+        if (filter.PartnerId is { } partner)
+        {
+            options.PartitionKey = new PartitionKey(partner);
+        }
+        using var iterator = container.GetItemQueryIterator<ApplicationRecord>(query, continuationToken, options);
         if (!iterator.HasMoreResults)
         {
             return ([], null);

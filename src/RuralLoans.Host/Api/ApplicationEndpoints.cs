@@ -1,0 +1,214 @@
+using System.Text.Json;
+using RuralLoans.Host.Auth;
+using RuralLoans.Pipeline;
+using RuralLoans.Pipeline.Intake;
+using RuralLoans.Pipeline.Operations;
+using RuralLoans.Storage.Applications;
+
+namespace RuralLoans.Host.Api;
+
+public sealed record CorrectionRequest(IReadOnlyDictionary<string, string?>? Fields);
+
+public sealed record ReviewRequest(bool? Approve, string? Note);
+
+public sealed record AcceptedView(string ApplicationId, string Status);
+
+/// <summary>Endpoints for one application and the list of them.</summary>
+internal static partial class ApplicationEndpoints
+{
+    private const long JsonBodyLimit = 256 * 1024;
+
+    private static readonly MultipartLimits UploadLimits = new(
+        new HashSet<string>(StringComparer.Ordinal) { "file" },
+        new HashSet<string>(StringComparer.Ordinal) { "productCode", "idempotencyKey" },
+        new IntakeOptions().MaxFileBytes, MaxFiles: 1);
+
+    private static readonly MultipartLimits PreCheckLimits = new(
+        new HashSet<string>(StringComparer.Ordinal) { "photos", "photos[]" },
+        new HashSet<string>(StringComparer.Ordinal) { "approve", "identitySeen", "householdRegisterSeen", "homesteadCertificateSeen", "remarks" },
+        ApplicationActions.MaxPhotoBytes, ApplicationActions.MaxPhotos, MaxTextLength: ApplicationActions.MaxFieldLength);
+
+    private static readonly JsonSerializerOptions RequestJson = new(JsonSerializerDefaults.Web);
+
+    public static void Map(RouteGroupBuilder api, PipelineRuntime runtime)
+    {
+        var reader = new ApplicationReader(runtime);
+        var applications = api.MapGroup("/applications").WithTags("Applications");
+
+        applications.MapPost("/", async (HttpContext http, CancellationToken ct) =>
+        {
+            var actor = http.RequireActor();
+            if (!runtime.Partners.IsMicrofinancePartner(actor.Id))
+            {
+                throw new ApiProblemException(StatusCodes.Status403Forbidden, "unknown-partner", $"'{actor.Id}' is not a registered microfinance partner.");
+            }
+            var form = await MultipartForm.ReadAsync(http.Request, UploadLimits, ct);
+            var file = form.Files.Count > 0 ? form.Files[0] : throw new ApiProblemException(StatusCodes.Status400BadRequest, "missing-file", "Attach the application form as the 'file' part.");
+            var productCode = form.Text("productCode") ?? throw new ApiProblemException(StatusCodes.Status400BadRequest, "missing-product-code", "Say which product: the 'productCode' part (see GET /api/products).");
+            var result = await runtime.Intake.SubmitAsync(new SubmitApplication(actor.Id, productCode, file.Content, form.Text("idempotencyKey"), file.FileName), ct);
+            var progress = await runtime.Actions.GetProgressAsync(result.ApplicationId, ct);
+            var view = new SubmissionView(result.ApplicationId, result.Duplicate, progress?.Progress?.Stage.ToString() ?? nameof(ApplicationStage.ReadingDocument));
+            return result.Duplicate ? Results.Ok(view) : Results.Created($"/api/applications/{result.ApplicationId}", view);
+        })
+            .WithName("SubmitApplication").RequireAuthorization(ApiAuthentication.Policies.Partner)
+            .WithSummary("Upload an application form (PNG, JPEG, TIFF or PDF; the type is decided by the content).")
+            .WithDescription("multipart/form-data with parts 'file', 'productCode' and optional 'idempotencyKey'. 201 for a new application; 200 with duplicate=true when the same file or key was already submitted.")
+            .Accepts<IFormFile>("multipart/form-data")
+            .Produces<SubmissionView>(StatusCodes.Status201Created).Produces<SubmissionView>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .DisableAntiforgery();
+
+        applications.MapGet("/", async (HttpContext http, string? stage, string? productCode, string? partnerId, int? pageSize, string? continuationToken, CancellationToken ct) =>
+        {
+            var actor = http.RequireActor();
+            if (stage is not null && stage != "Submitted" && !Enum.TryParse<ApplicationStage>(stage, ignoreCase: false, out _))
+            {
+                throw new ApiProblemException(StatusCodes.Status400BadRequest, "unknown-stage", $"Unknown stage '{stage}'. Stages: Submitted, {string.Join(", ", Enum.GetNames<ApplicationStage>())}.");
+            }
+            var size = pageSize ?? 20;
+            if (size is < 1 or > 100)
+            {
+                throw new ApiProblemException(StatusCodes.Status400BadRequest, "invalid-page-size", "pageSize must be between 1 and 100.");
+            }
+            // Only auditors and operators choose whose applications to see; partners always see their own.
+            var filter = new ApplicationFilter(actor.IsAuditor || actor.IsOperator ? partnerId : null, null, productCode);
+            return Results.Ok(await reader.ListAsync(actor, filter, stage, size, continuationToken, ct));
+        })
+            .WithName("ListApplications").RequireAuthorization(ApiAuthentication.Policies.AnyRole)
+            .WithSummary("Applications you may see, newest first, a page at a time.")
+            .WithDescription("Partners see their own; village partners the applications waiting for their pre-check; auditors and operators all (optionally one partner's).")
+            .Produces<ApplicationPage>().ProducesProblem(StatusCodes.Status400BadRequest);
+
+        applications.MapGet("/{id}", async (HttpContext http, string id, CancellationToken ct) =>
+        {
+            var actor = http.RequireActor();
+            var record = await reader.FindVisibleAsync(actor, id, ct);
+            return record is null ? ApiProblems.NotFound(id) : Results.Ok(await reader.DetailAsync(actor, record, ct));
+        })
+            .WithName("GetApplication").RequireAuthorization(ApiAuthentication.Policies.AnyRole)
+            .WithSummary("Where an application is: stage, step, what it waits for, field problems, outcome and fields.")
+            .WithDescription("Resident ID and phone are masked for everyone except the submitting partner.")
+            .Produces<ApplicationDetail>().ProducesProblem(StatusCodes.Status404NotFound);
+
+        applications.MapPost("/{id}/corrections", async (HttpContext http, string id, ILoggerFactory loggers, CancellationToken ct) =>
+        {
+            var actor = http.RequireActor();
+            if (await reader.FindVisibleAsync(actor, id, ct) is null)
+            {
+                return ApiProblems.NotFound(id);
+            }
+            var request = await ReadJsonAsync<CorrectionRequest>(http, ct);
+            if (request.Fields is null || request.Fields.Count == 0)
+            {
+                throw new ApiProblemException(StatusCodes.Status400BadRequest, "no-fields", "Send {\"fields\": {\"name\": \"value\"}} with at least one field.");
+            }
+            if (request.Fields.FirstOrDefault(f => f.Value is null) is { Key: { } empty })
+            {
+                throw new ApiProblemException(StatusCodes.Status400BadRequest, "missing-value", $"'{empty}' has no value.");
+            }
+            var fields = request.Fields.ToDictionary(f => f.Key, f => f.Value!, StringComparer.Ordinal);
+            await runtime.Actions.CorrectAsync(id, actor.Id, fields, ct);
+            var logger = loggers.CreateLogger("RuralLoans.Api.Corrections");
+            if (logger.IsEnabled(LogLevel.Information))
+            {
+                var summary = string.Join("; ", fields.Select(f => $"{f.Key}={Shorten(f.Value)}"));
+                LogCorrection(logger, actor.Id, id, summary);
+            }
+            return Results.Accepted($"/api/applications/{id}", new AcceptedView(id, "accepted"));
+        })
+            .WithName("CorrectApplication").RequireAuthorization(ApiAuthentication.Policies.Partner)
+            .WithSummary("Send corrected field values for an application waiting for correction (the submitting partner only).")
+            .Accepts<CorrectionRequest>("application/json")
+            .Produces<AcceptedView>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+
+        applications.MapPost("/{id}/precheck", async (HttpContext http, string id, CancellationToken ct) =>
+        {
+            var actor = http.RequireActor();
+            if (await reader.FindVisibleAsync(actor, id, ct) is null)
+            {
+                return ApiProblems.NotFound(id);
+            }
+            var form = await MultipartForm.ReadAsync(http.Request, PreCheckLimits, ct);
+            var approve = Flag(form, "approve") ?? throw new ApiProblemException(StatusCodes.Status400BadRequest, "missing-approve", "Say approve=true or approve=false.");
+            await runtime.Actions.PreCheckAsync(id, actor.Id, approve,
+                Flag(form, "identitySeen") ?? false, Flag(form, "householdRegisterSeen") ?? false, Flag(form, "homesteadCertificateSeen") ?? false,
+                form.Files.Select(f => new PreCheckPhoto(f.Content)).ToList(), form.Text("remarks"), ct);
+            return Results.Accepted($"/api/applications/{id}", new AcceptedView(id, "accepted"));
+        })
+            .WithName("PreCheckApplication").RequireAuthorization(ApiAuthentication.Policies.VillagePartner)
+            .WithSummary("Answer a pre-check as the assigned village partner, with photos.")
+            .WithDescription("multipart/form-data: approve, identitySeen, householdRegisterSeen, homesteadCertificateSeen (true/false), remarks, photos (JPEG/PNG, repeatable).")
+            .Accepts<IFormFileCollection>("multipart/form-data")
+            .Produces<AcceptedView>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .DisableAntiforgery();
+
+        applications.MapPost("/{id}/review", async (HttpContext http, string id, CancellationToken ct) =>
+        {
+            var actor = http.RequireActor();
+            if (await reader.FindVisibleAsync(actor, id, ct) is null)
+            {
+                return ApiProblems.NotFound(id);
+            }
+            var request = await ReadJsonAsync<ReviewRequest>(http, ct);
+            var approve = request.Approve ?? throw new ApiProblemException(StatusCodes.Status400BadRequest, "missing-approve", "Say {\"approve\": true} or {\"approve\": false}.");
+            await runtime.Actions.ReviewAsync(id, actor.Id, approve, request.Note, ct);
+            return Results.Accepted($"/api/applications/{id}", new AcceptedView(id, "accepted"));
+        })
+            .WithName("ReviewApplication").RequireAuthorization(ApiAuthentication.Policies.Operator)
+            .WithSummary("Decide an application referred to human review (operators).")
+            .Accepts<ReviewRequest>("application/json")
+            .Produces<AcceptedView>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+
+        applications.MapGet("/{id}/history", async (HttpContext http, string id, CancellationToken ct) =>
+        {
+            var actor = http.RequireActor();
+            return await reader.FindVisibleAsync(actor, id, ct) is null ? ApiProblems.NotFound(id) : Results.Ok(await reader.HistoryAsync(id, ct));
+        })
+            .WithName("GetApplicationHistory").RequireAuthorization(ApiAuthentication.Policies.AuditorOrOperator)
+            .WithSummary("Every orchestration history event with its payloads (personal data masked) and the hash chain.")
+            .Produces<HistoryView>().ProducesProblem(StatusCodes.Status404NotFound);
+
+        applications.MapGet("/{id}/decisions", async (HttpContext http, string id, CancellationToken ct) =>
+        {
+            var actor = http.RequireActor();
+            return await reader.FindVisibleAsync(actor, id, ct) is null ? ApiProblems.NotFound(id) : Results.Ok(await reader.DecisionsAsync(id, ct));
+        })
+            .WithName("GetApplicationDecisions").RequireAuthorization(ApiAuthentication.Policies.AuditorOrOperator)
+            .WithSummary("The recorded decisions: validation rounds, scoring with its breakdown and reason codes, the split with its rule version.")
+            .Produces<DecisionsView>().ProducesProblem(StatusCodes.Status404NotFound);
+    }
+
+    private static async Task<T> ReadJsonAsync<T>(HttpContext http, CancellationToken ct)
+    {
+        RuralLoansApi.LimitBody(http, JsonBodyLimit);
+        if (!http.Request.HasJsonContentType())
+        {
+            throw new ApiProblemException(StatusCodes.Status415UnsupportedMediaType, "not-json", "Send the body as application/json.");
+        }
+        try
+        {
+            return await JsonSerializer.DeserializeAsync<T>(http.Request.Body, RequestJson, ct)
+                ?? throw new ApiProblemException(StatusCodes.Status400BadRequest, "invalid-json", "The body is empty.");
+        }
+        catch (JsonException e)
+        {
+            throw new ApiProblemException(StatusCodes.Status400BadRequest, "invalid-json", $"The body is not the expected JSON: {e.Message}");
+        }
+    }
+
+    private static bool? Flag(MultipartForm form, string name) => form.Text(name)?.Trim().ToLowerInvariant() switch
+    {
+        null => null,
+        "true" or "on" or "1" or "yes" => true,
+        "false" or "off" or "0" or "no" => false,
+        _ => throw new ApiProblemException(StatusCodes.Status400BadRequest, "invalid-boolean", $"'{name}' must be true or false."),
+    };
+
+    private static string Shorten(string value) => value.Length > 80 ? value[..80] + "…" : value;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Partner {Partner} corrected {Application}: {Fields}")]
+    private static partial void LogCorrection(ILogger logger, string partner, string application, string fields);
+}
