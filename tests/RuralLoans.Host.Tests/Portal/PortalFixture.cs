@@ -41,6 +41,8 @@ public sealed class PortalFixture : IAsyncLifetime
         }
         if (_host is not null)
         {
+            // The host's log beside the screenshots: the first place to look when a portal test fails.
+            await File.WriteAllTextAsync(Path.Combine(ScreenshotDirectory, "host.log"), _host.RecentOutput(int.MaxValue));
             await _host.DisposeAsync();
         }
     }
@@ -85,10 +87,11 @@ public sealed class PortalFixture : IAsyncLifetime
         return (await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("applicationId").GetString()!;
     }
 
-    public async Task<JsonElement> GetApplicationAsync(string applicationId, CancellationToken ct)
+    /// <summary>The application as the given person sees it (an auditor by default, who sees personal data masked).</summary>
+    public async Task<JsonElement> GetApplicationAsync(string applicationId, CancellationToken ct, string role = "auditor", string subject = "AUD-TEST")
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/applications/{Uri.EscapeDataString(applicationId)}");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync("auditor", "AUD-TEST", ct));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(role, subject, ct));
         using var response = await Http.SendAsync(request, ct);
         await EnsureSuccessAsync(response, ct);
         return await response.Content.ReadFromJsonAsync<JsonElement>(ct);
