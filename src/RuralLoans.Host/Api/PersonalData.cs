@@ -85,13 +85,20 @@ public static partial class PersonalData
                 foreach (var (name, child) in obj.ToList())
                 {
                     var inner = IdFields.Contains(name) ? Sensitivity.ResidentId : PhoneFields.Contains(name) ? Sensitivity.Phone : sensitivity;
-                    obj[name] = MaskNode(child, inner);
+                    // Objects and arrays are masked in place; putting the same node back would give it a second parent.
+                    if (MaskNode(child, inner) is var masked && !ReferenceEquals(masked, child))
+                    {
+                        obj[name] = masked;
+                    }
                 }
                 return obj;
             case JsonArray array:
                 for (var index = 0; index < array.Count; index++)
                 {
-                    array[index] = MaskNode(array[index], sensitivity);
+                    if (MaskNode(array[index], sensitivity) is var masked && !ReferenceEquals(masked, array[index]))
+                    {
+                        array[index] = masked;
+                    }
                 }
                 return array;
             case JsonValue value when value.TryGetValue<string>(out var text):
