@@ -21,5 +21,6 @@ root.Subcommands.Add(LedgerCommand.Create());
 root.Subcommands.Add(OcrCommand.Create());
 root.Subcommands.Add(new Command("bench", "Benchmarks that print figures (see docs/benchmarks.md)") { BenchEngineCommand.Create(), BenchPipelineCommand.Create() });
 root.Subcommands.Add(ChaosCommand.Create());
+root.Subcommands.Add(AuditCommand.Create());
 
 return await root.Parse(args).InvokeAsync();

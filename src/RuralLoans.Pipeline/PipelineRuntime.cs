@@ -12,6 +12,7 @@ using RuralLoans.Durable.Storage;
 using RuralLoans.Ocr;
 using RuralLoans.Ocr.Extraction;
 using RuralLoans.Payments;
+using RuralLoans.Pipeline.Audit;
 using RuralLoans.Pipeline.CoLending;
 using RuralLoans.Pipeline.Credit;
 using RuralLoans.Pipeline.Intake;
@@ -73,8 +74,9 @@ public sealed class PipelineRuntime : IAsyncDisposable
 
     private readonly DurableWorker? _worker;
 
-    private PipelineRuntime(DurableClient client, DurableWorker? worker, ApplicationIntake intake, ApplicationActions actions, ApplicationStore applications, DecisionLog decisions, LedgerStore ledger, PartnerDirectory partners)
+    private PipelineRuntime(DurableClient client, DurableWorker? worker, ApplicationIntake intake, ApplicationActions actions, ApplicationStore applications, DecisionLog decisions, LedgerStore ledger, PartnerDirectory partners, ApplicationAuditor auditor)
     {
+        Auditor = auditor;
         Actions = actions;
         Client = client;
         _worker = worker;
@@ -92,6 +94,9 @@ public sealed class PipelineRuntime : IAsyncDisposable
     public DecisionLog Decisions { get; }
     public LedgerStore Ledger { get; }
     public PartnerDirectory Partners { get; }
+
+    /// <summary>Re-verifies an application's history, replay and recorded decisions for auditors.</summary>
+    public ApplicationAuditor Auditor { get; }
 
     public static async Task<PipelineRuntime> StartAsync(PipelineOptions options, CancellationToken ct)
     {
@@ -162,7 +167,8 @@ public sealed class PipelineRuntime : IAsyncDisposable
 
         var intake = new ApplicationIntake(documents, applications, client, ProductCatalog.Default, clock);
         var actions = new ApplicationActions(client, applications, documents, partners, clock);
-        return new PipelineRuntime(client, worker, intake, actions, applications, decisions, ledger, partners);
+        var auditor = new ApplicationAuditor(client, decisions, ledger, lending);
+        return new PipelineRuntime(client, worker, intake, actions, applications, decisions, ledger, partners, auditor);
     }
 
     public async ValueTask DisposeAsync()

@@ -12,14 +12,19 @@ internal sealed class PipelineHarness : IAsyncDisposable
 {
     private readonly HttpClient _railHttp;
 
-    private PipelineHarness(PipelineRuntime runtime, RailSimulator rail, HttpClient railHttp)
+    private PipelineHarness(PipelineRuntime runtime, RailSimulator rail, HttpClient railHttp, PipelineOptions options)
     {
+        Options = options;
         Runtime = runtime;
         Rail = rail;
         _railHttp = railHttp;
     }
 
     public PipelineRuntime Runtime { get; }
+
+    /// <summary>Where this pipeline keeps its data (task hub, Cosmos database), for tests that inspect or edit the stores directly.</summary>
+    public PipelineOptions Options { get; }
+
     public RailSimulator Rail { get; }
     public DurableClient Client => Runtime.Client;
 
@@ -27,7 +32,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
     {
         var rail = await RailSimulator.StartAsync(ct: ct);
         var railHttp = new HttpClient { BaseAddress = rail.BaseAddress };
-        var runtime = await PipelineRuntime.StartAsync(new PipelineOptions
+        var options = new PipelineOptions
         {
             StorageConnectionString = services.StorageConnectionString,
             Cosmos = CosmosClients.FromConnectionString(services.Endpoints.CosmosConnectionString),
@@ -36,8 +41,9 @@ internal sealed class PipelineHarness : IAsyncDisposable
             Ocr = new OcrOptions(),
             PaymentRail = new HttpPaymentRail(railHttp),
             ConfigDirectory = Path.Combine(RepositoryRoot(), "config"),
-        }, ct);
-        return new PipelineHarness(runtime, rail, railHttp);
+        };
+        var runtime = await PipelineRuntime.StartAsync(options, ct);
+        return new PipelineHarness(runtime, rail, railHttp, options);
     }
 
     public async Task<OrchestrationState> WaitForStageAsync(string applicationId, ApplicationStage stage, CancellationToken ct)

@@ -221,6 +221,56 @@ public sealed partial class DurableClient
         return snapshot is null ? [] : [.. snapshot.AllEvents];
     }
 
+    /// <summary>The instance's whole history with every payload kept in a blob read back into <see cref="HistoryEvent.Data"/>.</summary>
+    /// <exception cref="InvalidDataException">A payload blob no longer matches the hash its event recorded.</exception>
+    public async Task<IReadOnlyList<HistoryEvent>> GetHistoryAsync(string instanceId, bool fetchLargePayloads, CancellationToken cancellationToken = default)
+    {
+        var stored = await GetHistoryAsync(instanceId, cancellationToken).ConfigureAwait(false);
+        if (!fetchLargePayloads)
+        {
+            return stored;
+        }
+
+        var resolved = new List<HistoryEvent>(stored.Count);
+        foreach (var recorded in stored)
+        {
+            resolved.Add(recorded.DataBlob is null ? recorded : recorded with { Data = await payloads.ResolveAsync(recorded.Payload, cancellationToken).ConfigureAwait(false) });
+        }
+
+        return resolved;
+    }
+
+    /// <summary>
+    /// Re-runs the registered orchestrator against the stored history, episode by episode, and reports where what the code
+    /// asks for now differs from what the history records (see <see cref="ReplayVerifier"/>).
+    /// </summary>
+    public async Task<ReplayVerificationResult> VerifyReplayAsync(string instanceId, CancellationToken cancellationToken = default)
+    {
+        if (registry is null)
+        {
+            throw new InvalidOperationException("Replay verification needs the client to be created with the orchestrators' registry.");
+        }
+
+        InstanceSnapshot? snapshot;
+        try
+        {
+            snapshot = await instances.LoadAsync(instanceId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is InvalidDataException or System.Text.Json.JsonException)
+        {
+            return ReplayVerifier.Unreadable(instanceId, exception);
+        }
+
+        if (snapshot is null)
+        {
+            throw new InvalidOperationException($"Instance '{instanceId}' does not exist.");
+        }
+
+        var orchestrator = registry.FindOrchestrator(snapshot.Record.Name)
+            ?? throw new UnknownNameException($"No orchestrator named '{snapshot.Record.Name}' is registered.");
+        return await ReplayVerifier.VerifyAsync(snapshot, orchestrator, payloads, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Writes the history as JSON lines, one event per line.</summary>
     public async Task ExportHistoryAsync(string instanceId, TextWriter writer, CancellationToken cancellationToken = default)
     {

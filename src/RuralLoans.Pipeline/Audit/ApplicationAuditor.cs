@@ -1,0 +1,386 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using RuralLoans.Domain.CoLending;
+using RuralLoans.Domain.Disbursements;
+using RuralLoans.Domain.Scoring;
+using RuralLoans.Durable.Client;
+using RuralLoans.Durable.Core;
+using RuralLoans.Pipeline.CoLending;
+using RuralLoans.Pipeline.Operations;
+using RuralLoans.Pipeline.Steps;
+using RuralLoans.Storage;
+using RuralLoans.Storage.Decisions;
+using RuralLoans.Storage.Ledger;
+using PayoutStep = RuralLoans.Pipeline.Steps.Disbursement;
+
+namespace RuralLoans.Pipeline.Audit;
+
+/// <summary>
+/// One-click audit of an application. Three independent kinds of evidence are checked: the history's hash chain (nobody
+/// edited, removed or reordered an event), a replay of the orchestrator against that history (today's code makes exactly
+/// the recorded decisions from the recorded results), and every recorded decision re-executed from its recorded input
+/// with the model, policy and rule versions it names, then compared with both its recorded output and what the history
+/// says the step returned. The history is the tamper-evident source; the decision log must agree with it.
+/// </summary>
+public sealed partial class ApplicationAuditor(DurableClient engine, DecisionLog decisions, LedgerStore ledger, LendingCatalog lending)
+{
+    public static class StepNames
+    {
+        public const string HistoryChain = "history hash chain";
+        public const string Replay = "orchestrator replay";
+        public const string DocumentOcr = "document OCR";
+        public const string FieldValidation = "field validation";
+        public const string VillagePreCheck = "village pre-check";
+        public const string DataScoring = "data scoring";
+        public const string CoLendingSplit = "co-lending split";
+        public const string DisbursementLedger = "disbursement ledger";
+    }
+
+    private const int MaxDifferencesShown = 6;
+
+    private static readonly JsonSerializerOptions Json = CosmosClients.JsonOptions;
+
+    /// <exception cref="ActionRefusedException">With code <c>not-found</c> when there is no such application.</exception>
+    public async Task<AuditVerdict> AuditAsync(string applicationId, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(applicationId) || !ApplicationIdPattern().IsMatch(applicationId)
+            || await engine.GetStatusAsync(applicationId, fetchLargePayloads: false, ct) is null)
+        {
+            throw new ActionRefusedException("not-found", $"There is no application {applicationId}.");
+        }
+
+        var steps = new List<AuditStep> { await CheckChainAsync(applicationId, ct), await CheckReplayAsync(applicationId, ct) };
+        IReadOnlyList<ActivityCall> calls;
+        try
+        {
+            calls = CompletedCalls(await engine.GetHistoryAsync(applicationId, fetchLargePayloads: true, ct));
+        }
+        catch (Exception e) when (e is InvalidDataException or JsonException)
+        {
+            string[] notChecked = [StepNames.DocumentOcr, StepNames.FieldValidation, StepNames.VillagePreCheck, StepNames.DataScoring, StepNames.CoLendingSplit, StepNames.DisbursementLedger];
+            steps.AddRange(notChecked.Select(name => AuditStep.Broken(name, $"the history cannot be read back to compare with: {e.Message}")));
+            return Verdict(applicationId, steps);
+        }
+
+        steps.Add(await GuardAsync(StepNames.DocumentOcr, () => CheckDocumentOcrAsync(applicationId, calls, ct)));
+        steps.AddRange(await CheckFieldValidationAsync(applicationId, calls, ct));
+        steps.Add(await GuardAsync(StepNames.VillagePreCheck, () => CheckPreCheckAsync(applicationId, calls, ct)));
+        steps.Add(await GuardAsync(StepNames.DataScoring, () => CheckScoringAsync(applicationId, calls, ct)));
+        steps.Add(await GuardAsync(StepNames.CoLendingSplit, () => CheckSplitAsync(applicationId, calls, ct)));
+        steps.Add(await GuardAsync(StepNames.DisbursementLedger, () => CheckLedgerAsync(calls, ct)));
+        return Verdict(applicationId, steps);
+    }
+
+    private static AuditVerdict Verdict(string applicationId, List<AuditStep> steps) =>
+        new(applicationId, steps.TrueForAll(step => step.Status != AuditStep.Failed), steps);
+
+    private async Task<AuditStep> CheckChainAsync(string applicationId, CancellationToken ct)
+    {
+        try
+        {
+            var chain = await engine.VerifyHistoryAsync(applicationId, ct);
+            return chain.IsIntact ? AuditStep.Passed(StepNames.HistoryChain) : AuditStep.Broken(StepNames.HistoryChain, chain.Problem!);
+        }
+        catch (Exception e) when (e is InvalidDataException or JsonException)
+        {
+            return AuditStep.Broken(StepNames.HistoryChain, $"the stored history cannot be read: {e.Message}");
+        }
+    }
+
+    private async Task<AuditStep> CheckReplayAsync(string applicationId, CancellationToken ct)
+    {
+        var replay = await engine.VerifyReplayAsync(applicationId, ct);
+        return replay.IsReproduced
+            ? AuditStep.Passed(StepNames.Replay)
+            : AuditStep.Broken(StepNames.Replay, Summarise(replay.Differences.Select(d => d.ToString()).ToList()));
+    }
+
+    private async Task<AuditStep> CheckDocumentOcrAsync(string applicationId, IReadOnlyList<ActivityCall> calls, CancellationToken ct)
+    {
+        // Reading the scan again is not a pure decision (engine versions, preprocessing); what must hold is that the
+        // fields the history worked with are exactly the ones recorded for that document.
+        if (calls.LastOrDefault(c => c.Name == DocumentOcr.Name) is not { } call)
+        {
+            return AuditStep.Skipped(StepNames.DocumentOcr);
+        }
+
+        if (await decisions.FindAsync(applicationId, DocumentOcr.Name, ct) is not { } decision)
+        {
+            return Unrecorded(StepNames.DocumentOcr);
+        }
+
+        var findings = new Findings();
+        findings.Compare("input", ToNode(decision.Input), Parse(call.InputJson)?["document"], "in history");
+        var recognised = decision.Output.Deserialize<DocumentOcr.Recognised>(Json) ?? throw new JsonException("The recorded OCR output is empty.");
+        findings.Compare("form", Parse(call.ResultJson), Serialize(DocumentOcr.ToForm(recognised.Fields)), "from the recorded fields");
+        return findings.ToStep(StepNames.DocumentOcr);
+    }
+
+    private async Task<IReadOnlyList<AuditStep>> CheckFieldValidationAsync(string applicationId, IReadOnlyList<ActivityCall> calls, CancellationToken ct)
+    {
+        var rounds = calls.Where(c => c.Name == FieldValidation.Name).ToList();
+        if (rounds.Count == 0)
+        {
+            return [AuditStep.Skipped(StepNames.FieldValidation)];
+        }
+
+        var steps = new List<AuditStep>();
+        for (var index = 0; index < rounds.Count; index++)
+        {
+            var call = rounds[index];
+            steps.Add(await GuardAsync($"{StepNames.FieldValidation} #{index + 1}", async name =>
+            {
+                var step = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{FieldValidation.Name}-{call.TaskId}");
+                if (await decisions.FindAsync(applicationId, step, ct) is not { } decision)
+                {
+                    return Unrecorded(name);
+                }
+
+                var input = decision.Input.Deserialize<FieldValidation.Input>(Json) ?? throw new JsonException("The recorded validation input is empty.");
+                var findings = new Findings();
+                findings.Compare("output", ToNode(decision.Output), Serialize(FieldValidation.Validate(input)), "recomputed");
+                findings.AgreesWithHistory(decision, call);
+                return findings.ToStep(name);
+            }));
+        }
+
+        return steps;
+    }
+
+    private async Task<AuditStep> CheckPreCheckAsync(string applicationId, IReadOnlyList<ActivityCall> calls, CancellationToken ct)
+    {
+        if (calls.LastOrDefault(c => c.Name == VillagePreCheck.AssignName) is not { } assign)
+        {
+            return AuditStep.Skipped(StepNames.VillagePreCheck);
+        }
+
+        var findings = new Findings();
+        if (await decisions.FindAsync(applicationId, VillagePreCheck.AssignName, ct) is not { } assignment)
+        {
+            return Unrecorded(StepNames.VillagePreCheck);
+        }
+
+        findings.AgreesWithHistory(assignment, assign);
+        if (calls.LastOrDefault(c => c.Name == VillagePreCheck.RecordName) is { } answered)
+        {
+            if (await decisions.FindAsync(applicationId, VillagePreCheck.RecordName, ct) is not { } recorded)
+            {
+                return Unrecorded(StepNames.VillagePreCheck);
+            }
+
+            var input = recorded.Input.Deserialize<VillagePreCheck.RecordInput>(Json) ?? throw new JsonException("The recorded pre-check input is empty.");
+            findings.Compare("output", ToNode(recorded.Output), Serialize(new VillagePreCheck.Recorded(input.Decision, VillagePreCheck.Evaluate(input.Decision))), "recomputed");
+            findings.AgreesWithHistory(recorded, answered);
+        }
+
+        return findings.ToStep(StepNames.VillagePreCheck);
+    }
+
+    private async Task<AuditStep> CheckScoringAsync(string applicationId, IReadOnlyList<ActivityCall> calls, CancellationToken ct)
+    {
+        if (calls.LastOrDefault(c => c.Name == DataScoring.Name) is not { } call)
+        {
+            return AuditStep.Skipped(StepNames.DataScoring);
+        }
+
+        if (await decisions.FindAsync(applicationId, DataScoring.Name, ct) is not { } decision)
+        {
+            return Unrecorded(StepNames.DataScoring);
+        }
+
+        var input = decision.Input.Deserialize<DataScoring.Input>(Json) ?? throw new JsonException("The recorded scoring input is empty.");
+        var recorded = decision.Output.Deserialize<CreditDecision>(Json) ?? throw new JsonException("The recorded credit decision is empty.");
+        var policy = PolicyFor(recorded.PolicyVersion);
+        if (policy is null)
+        {
+            return AuditStep.Broken(StepNames.DataScoring, $"policy version {recorded.PolicyVersion} is not shipped, so the decision cannot be re-executed");
+        }
+
+        // Features and the form-derived policy facts are recomputed from the recorded step input; the bureau facts
+        // (existing debt, blacklist) were looked up at the time and are taken as recorded.
+        var application = FieldValidation.ToApplication(input.ApplicationId, input.Form, input.SubmittedAt);
+        var facts = recorded.Input.Facts with
+        {
+            ApplicantAge = application.ApplicantAge,
+            AgeAtMaturity = RuralHouseholdFeatures.AgeAtMaturity(application),
+            RequestedAmountYuan = application.RequestedAmountYuan,
+            ProductCapYuan = input.ProductCapYuan,
+            PreCheck = input.PreCheck.Outcome,
+        };
+        var model = ScorecardModelCatalog.Load(recorded.ModelId, recorded.ModelVersion);
+        var replayed = CreditDecisionEngine.Replay(recorded with { Input = new DecisionInput(RuralHouseholdFeatures.From(application, input.PreCheck), facts) }, model, policy);
+
+        var findings = new Findings();
+        findings.Compare("output", ToNode(decision.Output), Serialize(replayed), $"recomputed with {recorded.ModelId} {recorded.ModelVersion}");
+        findings.AgreesWithHistory(decision, call);
+        return findings.ToStep(StepNames.DataScoring);
+    }
+
+    private async Task<AuditStep> CheckSplitAsync(string applicationId, IReadOnlyList<ActivityCall> calls, CancellationToken ct)
+    {
+        if (calls.LastOrDefault(c => c.Name == CoLendingSplit.Name) is not { } call)
+        {
+            return AuditStep.Skipped(StepNames.CoLendingSplit);
+        }
+
+        if (await decisions.FindAsync(applicationId, CoLendingSplit.Name, ct) is not { } decision)
+        {
+            return Unrecorded(StepNames.CoLendingSplit);
+        }
+
+        var findings = new Findings();
+        findings.AgreesWithHistory(decision, call);
+        var recorded = decision.Output.Deserialize<CoLendingSplit.Output>(Json) ?? throw new JsonException("The recorded split is empty.");
+        if (recorded is { Funded: true, Split: { } split })
+        {
+            var input = decision.Input.Deserialize<CoLendingSplit.Input>(Json) ?? throw new JsonException("The recorded split input is empty.");
+            var scoring = (await decisions.FindAsync(applicationId, DataScoring.Name, ct))?.Output.Deserialize<CreditDecision>(Json);
+            var recomputed = Resplit(input, split, scoring?.Input.Facts.ExistingDebtYuan ?? 0m, findings);
+            if (recomputed is not null)
+            {
+                findings.Compare("output", Serialize(new { recorded.Funded, recorded.Split, recorded.Lenders }), Serialize(recomputed), $"recomputed under rules {split.RuleSetVersion}");
+            }
+        }
+
+        return findings.ToStep(StepNames.CoLendingSplit);
+    }
+
+    /// <summary>
+    /// Splits the principal again under the recorded product and rule-set versions. Lender quota is a fact of the moment
+    /// that the split did not record; a funded split proves every lender had room for its part, so each lender is given
+    /// room for the whole principal (never its recorded part, which may be what was tampered with).
+    /// </summary>
+    private object? Resplit(CoLendingSplit.Input input, FundSplit recorded, decimal householdDebtYuan, Findings findings)
+    {
+        var product = lending.Find(input.ProductCode, input.PartnerId);
+        var rules = lending.Products.Select(p => p.Rules).FirstOrDefault(r => r.Version == recorded.RuleSetVersion);
+        if (product is null || product.Version != recorded.ProductVersion || rules is null)
+        {
+            findings.Add($"product {recorded.ProductId} {recorded.ProductVersion} under rules {recorded.RuleSetVersion} is not in the lending catalog "
+                + $"(catalog has {product?.Version ?? "no such product"}), so the split cannot be re-executed");
+            return null;
+        }
+
+        var application = FieldValidation.ToApplication(input.ApplicationId, input.Form, input.SubmittedAt);
+        var lenders = product.Shares
+            .Where(share => lending.Lenders.ContainsKey(share.LenderId))
+            .ToDictionary(share => share.LenderId, share => lending.Lenders[share.LenderId].WithAvailableQuota(application.RequestedAmountYuan), StringComparer.Ordinal);
+        var result = FundSplitter.Split(product with { Rules = rules }, lenders, new FundSplitRequest
+        {
+            ApplicationId = input.ApplicationId,
+            PrincipalYuan = application.RequestedAmountYuan,
+            TermMonths = application.TermMonths,
+            RepaymentMethod = application.RepaymentMethod,
+            BorrowerRegionCode = application.IdNumber.AddressCode,
+            HouseholdExistingDebtYuan = householdDebtYuan,
+        });
+        var amounts = result.Split?.Allocations.Select(a => new LenderAmount(a.LenderId, lending.Lenders[a.LenderId].Name, a.AmountYuan)).ToList() ?? [];
+        return new { Funded = result.IsAllowed, result.Split, Lenders = amounts };
+    }
+
+    private async Task<AuditStep> CheckLedgerAsync(IReadOnlyList<ActivityCall> calls, CancellationToken ct)
+    {
+        if (calls.LastOrDefault(c => c.Name == PayoutStep.Name) is not { } call)
+        {
+            return AuditStep.Skipped(StepNames.DisbursementLedger);
+        }
+
+        var input = DurableJson.Deserialize<PayoutStep.Input>(call.InputJson) ?? throw new JsonException("The history's disbursement input is empty.");
+        var paid = DurableJson.Deserialize<PayoutStep.Output>(call.ResultJson) ?? throw new JsonException("The history's disbursement result is empty.");
+        if (await ledger.FindAsync(paid.DisbursementId, ct) is not { } transfer)
+        {
+            return AuditStep.Broken(StepNames.DisbursementLedger, $"no ledger transfer {paid.DisbursementId} is booked for the recorded payout");
+        }
+
+        var findings = new Findings();
+        if (transfer.Debits != transfer.Credits)
+        {
+            findings.Add($"transfer {transfer.TransferId} does not balance: debits {transfer.Debits} vs credits {transfer.Credits}");
+        }
+
+        var payout = new Domain.Disbursements.Disbursement
+        {
+            Key = DisbursementKey.Parse(paid.DisbursementId),
+            AmountYuan = paid.AmountYuan,
+            State = DisbursementState.Disbursed,
+            RailReference = paid.RailReference,
+        };
+        var expected = DisbursementPostings.ForPayout(payout, input.Split, transfer.PostedAt);
+        findings.Compare("entries", Serialize(transfer.Entries), Serialize(expected.Entries), "recomputed from the split and the payout");
+        return findings.ToStep(StepNames.DisbursementLedger);
+    }
+
+    private static CreditPolicy? PolicyFor(string version) => version == CreditPolicy.RuralDefault.Version ? CreditPolicy.RuralDefault : null;
+
+    private static AuditStep Unrecorded(string name) =>
+        AuditStep.Broken(name, "the history shows this step completed, but no decision is recorded for it");
+
+    /// <summary>Tampered or unreadable records fail their own step with the reason instead of stopping the audit.</summary>
+    private static Task<AuditStep> GuardAsync(string name, Func<Task<AuditStep>> check) => GuardAsync(name, _ => check());
+
+    private static async Task<AuditStep> GuardAsync(string name, Func<string, Task<AuditStep>> check)
+    {
+        try
+        {
+            return await check(name);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException or KeyNotFoundException or InvalidDataException or FormatException)
+        {
+            return AuditStep.Broken(name, $"the record cannot be re-executed: {e.Message}");
+        }
+    }
+
+    private static IReadOnlyList<ActivityCall> CompletedCalls(IReadOnlyList<HistoryEvent> history)
+    {
+        var scheduled = history.Where(e => e.Type == HistoryEventType.TaskScheduled && e.TaskId is not null)
+            .GroupBy(e => (e.Generation, e.TaskId!.Value))
+            .ToDictionary(group => group.Key, group => group.First());
+        return
+        [
+            .. history.Where(e => e.Type == HistoryEventType.TaskCompleted && e.TaskId is not null && scheduled.ContainsKey((e.Generation, e.TaskId.Value)))
+                .Select(done => (Done: done, Asked: scheduled[(done.Generation, done.TaskId!.Value)]))
+                .Select(pair => new ActivityCall(pair.Asked.Name ?? "", pair.Asked.TaskId!.Value, pair.Asked.Data, pair.Done.Data)),
+        ];
+    }
+
+    private static JsonNode? ToNode(JsonElement element) => element.ValueKind == JsonValueKind.Undefined ? null : JsonNode.Parse(element.GetRawText());
+
+    private static JsonNode? Parse(string? json) => json is null ? null : JsonNode.Parse(json);
+
+    private static JsonNode? Serialize<T>(T value) => JsonSerializer.SerializeToNode(value, Json);
+
+    private static string Summarise(List<string> lines) =>
+        string.Join("; ", lines.Take(MaxDifferencesShown)) + (lines.Count > MaxDifferencesShown ? $"; and {lines.Count - MaxDifferencesShown} more" : "");
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9-]{0,199}$")]
+    private static partial Regex ApplicationIdPattern();
+
+    /// <summary>An activity the history shows completed: what the orchestrator passed and what it got back.</summary>
+    private sealed record ActivityCall(string Name, int TaskId, string? InputJson, string? ResultJson);
+
+    /// <summary>The differences found for one step, worded as path, recorded value and the value it was compared with.</summary>
+    private sealed class Findings
+    {
+        private readonly List<string> lines = [];
+
+        public void Add(string line) => lines.Add(line);
+
+        public void Compare(string what, JsonNode? recorded, JsonNode? other, string otherLabel)
+        {
+            foreach (var difference in JsonDifferences.Find(recorded, other))
+            {
+                lines.Add($"{what} {difference.Path}: recorded {difference.Recorded ?? "(absent)"} vs {otherLabel} {difference.Recomputed ?? "(absent)"}");
+            }
+        }
+
+        /// <summary>The decision log and the hash-chained history must tell the same story about this step.</summary>
+        public void AgreesWithHistory(DecisionRecord decision, ActivityCall call)
+        {
+            Compare("input", ToNode(decision.Input), Parse(call.InputJson), "in history");
+            Compare("output", ToNode(decision.Output), Parse(call.ResultJson), "in history");
+        }
+
+        public AuditStep ToStep(string name) => lines.Count == 0 ? AuditStep.Passed(name) : AuditStep.Broken(name, Summarise(lines));
+    }
+}
