@@ -179,6 +179,21 @@ internal static partial class ApplicationEndpoints
             .WithName("GetApplicationDecisions").RequireAuthorization(ApiAuthentication.Policies.AuditorOrOperator)
             .WithSummary("The recorded decisions: validation rounds, scoring with its breakdown and reason codes, the split with its rule version.")
             .Produces<DecisionsView>().ProducesProblem(StatusCodes.Status404NotFound);
+
+        applications.MapGet("/{id}/audit", async (HttpContext http, string id, CancellationToken ct) =>
+        {
+            var actor = http.RequireActor();
+            if (await reader.FindVisibleAsync(actor, id, ct) is null)
+            {
+                return ApiProblems.NotFound(id);
+            }
+            var verdict = await runtime.Auditor.AuditAsync(id, ct);
+            // Differences quote recorded values; auditors see personal data masked, here as everywhere else.
+            return Results.Ok(verdict with { Steps = verdict.Steps.Select(step => step with { Difference = step.Difference is null ? null : PersonalData.Redact(step.Difference) }).ToList() });
+        })
+            .WithName("AuditApplication").RequireAuthorization(ApiAuthentication.Policies.Auditor)
+            .WithSummary("Replay the application: hash chain, orchestrator replay and every recorded decision re-executed; each step verified, failed (with the difference) or not applicable.")
+            .Produces<Pipeline.Audit.AuditVerdict>().ProducesProblem(StatusCodes.Status404NotFound);
     }
 
     private static async Task<T> ReadJsonAsync<T>(HttpContext http, CancellationToken ct)
