@@ -113,6 +113,9 @@ public static partial class PersonalData
             case JsonValue number when sensitivity != Sensitivity.None:
                 var digits = number.ToJsonString();
                 return JsonValue.Create(sensitivity == Sensitivity.ResidentId ? MaskResidentId(digits) : MaskPhone(digits));
+            // A computed number (score points, rates) is not personal data, however many digits its fraction has.
+            case JsonValue number when number.GetValueKind() == System.Text.Json.JsonValueKind.Number:
+                return number;
             case JsonValue other:
                 var raw = other.ToJsonString();
                 return Redact(raw) == raw ? other : JsonValue.Create(Redact(raw));

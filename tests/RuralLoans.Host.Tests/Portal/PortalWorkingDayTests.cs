@@ -179,7 +179,9 @@ public sealed class PortalWorkingDayTests(PortalFixture portal) : IClassFixture<
 
         var chart = page.GetByTestId("score-chart");
         await Expect(chart).ToBeVisibleAsync();
-        Assert.True(await chart.Locator("rect.points").CountAsync() >= 3, "the score chart has a bar per scorecard feature");
+        var points = await chart.Locator("text.value").AllTextContentsAsync();
+        Assert.True(points.Count >= 3, "the score chart has a bar per scorecard feature");
+        Assert.All(points, p => Assert.True(double.TryParse(p, System.Globalization.CultureInfo.InvariantCulture, out _), $"a bar is labelled '{p}', not a number of points"));
         await Expect(page.GetByTestId("split-table").Locator("tbody tr")).Not.ToHaveCountAsync(0);
 
         await page.ClickAsync("#replay");

@@ -84,7 +84,7 @@ function renderScore(decision) {
     return;
   }
   const rowHeight = 30;
-  const labelWidth = 190;
+  const labelWidth = 150;
   const barWidth = 260;
   const valueWidth = 70;
   const width = labelWidth + barWidth + valueWidth;
@@ -102,8 +102,7 @@ function renderScore(decision) {
     const lost = feature.maxPoints !== undefined && feature.points < feature.maxPoints - 0.05;
     return s("g", { class: lost ? "feature lost" : "feature", dataset: { feature: feature.feature } },
       s("title", {}, `${feature.feature} · ${feature.bin}: ${Number(feature.points).toFixed(1)} / ${Number(feature.maxPoints ?? feature.points).toFixed(1)}`),
-      s("text", { x: labelWidth - 8, y: y + rowHeight / 2, class: "label", "text-anchor": "end", "dominant-baseline": "middle" },
-        `${feature.feature} (${feature.bin})`),
+      s("text", { x: labelWidth - 8, y: y + rowHeight / 2, class: "label", "text-anchor": "end", "dominant-baseline": "middle" }, feature.feature),
       feature.maxPoints !== undefined ? s("rect", { class: "possible", x: x(Math.min(0, feature.maxPoints)), y: y + 5, height: rowHeight - 12, width: Math.abs(x(feature.maxPoints) - x(0)) }) : null,
       s("rect", { class: "points", x: Math.min(x(0), x(feature.points)), y: y + 5, height: rowHeight - 12, width: Math.max(1, Math.abs(x(feature.points) - x(0))) }),
       s("text", { x: labelWidth + barWidth + 6, y: y + rowHeight / 2, class: "value", "dominant-baseline": "middle" }, Number(feature.points).toFixed(1)));
