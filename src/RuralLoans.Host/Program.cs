@@ -1,7 +1,5 @@
 using Microsoft.AspNetCore.Routing;
-using RuralLoans.Durable.Maintenance;
 using RuralLoans.Host;
-using RuralLoans.Host.Api;
 using RuralLoans.Host.Configuration;
 using RuralLoans.Host.Functions;
 using RuralLoans.Pipeline.Partners;
@@ -46,17 +44,9 @@ if (underFunctionsHost)
     // Only the Functions host talks to us; the public endpoint is the host's.
     builder.WebHost.UseUrls($"http://127.0.0.1:{customHandlerPort}");
 }
-builder.Services.AddSingleton(settings);
-builder.Services.AddSingleton<FunctionRuntime>();
-builder.Services.AddSingleton<PipelineBlobDropHandler>();
-builder.Services.AddSingleton<IBlobDropHandler>(services => services.GetRequiredService<PipelineBlobDropHandler>());
-builder.Services.AddRuralLoansApi(builder.Configuration, settings, root);
+HostApplication.AddServices(builder, settings, root);
 var app = builder.Build();
-
-// The HTTP API (app.MapRuralLoansApi()) and the portal (app.MapPortal()) are mapped here, once; the HTTP functions are
-// derived from these endpoints.
-
-var background = BackgroundFunctions.Declare(settings.TaskHubName, partners.MicrofinancePartners.Select(p => p.Id));
+var background = HostApplication.MapEndpoints(app, settings, partners, underFunctionsHost);
 if (emitTo is not null)
 {
     var http = HttpFunctions.Declare(new CompositeEndpointDataSource(((IEndpointRouteBuilder)app).DataSources));
@@ -64,27 +54,7 @@ if (emitTo is not null)
     Console.WriteLine($"Wrote host.json and {background.Count + http.Count} functions to {emitTo}");
     return 0;
 }
-if (underFunctionsHost)
-{
-    app.MapFunctionInvocations(background);
-}
 
-var loggerFactory = app.Services.GetRequiredService<ILoggerFactory>();
-await using var pipeline = await HostedPipeline.StartAsync(settings, root, runWorker: !underFunctionsHost, startServicesIfMissing: !underFunctionsHost, loggerFactory, CancellationToken.None);
-var runtime = pipeline.Runtime;
-app.MapRuralLoansApi(runtime);
-app.Services.GetRequiredService<FunctionRuntime>().Attach(
-    runtime.Processor,
-    new EngineHousekeeping(runtime.EngineStorage, loggerFactory.CreateLogger<EngineHousekeeping>()),
-    new HousekeepingPolicy { HistoryRetention = settings.HistoryRetention },
-    runtime.StorageAccount);
-app.Services.GetRequiredService<PipelineBlobDropHandler>().Attach(runtime.BlobDrop);
-if (!underFunctionsHost)
-{
-    // In Azure the inbox containers come from infra/main.bicep; locally the host makes them so partners can drop files.
-    await runtime.BlobDrop.EnsureInboxesAsync(CancellationToken.None);
-}
-await using var standalone = underFunctionsHost ? null : new StandaloneTriggers(background, app.Services, runtime.StorageAccount, loggerFactory: loggerFactory);
-standalone?.Start();
+await using var host = await HostApplication.StartAsync(app, settings, root, background, underFunctionsHost, CancellationToken.None);
 await app.RunAsync();
 return 0;

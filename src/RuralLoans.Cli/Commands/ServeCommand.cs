@@ -7,8 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RuralLoans.Host;
-using RuralLoans.Host.Api;
 using RuralLoans.Host.Configuration;
+using RuralLoans.Pipeline.Partners;
 
 namespace RuralLoans.Cli.Commands;
 
@@ -39,12 +39,10 @@ internal static class ServeCommand
             var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = root, Args = [] });
             builder.WebHost.UseUrls($"http://127.0.0.1:{parse.GetValue(port)}");
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
-            builder.Services.AddSingleton(settings);
-            builder.Services.AddRuralLoansApi(builder.Configuration, settings, root);
+            HostApplication.AddServices(builder, settings, root);
             await using var app = builder.Build();
-            await using var pipeline = await HostedPipeline.StartAsync(settings, root, runWorker: true, startServicesIfMissing: true,
-                app.Services.GetRequiredService<ILoggerFactory>(), ct);
-            app.MapRuralLoansApi(pipeline.Runtime);
+            var background = HostApplication.MapEndpoints(app, settings, PartnerDirectory.Load(Path.Combine(root, "config", "partners.json")), underFunctionsHost: false);
+            await using var host = await HostApplication.StartAsync(app, settings, root, background, underFunctionsHost: false, ct);
             try
             {
                 await app.StartAsync(ct);

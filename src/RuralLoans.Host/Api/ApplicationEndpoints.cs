@@ -30,7 +30,7 @@ internal static partial class ApplicationEndpoints
 
     private static readonly JsonSerializerOptions RequestJson = new(JsonSerializerDefaults.Web);
 
-    public static void Map(RouteGroupBuilder api, PipelineRuntime runtime)
+    public static void Map(RouteGroupBuilder api, Func<PipelineRuntime> runtime)
     {
         var reader = new ApplicationReader(runtime);
         var applications = api.MapGroup("/applications").WithTags("Applications");
@@ -38,15 +38,15 @@ internal static partial class ApplicationEndpoints
         applications.MapPost("/", async (HttpContext http, CancellationToken ct) =>
         {
             var actor = http.RequireActor();
-            if (!runtime.Partners.IsMicrofinancePartner(actor.Id))
+            if (!runtime().Partners.IsMicrofinancePartner(actor.Id))
             {
                 throw new ApiProblemException(StatusCodes.Status403Forbidden, "unknown-partner", $"'{actor.Id}' is not a registered microfinance partner.");
             }
             var form = await MultipartForm.ReadAsync(http.Request, UploadLimits, ct);
             var file = form.Files.Count > 0 ? form.Files[0] : throw new ApiProblemException(StatusCodes.Status400BadRequest, "missing-file", "Attach the application form as the 'file' part.");
             var productCode = form.Text("productCode") ?? throw new ApiProblemException(StatusCodes.Status400BadRequest, "missing-product-code", "Say which product: the 'productCode' part (see GET /api/products).");
-            var result = await runtime.Intake.SubmitAsync(new SubmitApplication(actor.Id, productCode, file.Content, form.Text("idempotencyKey"), file.FileName), ct);
-            var progress = await runtime.Actions.GetProgressAsync(result.ApplicationId, ct);
+            var result = await runtime().Intake.SubmitAsync(new SubmitApplication(actor.Id, productCode, file.Content, form.Text("idempotencyKey"), file.FileName), ct);
+            var progress = await runtime().Actions.GetProgressAsync(result.ApplicationId, ct);
             var view = new SubmissionView(result.ApplicationId, result.Duplicate, progress?.Progress?.Stage.ToString() ?? nameof(ApplicationStage.ReadingDocument));
             return result.Duplicate ? Results.Ok(view) : Results.Created($"/api/applications/{result.ApplicationId}", view);
         })
@@ -107,7 +107,7 @@ internal static partial class ApplicationEndpoints
                 throw new ApiProblemException(StatusCodes.Status400BadRequest, "missing-value", $"'{empty}' has no value.");
             }
             var fields = request.Fields.ToDictionary(f => f.Key, f => f.Value!, StringComparer.Ordinal);
-            await runtime.Actions.CorrectAsync(id, actor.Id, fields, ct);
+            await runtime().Actions.CorrectAsync(id, actor.Id, fields, ct);
             var logger = loggers.CreateLogger("RuralLoans.Api.Corrections");
             if (logger.IsEnabled(LogLevel.Information))
             {
@@ -131,7 +131,7 @@ internal static partial class ApplicationEndpoints
             }
             var form = await MultipartForm.ReadAsync(http.Request, PreCheckLimits, ct);
             var approve = Flag(form, "approve") ?? throw new ApiProblemException(StatusCodes.Status400BadRequest, "missing-approve", "Say approve=true or approve=false.");
-            await runtime.Actions.PreCheckAsync(id, actor.Id, approve,
+            await runtime().Actions.PreCheckAsync(id, actor.Id, approve,
                 Flag(form, "identitySeen") ?? false, Flag(form, "householdRegisterSeen") ?? false, Flag(form, "homesteadCertificateSeen") ?? false,
                 form.Files.Select(f => new PreCheckPhoto(f.Content)).ToList(), form.Text("remarks"), ct);
             return Results.Accepted($"/api/applications/{id}", new AcceptedView(id, "accepted"));
@@ -153,7 +153,7 @@ internal static partial class ApplicationEndpoints
             }
             var request = await ReadJsonAsync<ReviewRequest>(http, ct);
             var approve = request.Approve ?? throw new ApiProblemException(StatusCodes.Status400BadRequest, "missing-approve", "Say {\"approve\": true} or {\"approve\": false}.");
-            await runtime.Actions.ReviewAsync(id, actor.Id, approve, request.Note, ct);
+            await runtime().Actions.ReviewAsync(id, actor.Id, approve, request.Note, ct);
             return Results.Accepted($"/api/applications/{id}", new AcceptedView(id, "accepted"));
         })
             .WithName("ReviewApplication").RequireAuthorization(ApiAuthentication.Policies.Operator)
@@ -179,6 +179,21 @@ internal static partial class ApplicationEndpoints
             .WithName("GetApplicationDecisions").RequireAuthorization(ApiAuthentication.Policies.AuditorOrOperator)
             .WithSummary("The recorded decisions: validation rounds, scoring with its breakdown and reason codes, the split with its rule version.")
             .Produces<DecisionsView>().ProducesProblem(StatusCodes.Status404NotFound);
+
+        applications.MapGet("/{id}/audit", async (HttpContext http, string id, CancellationToken ct) =>
+        {
+            var actor = http.RequireActor();
+            if (await reader.FindVisibleAsync(actor, id, ct) is null)
+            {
+                return ApiProblems.NotFound(id);
+            }
+            var verdict = await runtime().Auditor.AuditAsync(id, ct);
+            // Differences quote recorded values; auditors see personal data masked, here as everywhere else.
+            return Results.Ok(verdict with { Steps = verdict.Steps.Select(step => step with { Difference = step.Difference is null ? null : PersonalData.Redact(step.Difference) }).ToList() });
+        })
+            .WithName("AuditApplication").RequireAuthorization(ApiAuthentication.Policies.Auditor)
+            .WithSummary("Replay the application: hash chain, orchestrator replay and every recorded decision re-executed; each step verified, failed (with the difference) or not applicable.")
+            .Produces<Pipeline.Audit.AuditVerdict>().ProducesProblem(StatusCodes.Status404NotFound);
     }
 
     private static async Task<T> ReadJsonAsync<T>(HttpContext http, CancellationToken ct)

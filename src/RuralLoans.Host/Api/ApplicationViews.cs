@@ -45,7 +45,7 @@ public sealed record DecisionsView(string ApplicationId, IReadOnlyList<DecisionV
 /// actor may see: a partner its own, a village partner what is assigned to it, auditors and operators everything;
 /// resident ID and phone are masked for everyone but the submitting partner.
 /// </summary>
-public sealed class ApplicationReader(PipelineRuntime runtime)
+public sealed class ApplicationReader(Func<PipelineRuntime> runtime)
 {
     /// <summary>The application if this actor may see it; null for missing and for not-yours alike.</summary>
     public async Task<ApplicationRecord?> FindVisibleAsync(Actor actor, string applicationId, CancellationToken ct)
@@ -55,7 +55,7 @@ public sealed class ApplicationReader(PipelineRuntime runtime)
         {
             return null;
         }
-        var record = await runtime.Applications.GetAsync(applicationId, ct);
+        var record = await runtime().Applications.GetAsync(applicationId, ct);
         return record is not null && MaySee(actor, record) ? record : null;
     }
 
@@ -76,7 +76,7 @@ public sealed class ApplicationReader(PipelineRuntime runtime)
     {
         ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(record);
-        var state = await runtime.Client.GetStatusAsync(record.Id, cancellationToken: ct);
+        var state = await runtime().Client.GetStatusAsync(record.Id, cancellationToken: ct);
         var progress = state?.ReadCustomStatus<ApplicationProgress>();
         var outcome = state?.Status == OrchestrationRuntimeStatus.Completed ? state.ReadOutput<ApplicationOutcome>() : null;
         var form = await CurrentFormAsync(record.Id, ct);
@@ -95,7 +95,7 @@ public sealed class ApplicationReader(PipelineRuntime runtime)
     public async Task<ApplicationSummary> SummaryAsync(ApplicationRecord record, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var stateTask = runtime.Client.GetStatusAsync(record.Id, fetchLargePayloads: false, cancellationToken: ct);
+        var stateTask = runtime().Client.GetStatusAsync(record.Id, fetchLargePayloads: false, cancellationToken: ct);
         var formTask = CurrentFormAsync(record.Id, ct);
         var state = await stateTask;
         var form = await formTask;
@@ -127,7 +127,7 @@ public sealed class ApplicationReader(PipelineRuntime runtime)
         var token = continuationToken;
         for (var pages = 0; pages < 20 && items.Count < pageSize; pages++)
         {
-            var (records, next) = await runtime.Applications.QueryAsync(filter, pageSize - items.Count, token, ct);
+            var (records, next) = await runtime().Applications.QueryAsync(filter, pageSize - items.Count, token, ct);
             var summaries = await Task.WhenAll(records.Select(r => SummaryAsync(r, ct)));
             items.AddRange(summaries.Where(s => stage is null || s.Stage == stage));
             token = next;
@@ -141,8 +141,8 @@ public sealed class ApplicationReader(PipelineRuntime runtime)
 
     public async Task<HistoryView> HistoryAsync(string applicationId, CancellationToken ct)
     {
-        var history = await runtime.Client.GetHistoryAsync(applicationId, ct);
-        var verification = history.Count == 0 ? null : await runtime.Client.VerifyHistoryAsync(applicationId, ct);
+        var history = await runtime().Client.GetHistoryAsync(applicationId, ct);
+        var verification = history.Count == 0 ? null : await runtime().Client.VerifyHistoryAsync(applicationId, ct);
         // A completion carries the result of the task its id names; show the input of that task beside it.
         var scheduled = history.Where(e => e.Type is HistoryEventType.TaskScheduled && e.TaskId is not null)
             .GroupBy(e => (e.Generation, e.TaskId)).ToDictionary(g => g.Key, g => g.First());
@@ -163,7 +163,7 @@ public sealed class ApplicationReader(PipelineRuntime runtime)
 
     public async Task<DecisionsView> DecisionsAsync(string applicationId, CancellationToken ct)
     {
-        var records = await runtime.Decisions.ListAsync(applicationId, ct);
+        var records = await runtime().Decisions.ListAsync(applicationId, ct);
         return new DecisionsView(applicationId, records.Select(r => new DecisionView(r.Step, r.RecordedAt,
             PersonalData.Mask(JsonNode.Parse(r.Input.GetRawText())), PersonalData.Mask(JsonNode.Parse(r.Output.GetRawText())))).ToList());
     }
@@ -171,7 +171,7 @@ public sealed class ApplicationReader(PipelineRuntime runtime)
     /// <summary>The form as last validated (after any corrections), else as read from the document; null before OCR.</summary>
     public async Task<LoanApplicationForm?> CurrentFormAsync(string applicationId, CancellationToken ct)
     {
-        var decisions = await runtime.Decisions.ListAsync(applicationId, ct);
+        var decisions = await runtime().Decisions.ListAsync(applicationId, ct);
         var validated = decisions.Where(d => d.Step.StartsWith(FieldValidation.Name + "-", StringComparison.Ordinal))
             .OrderBy(d => d.RecordedAt).LastOrDefault();
         if (validated is not null && validated.Output.TryGetProperty("form", out var form))

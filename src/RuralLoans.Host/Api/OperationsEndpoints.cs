@@ -12,7 +12,7 @@ public sealed record InstancesView(IReadOnlyList<InstanceView> Items, IReadOnlyL
 /// <summary>The operator's view of the engine: instances by status (failed ones by default), poison messages, retry.</summary>
 internal static class OperationsEndpoints
 {
-    public static void Map(RouteGroupBuilder api, PipelineRuntime runtime)
+    public static void Map(RouteGroupBuilder api, Func<PipelineRuntime> runtime)
     {
         var operations = api.MapGroup("/operations").WithTags("Operations");
 
@@ -28,8 +28,8 @@ internal static class OperationsEndpoints
             {
                 throw new ApiProblemException(StatusCodes.Status400BadRequest, "invalid-page-size", "pageSize must be between 1 and 200.");
             }
-            var page = await runtime.Client.QueryAsync(new InstanceQuery { Statuses = [wanted], PageSize = size, ContinuationToken = continuationToken }, ct);
-            var poison = wanted == OrchestrationRuntimeStatus.Failed && continuationToken is null ? await runtime.Client.PeekPoisonMessagesAsync(cancellationToken: ct) : [];
+            var page = await runtime().Client.QueryAsync(new InstanceQuery { Statuses = [wanted], PageSize = size, ContinuationToken = continuationToken }, ct);
+            var poison = wanted == OrchestrationRuntimeStatus.Failed && continuationToken is null ? await runtime().Client.PeekPoisonMessagesAsync(cancellationToken: ct) : [];
             var items = page.Instances.Select(i => new InstanceView(i.InstanceId, i.Name, i.Status.ToString(), i.CreatedAt, i.LastUpdatedAt,
                 i.ReadCustomStatus<ApplicationProgress>()?.Stage.ToString(), i.Failure is null ? null : PersonalData.Redact(i.Failure.ToString()))).ToList();
             return Results.Ok(new InstancesView(items, poison, page.ContinuationToken));
@@ -44,7 +44,7 @@ internal static class OperationsEndpoints
             {
                 return ApiProblems.Problem(StatusCodes.Status404NotFound, "not-found", $"There is no instance {id}.");
             }
-            return await runtime.Client.RetryFailedAsync(id, ct) switch
+            return await runtime().Client.RetryFailedAsync(id, ct) switch
             {
                 RetryOutcome.Retried => Results.Accepted($"/api/applications/{id}", new AcceptedView(id, "retrying")),
                 RetryOutcome.NotFailed => ApiProblems.Problem(StatusCodes.Status409Conflict, "not-failed", $"Instance {id} has not failed; only failed instances are retried."),

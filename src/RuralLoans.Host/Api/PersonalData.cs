@@ -85,13 +85,20 @@ public static partial class PersonalData
                 foreach (var (name, child) in obj.ToList())
                 {
                     var inner = IdFields.Contains(name) ? Sensitivity.ResidentId : PhoneFields.Contains(name) ? Sensitivity.Phone : sensitivity;
-                    obj[name] = MaskNode(child, inner);
+                    // Objects and arrays are masked in place; putting the same node back would give it a second parent.
+                    if (MaskNode(child, inner) is var masked && !ReferenceEquals(masked, child))
+                    {
+                        obj[name] = masked;
+                    }
                 }
                 return obj;
             case JsonArray array:
                 for (var index = 0; index < array.Count; index++)
                 {
-                    array[index] = MaskNode(array[index], sensitivity);
+                    if (MaskNode(array[index], sensitivity) is var masked && !ReferenceEquals(masked, array[index]))
+                    {
+                        array[index] = masked;
+                    }
                 }
                 return array;
             case JsonValue value when value.TryGetValue<string>(out var text):
@@ -106,6 +113,9 @@ public static partial class PersonalData
             case JsonValue number when sensitivity != Sensitivity.None:
                 var digits = number.ToJsonString();
                 return JsonValue.Create(sensitivity == Sensitivity.ResidentId ? MaskResidentId(digits) : MaskPhone(digits));
+            // A computed number (score points, rates) is not personal data, however many digits its fraction has.
+            case JsonValue number when number.GetValueKind() == System.Text.Json.JsonValueKind.Number:
+                return number;
             case JsonValue other:
                 var raw = other.ToJsonString();
                 return Redact(raw) == raw ? other : JsonValue.Create(Redact(raw));

@@ -59,8 +59,18 @@ public static class RuralLoansApi
         return services;
     }
 
-    /// <summary>Maps every endpoint. The pipeline must be started: the endpoints act on it.</summary>
+    /// <summary>Maps every endpoint on a started pipeline.</summary>
     public static WebApplication MapRuralLoansApi(this WebApplication app, PipelineRuntime runtime)
+    {
+        ArgumentNullException.ThrowIfNull(runtime);
+        return app.MapRuralLoansApi(() => runtime);
+    }
+
+    /// <summary>
+    /// Maps every endpoint; the pipeline is looked up per request, so the endpoints can be mapped (and declared as
+    /// Azure Functions) before the pipeline has started.
+    /// </summary>
+    public static WebApplication MapRuralLoansApi(this WebApplication app, Func<PipelineRuntime> runtime)
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(runtime);
@@ -80,7 +90,7 @@ public static class RuralLoansApi
         CatalogEndpoints.Map(api, settings.ConfigDirectory);
         if (auth.IssueDevTokens)
         {
-            DevTokenEndpoints.Map(api, new DevTokenIssuer(auth.DevSigningKey!, TimeProvider.System), runtime.Partners);
+            DevTokenEndpoints.Map(api, new DevTokenIssuer(auth.DevSigningKey!, TimeProvider.System), () => runtime().Partners);
         }
         return app;
     }

@@ -25,6 +25,7 @@ public static class HttpFunctions
         foreach (var endpoint in endpoints.Endpoints.OfType<RouteEndpoint>().OrderBy(e => e.RoutePattern.RawText, StringComparer.Ordinal))
         {
             if (endpoint.Metadata.GetMetadata<CustomHandlerInvocationMetadata>() is not null
+                || endpoint.Metadata.GetMetadata<Api.LocalDevelopmentOnly>() is not null
                 || endpoint.RoutePattern.Parameters.Any(parameter => parameter.IsCatchAll))
             {
                 continue;
