@@ -2,7 +2,6 @@ using RuralLoans.Durable.Maintenance;
 using RuralLoans.Host.Api;
 using RuralLoans.Host.Configuration;
 using RuralLoans.Host.Functions;
-using RuralLoans.Host.Portal;
 using RuralLoans.Pipeline;
 using RuralLoans.Pipeline.Partners;
 
