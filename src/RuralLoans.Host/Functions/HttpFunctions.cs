@@ -56,7 +56,7 @@ public static class HttpFunctions
     private static string RouteOf(RoutePattern pattern)
     {
         var text = pattern.RawText ?? throw new InvalidOperationException("An endpoint has no route text to declare as a Functions route.");
-        var route = text.TrimStart('/');
+        var route = text.Trim('/');
         if (route.Length == 0)
         {
             throw new InvalidOperationException("An endpoint is mapped at '/', where the portal is served; map it under a path of its own.");

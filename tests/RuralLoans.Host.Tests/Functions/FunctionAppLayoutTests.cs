@@ -68,7 +68,14 @@ public sealed class FunctionAppLayoutTests : IDisposable
             Assert.True(errors.Count == 0, $"{folder}/function.json: {string.Join("; ", errors.Select(e => $"{e.Path} {e.Kind}"))}");
         }
 
-        var expected = new List<string> { "EngineControlQueue", "EngineWorkItemQueue", "Housekeeping", "Healthz", "Portal" };
+        // Spelled out on purpose: a new endpoint must show up here as a deliberate new function. The development
+        // sign-in (CreateDevToken) is never part of the Functions app.
+        var expected = new List<string>
+        {
+            "EngineControlQueue", "EngineWorkItemQueue", "Housekeeping", "Portal", "GetHealth", "GetOpenApiDocument",
+            "SubmitApplication", "ListApplications", "GetApplication", "CorrectApplication", "PreCheckApplication", "ReviewApplication",
+            "GetApplicationHistory", "GetApplicationDecisions", "AuditApplication", "ListInstances", "RetryInstance", "ListLenders", "ListProducts",
+        };
         expected.AddRange(partners.Select(p => "BlobDrop_" + p));
         Assert.Equal(expected.Order(StringComparer.Ordinal), folders);
 
@@ -83,9 +90,13 @@ public sealed class FunctionAppLayoutTests : IDisposable
         }
         var schedule = (string)Binding(folders, "Housekeeping")["schedule"]!;
         Assert.NotNull(CronExpression.Parse(schedule, CronFormat.IncludeSeconds).GetNextOccurrence(DateTime.UtcNow));
-        var healthz = Binding(folders, "Healthz");
+        var healthz = Binding(folders, "GetHealth");
         Assert.Equal("healthz", (string?)healthz["route"]);
         Assert.Equal(["get"], healthz["methods"]!.AsArray().Select(m => (string)m!));
+        var submit = Binding(folders, "SubmitApplication");
+        Assert.Equal("api/applications", (string?)submit["route"]);
+        Assert.Equal(["post"], submit["methods"]!.AsArray().Select(m => (string)m!));
+        Assert.Equal("api/applications/{id}/audit", (string?)Binding(folders, "AuditApplication")["route"]);
         var portal = Binding(folders, "Portal");
         Assert.Equal("{*path}", (string?)portal["route"]);
         Assert.Equal(File.ReadAllText(Path.Combine(Root, "host.json")).ReplaceLineEndings("\n"), File.ReadAllText(Path.Combine(_out, "host.json")));
