@@ -9,6 +9,21 @@ public interface IOcrEngine
     Task<OcrDocument> RecognizeAsync(ReadOnlyMemory<byte> content, string contentType, CancellationToken cancellationToken);
 }
 
+/// <summary>A rectangle on one page of a recognised document.</summary>
+public readonly record struct PageRegion(int PageNumber, BoundingBox Box);
+
+/// <summary>
+/// An engine that can take a second look at parts of a page it has just read, e.g. a value that failed its pattern.
+/// </summary>
+public interface IRegionRereader
+{
+    /// <summary>
+    /// Reads each region of <paramref name="document"/> (as returned by this engine's RecognizeAsync) again, differently
+    /// from the first time; null for a region it cannot read again (a PDF text layer, a page it no longer holds).
+    /// </summary>
+    Task<IReadOnlyList<OcrLine?>> RereadAsync(OcrDocument document, IReadOnlyList<PageRegion> regions, CancellationToken cancellationToken);
+}
+
 /// <summary>Recognition failed for a reason the operator can act on; the message says what to fix.</summary>
 public class OcrException : Exception
 {

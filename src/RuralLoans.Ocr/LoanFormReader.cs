@@ -23,7 +23,24 @@ public sealed class LoanFormReader(IOcrEngine engine, LoanFormExtractor extracto
         {
             return ExtractedForm.Failed(e.Message);
         }
-        return extractor.Extract(document);
+        var first = extractor.Read(document, null);
+        if (engine is not IRegionRereader rereader || first.Doubtful.Count == 0)
+        {
+            return first.Form;
+        }
+        // Values that fail their pattern get a second look; what it reads replaces them only if it passes.
+        var fields = first.Doubtful.Keys.ToList();
+        IReadOnlyList<OcrLine?> lines;
+        try
+        {
+            lines = await rereader.RereadAsync(document, fields.Select(f => first.Doubtful[f]).ToList(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (OcrException)
+        {
+            return first.Form;
+        }
+        var secondLook = fields.Zip(lines).Where(pair => pair.Second is not null).ToDictionary(pair => pair.First, pair => pair.Second!);
+        return secondLook.Count == 0 ? first.Form : extractor.Extract(document, secondLook);
     }
 }
 

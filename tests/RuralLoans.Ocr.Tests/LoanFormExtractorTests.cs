@@ -45,6 +45,84 @@ public sealed class LoanFormExtractorTests
         Assert.Equal("2024-03-15", form.Fields[LoanFormFields.ApplicationDate].Value);
     }
 
+    [Theory]
+    [InlineData("2024/10V6", "2024-10-06")]
+    [InlineData("2024年10月:日", "2024-10-01")]
+    [InlineData("2026年)月5日", "2026-01-05")]
+    public void Dates_survive_a_misread_separator_or_a_one_read_as_punctuation(string read, string iso)
+    {
+        // chi_sim reads the / of 2024/10/6 as V, and the 1 of 10月1日 or 1月5日 as : or ).
+        var form = extractor.Extract(OcrDocuments.Lines("申请日期:" + read));
+
+        Assert.Equal(iso, form.Fields[LoanFormFields.ApplicationDate].Value);
+        Assert.DoesNotContain(form.Errors, e => e.Field == LoanFormFields.ApplicationDate);
+    }
+
+    [Fact]
+    public void A_date_with_a_character_where_a_number_should_be_is_reported()
+    {
+        // 8月 read as 明: nothing says which number it was.
+        var form = extractor.Extract(OcrDocuments.Lines("申请日期:2024年明11日"));
+
+        Assert.Contains(form.Errors, e => e.Field == LoanFormFields.ApplicationDate);
+    }
+
+    [Fact]
+    public void An_amount_whose_label_was_misread_beyond_matching_is_found_by_its_currency()
+    {
+        // 申请金额 read as 申请立怒: two of four characters wrong, too far for a label match.
+        var form = extractor.Extract(OcrDocuments.Lines("姓名：张秀英", "申请立怒：1万元", "家庭人口：4"));
+
+        Assert.Equal("10000", form.Fields[LoanFormFields.RequestedAmountYuan].Value);
+        Assert.Equal("4", form.Fields[LoanFormFields.HouseholdSize].Value);
+    }
+
+    [Fact]
+    public void A_bare_number_without_its_label_is_not_taken_for_the_amount()
+    {
+        var form = extractor.Extract(OcrDocuments.Lines("姓名：张秀英", "申请立怒：30000"));
+
+        Assert.Null(form.Fields[LoanFormFields.RequestedAmountYuan].Value);
+    }
+
+    [Fact]
+    public void A_county_whose_label_lost_a_character_is_found_after_the_colon()
+    {
+        // 县区：望谟县 read as 区：望谋县 — the label is too short to match, the value snaps to a lending-region county.
+        var form = extractor.Extract(OcrDocuments.Lines("姓名：张秀英", "区：望谋县"));
+
+        Assert.Equal("望谟县", form.Fields[LoanFormFields.County].Value);
+    }
+
+    [Fact]
+    public void A_value_failing_its_pattern_is_reported_with_where_it_was_read()
+    {
+        var reading = extractor.Read(OcrDocuments.Lines("姓名：张秀英", "乡(镇)：三合"), null);
+
+        Assert.Null(reading.Form.Errors.SingleOrDefault(e => e.Field == LoanFormFields.ApplicantName));
+        Assert.Contains(reading.Form.Errors, e => e.Field == LoanFormFields.Township);
+        var region = Assert.Single(reading.Doubtful).Value;
+        Assert.Equal(1, region.PageNumber);
+        Assert.InRange(region.Box.Top, 150, 170);
+    }
+
+    [Fact]
+    public void A_second_look_replaces_a_failing_value_only_when_it_passes()
+    {
+        var document = OcrDocuments.Lines("姓名：张秀英", "乡(镇)：三合", "所在村：柳树村");
+        var passing = OcrDocuments.Lines(")：三合乡").Pages[0].Lines[0];
+        var failing = OcrDocuments.Lines("三合").Pages[0].Lines[0];
+
+        var repaired = extractor.Extract(document, new Dictionary<string, OcrLine> { [LoanFormFields.Township] = passing, [LoanFormFields.Village] = failing });
+        var unrepaired = extractor.Extract(document, new Dictionary<string, OcrLine> { [LoanFormFields.Township] = failing });
+
+        Assert.Equal("三合乡", repaired.Fields[LoanFormFields.Township].Value);
+        Assert.DoesNotContain(repaired.Errors, e => e.Field == LoanFormFields.Township);
+        Assert.Equal("柳树村", repaired.Fields[LoanFormFields.Village].Value);
+        Assert.Equal("三合", unrepaired.Fields[LoanFormFields.Township].Value);
+        Assert.Contains(unrepaired.Errors, e => e.Field == LoanFormFields.Township);
+    }
+
     [Fact]
     public void Full_width_digits_and_colons_are_folded()
     {

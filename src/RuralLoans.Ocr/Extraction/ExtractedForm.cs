@@ -18,3 +18,6 @@ public sealed record ExtractedForm(IReadOnlyDictionary<string, ExtractedField> F
     public static ExtractedForm Failed(string message) =>
         new(LoanFormFields.All.ToDictionary(f => f, _ => ExtractedField.Missing), [new ExtractionError(null, message)]);
 }
+
+/// <summary>The extracted form, and where on the page each value that failed its pattern was read.</summary>
+public sealed record FormReading(ExtractedForm Form, IReadOnlyDictionary<string, PageRegion> Doubtful);

@@ -182,7 +182,8 @@ public sealed partial class FieldValueParsers(KnownValues known)
 
     private static ParsedValue Date(string text)
     {
-        var digits = new string(text.Select(FoldToDigit).ToArray());
+        // Between 年 and 月, or 月 and 日, a lone stroke where a number must be is a 1 read as punctuation (年)月, 月:日).
+        var digits = LoneOneInDate().Replace(new string(text.Select(FoldToDigit).ToArray()), "${before}1${after}");
         var match = DatePattern().Match(digits);
         if (match.Success
             && int.TryParse(match.Groups["year"].Value, CultureInfo.InvariantCulture, out var year)
@@ -237,6 +238,10 @@ public sealed partial class FieldValueParsers(KnownValues known)
     [GeneratedRegex(@"^[A-Z]{2}\d{6}$")]
     private static partial Regex PartnerCodePattern();
 
-    [GeneratedRegex(@"(?<year>\d{4})\s*[-/.年]\s*(?<month>\d{1,2})\s*[-/.月]\s*(?<day>\d{1,2})")]
+    [GeneratedRegex(@"(?<before>[年月])\s*[)\]|!:;/]\s*(?<after>[月日])")]
+    private static partial Regex LoneOneInDate();
+
+    // Any one character between the numbers is a separator: OCR reads the / of 2024/10/6 as V and 月 as 明.
+    [GeneratedRegex(@"(?<year>\d{4})\s*[^\d\s]\s*(?<month>\d{1,2})\s*[^\d\s]\s*(?<day>\d{1,2})(?!\d)")]
     private static partial Regex DatePattern();
 }

@@ -18,7 +18,7 @@ public sealed class LoanFormExtractor(KnownValues known)
     private static readonly string[] SelfEvidentFields =
     [
         LoanFormFields.IdNumber, LoanFormFields.Phone, LoanFormFields.ApplicationDate, LoanFormFields.PartnerCode,
-        LoanFormFields.County, LoanFormFields.Township, LoanFormFields.Village,
+        LoanFormFields.County, LoanFormFields.Township, LoanFormFields.Village, LoanFormFields.RequestedAmountYuan,
     ];
 
     private static readonly IReadOnlyList<(string Field, string Label)> Labels = LoanFormFields.Labels
@@ -32,10 +32,19 @@ public sealed class LoanFormExtractor(KnownValues known)
     {
     }
 
-    public ExtractedForm Extract(OcrDocument document)
+    public ExtractedForm Extract(OcrDocument document) => Read(document, null).Form;
+
+    public ExtractedForm Extract(OcrDocument document, IReadOnlyDictionary<string, OcrLine>? secondLook) => Read(document, secondLook).Form;
+
+    /// <summary>
+    /// Extracts the fields and says where on the page each value that failed its pattern was read, so an engine can
+    /// look at it again. A <paramref name="secondLook"/> reading of a field replaces the first only when it passes the
+    /// field's pattern and the first did not.
+    /// </summary>
+    public FormReading Read(OcrDocument document, IReadOnlyDictionary<string, OcrLine>? secondLook)
     {
         ArgumentNullException.ThrowIfNull(document);
-        var found = new Dictionary<string, (string Raw, double OcrConfidence, double LabelScore)>();
+        var found = new Dictionary<string, Reading>();
         foreach (var pair in document.KeyValues)
         {
             // The whole key must be the label, give or take a unit in brackets: 申请金额(元) is 申请金额.
@@ -43,7 +52,7 @@ public sealed class LoanFormExtractor(KnownValues known)
             var wholeKey = match is not null && (match.Remainder.Length == 0 || (match.Remainder.StartsWith('(') && match.Remainder.EndsWith(')')));
             if (wholeKey && !found.ContainsKey(match!.Field))
             {
-                found[match.Field] = (pair.Value, pair.Confidence, match.Score);
+                found[match.Field] = new Reading(pair.Value, pair.Confidence, match.Score, null);
             }
         }
 
@@ -63,21 +72,22 @@ public sealed class LoanFormExtractor(KnownValues known)
                 {
                     continue;
                 }
-                var (raw, confidence) = ValueFor(segment, match, segments, labelSegments);
+                var (raw, confidence, box) = ValueFor(segment, match, segments, labelSegments);
                 if (raw.Length > 0)
                 {
-                    found[match.Field] = (raw, confidence, match.Score);
+                    found[match.Field] = new Reading(raw, confidence, match.Score, new PageRegion(page.PageNumber, box));
                 }
             }
         }
 
-        foreach (var (field, raw, confidence) in FindUnlabelledValues(document, found))
+        foreach (var (field, raw, confidence, region) in FindUnlabelledValues(document, found))
         {
-            found[field] = (raw, confidence, UnlabelledScore);
+            found[field] = new Reading(raw, confidence, UnlabelledScore, region);
         }
 
         var fields = new Dictionary<string, ExtractedField>();
         var errors = new List<ExtractionError>();
+        var doubtful = new Dictionary<string, PageRegion>();
         foreach (var field in LoanFormFields.All)
         {
             if (!found.TryGetValue(field, out var reading))
@@ -87,22 +97,53 @@ public sealed class LoanFormExtractor(KnownValues known)
                 continue;
             }
             var parsed = parsers.Parse(field, reading.Raw);
+            if (!parsed.IsValid && secondLook is not null && secondLook.TryGetValue(field, out var again) && SecondLookValue(again) is { } second)
+            {
+                var reparsed = parsers.Parse(field, second.Raw);
+                if (reparsed.IsValid)
+                {
+                    (reading, parsed) = (reading with { Raw = second.Raw, OcrConfidence = second.Confidence }, reparsed);
+                }
+            }
             var confidence = reading.OcrConfidence * Math.Sqrt(reading.LabelScore) * parsed.Certainty * (parsed.IsValid ? 1 : InvalidValuePenalty);
             fields[field] = new ExtractedField(parsed.Value.Length == 0 ? null : parsed.Value, Math.Round(confidence, 3), reading.Raw);
             if (parsed.Problem is not null)
             {
                 errors.Add(new ExtractionError(field, parsed.Problem));
+                if (reading.Region is { } region)
+                {
+                    doubtful[field] = region;
+                }
             }
         }
-        return new ExtractedForm(fields, errors);
+        return new FormReading(new ExtractedForm(fields, errors), doubtful);
     }
 
     /// <summary>
-    /// A label the engine could not read (a smudge, a rule through it) loses its field unless the value explains
-    /// itself: a valid ID number, a mobile number, a date, a partner code, or a place name ending in 县/镇/乡/村
-    /// anywhere on the page that no label claimed.
+    /// The value in a second reading of a value's surroundings: what follows the last colon (the crop may catch the end
+    /// of the label), else the whole line.
     /// </summary>
-    private IEnumerable<(string Field, string Raw, double Confidence)> FindUnlabelledValues(OcrDocument document, Dictionary<string, (string Raw, double OcrConfidence, double LabelScore)> found)
+    private static (string Raw, double Confidence)? SecondLookValue(OcrLine line)
+    {
+        var segments = Segment.FromLine(line).ToList();
+        if (segments.Count == 0)
+        {
+            return null;
+        }
+        var text = string.Concat(segments.Select(s => s.Text));
+        var value = ValuePart(text);
+        return value.Length == 0 ? null : (value, segments.Average(s => s.Confidence));
+    }
+
+    private sealed record Reading(string Raw, double OcrConfidence, double LabelScore, PageRegion? Region);
+
+    /// <summary>
+    /// A label the engine could not read (a smudge, a rule through it, 申请金额 read as 申请立怒) loses its field unless
+    /// the value explains itself: a valid ID number, a mobile number, a date, a partner code, a place name ending in
+    /// 县/镇/乡/村, or an amount written with 元 or 万, anywhere on the page that no label claimed. What follows a colon
+    /// is the value; what precedes it is the unread label.
+    /// </summary>
+    private IEnumerable<(string Field, string Raw, double Confidence, PageRegion Region)> FindUnlabelledValues(OcrDocument document, Dictionary<string, Reading> found)
     {
         var missing = SelfEvidentFields.Where(f => !found.ContainsKey(f)).ToList();
         if (missing.Count == 0)
@@ -111,26 +152,34 @@ public sealed class LoanFormExtractor(KnownValues known)
         }
         var claimed = found.Values.Select(v => TextNormalizer.Normalize(v.Raw)).ToHashSet();
         var unclaimed = document.Pages
-            .SelectMany(p => p.Lines.SelectMany(Segment.FromLine))
-            .Where(segment => !claimed.Contains(segment.Text) && MatchLabel(segment.Text) is null)
+            .SelectMany(p => p.Lines.SelectMany(Segment.FromLine).Select(segment => (Page: p.PageNumber, Segment: segment)))
+            .Where(candidate => !claimed.Contains(candidate.Segment.Text) && MatchLabel(candidate.Segment.Text) is null)
             .ToList();
         foreach (var field in missing)
         {
-            var match = unclaimed.FirstOrDefault(segment => parsers.Parse(field, segment.Text).IsValid);
-            if (match is not null)
+            var match = unclaimed.FirstOrDefault(candidate => ExplainsItself(field, ValuePart(candidate.Segment.Text)));
+            if (match.Segment is not null)
             {
                 unclaimed.Remove(match);
-                yield return (field, match.Text, match.Confidence);
+                yield return (field, ValuePart(match.Segment.Text), match.Segment.Confidence, new PageRegion(match.Page, match.Segment.Box));
             }
         }
     }
 
-    private (string Raw, double Confidence) ValueFor(Segment label, LabelMatch match, List<Segment> segments, HashSet<Segment> labelSegments)
+    private static string ValuePart(string text) => text[(text.LastIndexOf(':') + 1)..];
+
+    private bool ExplainsItself(string field, string value) =>
+        // A bare number could be land, people or months; only the currency says it is an amount.
+        (field != LoanFormFields.RequestedAmountYuan || value.IndexOfAny(['元', '万', '¥']) >= 0)
+        && value.Length > 0
+        && parsers.Parse(field, value).IsValid;
+
+    private (string Raw, double Confidence, BoundingBox Box) ValueFor(Segment label, LabelMatch match, List<Segment> segments, HashSet<Segment> labelSegments)
     {
         var remainder = label.Slice(label.Text.Length - match.Remainder.Length);
         if (remainder.Text.Trim(':', '.', ',', '-').Length > 0)
         {
-            return (remainder.Text, remainder.Confidence);
+            return (remainder.Text, remainder.Confidence, remainder.Box);
         }
         // Table cell or a value printed apart from its label: the nearest segment to the right on the same row. A
         // label's last character read apart (填表日 期) sits in between, so a neighbour that fails the field's pattern
@@ -141,7 +190,7 @@ public sealed class LoanFormExtractor(KnownValues known)
             .Take(2)
             .ToList();
         var value = neighbours.FirstOrDefault(s => parsers.Parse(match.Field, s.Text).IsValid) ?? neighbours.FirstOrDefault();
-        return value is null ? (string.Empty, 0) : (value.Text, value.Confidence);
+        return value is null ? (string.Empty, 0, default) : (value.Text, value.Confidence, value.Box);
     }
 
     private static bool OverlapsVertically(BoundingBox a, BoundingBox b)
