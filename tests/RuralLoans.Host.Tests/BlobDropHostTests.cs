@@ -52,17 +52,7 @@ public sealed class BlobDropHostTests(DevServicesFixture services) : IAsyncLifet
 
         Assert.Equal(first, again);
         using var railHttp = new HttpClient { BaseAddress = _rail.BaseAddress };
-        await using var pipeline = await PipelineRuntime.StartAsync(new PipelineOptions
-        {
-            StorageConnectionString = services.StorageConnectionString,
-            Cosmos = CosmosClients.FromConnectionString(services.Endpoints.CosmosConnectionString),
-            CosmosDatabase = _database,
-            TaskHubName = _taskHub,
-            Ocr = new OcrOptions(),
-            PaymentRail = new HttpPaymentRail(railHttp),
-            ConfigDirectory = Path.Combine(RepositoryRoot, "config"),
-            RunWorker = false,
-        }, ct);
+        await using var pipeline = await StandaloneHostProcess.ObserveAsync(services, _taskHub, _database, railHttp, ct);
         var record = await pipeline.Applications.GetAsync(first, ct);
         Assert.NotNull(record);
         Assert.Equal("MFI001", record.PartnerId);
@@ -99,25 +89,7 @@ public sealed class BlobDropHostTests(DevServicesFixture services) : IAsyncLifet
         return "";
     }
 
-    private Process StartHost()
-    {
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(RepositoryRoot, "src", "RuralLoans.Host", "bin", "Debug", "net10.0", "RuralLoans.Host.dll"));
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add("http://127.0.0.1:0");
-        start.Environment["RURALLOANS_ROOT"] = RepositoryRoot;
-        start.Environment["AzureWebJobsStorage"] = services.StorageConnectionString;
-        start.Environment["CosmosDbConnection"] = services.Endpoints.CosmosConnectionString;
-        start.Environment["CosmosDbDatabase"] = _database;
-        start.Environment["TaskHubName"] = _taskHub;
-        start.Environment["PaymentRailUrl"] = _rail.BaseAddress.ToString();
-        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the host");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
+    private Process StartHost() => StandaloneHostProcess.Start(services, _taskHub, _database, _rail.BaseAddress);
 
-    private static string RepositoryRoot { get; } = DevServices.RepositoryRoot.Find();
+    private static string RepositoryRoot => StandaloneHostProcess.RepositoryRoot;
 }

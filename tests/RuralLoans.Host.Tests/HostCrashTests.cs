@@ -42,17 +42,7 @@ public sealed class HostCrashTests(DevServicesFixture services) : IAsyncLifetime
         _rail.PayoutCommitted += _ => first.Kill(entireProcessTree: true);
 
         using var railHttp = new HttpClient { BaseAddress = _rail.BaseAddress };
-        await using var client = await PipelineRuntime.StartAsync(new PipelineOptions
-        {
-            StorageConnectionString = services.StorageConnectionString,
-            Cosmos = CosmosClients.FromConnectionString(services.Endpoints.CosmosConnectionString),
-            CosmosDatabase = _database,
-            TaskHubName = _taskHub,
-            Ocr = new OcrOptions(),
-            PaymentRail = new HttpPaymentRail(railHttp),
-            ConfigDirectory = Path.Combine(RepositoryRoot, "config"),
-            RunWorker = false,
-        }, ct);
+        await using var client = await StandaloneHostProcess.ObserveAsync(services, _taskHub, _database, railHttp, ct);
         var form = await File.ReadAllBytesAsync(Path.Combine(RepositoryRoot, "samples", "demo", "01-approved-310.png"), ct);
         var submitted = await client.Intake.SubmitAsync(new SubmitApplication("MFI001", "farm-310", form), ct);
 
@@ -80,25 +70,10 @@ public sealed class HostCrashTests(DevServicesFixture services) : IAsyncLifetime
 
     private Process StartHost()
     {
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(RepositoryRoot, "src", "RuralLoans.Host", "bin", "Debug", "net10.0", "RuralLoans.Host.dll"));
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add("http://127.0.0.1:0");
-        start.Environment["RURALLOANS_ROOT"] = RepositoryRoot;
-        start.Environment["AzureWebJobsStorage"] = services.StorageConnectionString;
-        start.Environment["CosmosDbConnection"] = services.Endpoints.CosmosConnectionString;
-        start.Environment["CosmosDbDatabase"] = _database;
-        start.Environment["TaskHubName"] = _taskHub;
-        start.Environment["PaymentRailUrl"] = _rail.BaseAddress.ToString();
-        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the host");
-        // Drain the host's output so a full pipe never stalls it.
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var process = StandaloneHostProcess.Start(services, _taskHub, _database, _rail.BaseAddress);
         _hosts.Add(process);
         return process;
     }
 
-    private static string RepositoryRoot { get; } = DevServices.RepositoryRoot.Find();
+    private static string RepositoryRoot => StandaloneHostProcess.RepositoryRoot;
 }
