@@ -73,7 +73,8 @@ public sealed class HostApplication : IAsyncDisposable
                 runtime.Processor,
                 new EngineHousekeeping(runtime.EngineStorage, loggerFactory.CreateLogger<EngineHousekeeping>()),
                 new HousekeepingPolicy { HistoryRetention = settings.HistoryRetention },
-                runtime.StorageAccount);
+                runtime.StorageAccount,
+                runtime.ReservationSweep);
             app.Services.GetRequiredService<PipelineBlobDropHandler>().Attach(runtime.BlobDrop);
             if (underFunctionsHost)
             {

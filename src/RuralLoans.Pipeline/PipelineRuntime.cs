@@ -85,8 +85,9 @@ public sealed class PipelineRuntime : IAsyncDisposable
 
     private readonly DurableWorker? _worker;
 
-    private PipelineRuntime(DurableClient client, DurableWorker? worker, ApplicationIntake intake, ApplicationActions actions, ApplicationStore applications, DecisionLog decisions, LedgerStore ledger, PartnerDirectory partners, ApplicationAuditor auditor, BlobDropIngestion blobDrop, EngineStorage engineStorage, WorkItemProcessor processor, StorageAccount storageAccount)
+    private PipelineRuntime(DurableClient client, DurableWorker? worker, ApplicationIntake intake, ApplicationActions actions, ApplicationStore applications, DecisionLog decisions, LedgerStore ledger, PartnerDirectory partners, ApplicationAuditor auditor, BlobDropIngestion blobDrop, EngineStorage engineStorage, WorkItemProcessor processor, StorageAccount storageAccount, ReservationSweep reservationSweep)
     {
+        ReservationSweep = reservationSweep;
         Auditor = auditor;
         BlobDrop = blobDrop;
         EngineStorage = engineStorage;
@@ -123,6 +124,9 @@ public sealed class PipelineRuntime : IAsyncDisposable
     public WorkItemProcessor Processor { get; }
 
     public StorageAccount StorageAccount { get; }
+
+    /// <summary>Gives back the co-lending quota of applications terminated or failed before their payout (run by housekeeping).</summary>
+    public ReservationSweep ReservationSweep { get; }
 
     public static async Task<PipelineRuntime> StartAsync(PipelineOptions options, CancellationToken ct)
     {
@@ -204,7 +208,8 @@ public sealed class PipelineRuntime : IAsyncDisposable
         var auditor = new ApplicationAuditor(client, decisions, ledger, lending);
         var blobDrop = new BlobDropIngestion(blobs.GetParentBlobServiceClient(), intake, partners, ProductCatalog.Default);
         var processor = worker?.Processor ?? new WorkItemProcessor(storage, registry, options.LoggerFactory.CreateLogger<WorkItemProcessor>(), signal);
-        return new PipelineRuntime(client, worker, intake, actions, applications, decisions, ledger, partners, auditor, blobDrop, storage, processor, storageAccount);
+        var reservationSweep = new ReservationSweep(lending, quotas, options.PaymentRail, client, clock, options.LoggerFactory.CreateLogger<ReservationSweep>());
+        return new PipelineRuntime(client, worker, intake, actions, applications, decisions, ledger, partners, auditor, blobDrop, storage, processor, storageAccount, reservationSweep);
     }
 
     public async ValueTask DisposeAsync()

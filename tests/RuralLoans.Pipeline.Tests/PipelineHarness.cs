@@ -28,7 +28,8 @@ internal sealed class PipelineHarness : IAsyncDisposable
     public RailSimulator Rail { get; }
     public DurableClient Client => Runtime.Client;
 
-    public static async Task<PipelineHarness> StartAsync(DevServicesFixture services, CancellationToken ct)
+    /// <param name="wrapRail">Puts something between the pipeline and the rail simulator, e.g. to hold a payout.</param>
+    public static async Task<PipelineHarness> StartAsync(DevServicesFixture services, CancellationToken ct, Func<IPaymentRail, IPaymentRail>? wrapRail = null)
     {
         var rail = await RailSimulator.StartAsync(ct: ct);
         var railHttp = new HttpClient { BaseAddress = rail.BaseAddress };
@@ -39,7 +40,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
             CosmosDatabase = UniqueNames.CosmosDatabase("pipeline"),
             TaskHubName = "Hub" + Guid.NewGuid().ToString("N")[..12],
             Ocr = new OcrOptions(),
-            PaymentRail = new HttpPaymentRail(railHttp),
+            PaymentRail = wrapRail is null ? new HttpPaymentRail(railHttp) : wrapRail(new HttpPaymentRail(railHttp)),
             ConfigDirectory = Path.Combine(RepositoryRoot(), "config"),
         };
         var runtime = await PipelineRuntime.StartAsync(options, ct);

@@ -62,6 +62,12 @@ public static class BackgroundFunctions
         var runtime = await invocation.Services.GetRequiredService<FunctionRuntime>().WaitAsync(cancellationToken);
         var report = await runtime.Housekeeping.RunAsync(runtime.Policy, cancellationToken);
         invocation.Log($"housekeeping{(timer.IsPastDue ? " (past due)" : "")}: {report}");
+        // After the engine's repairs; ended applications stay visible to the sweep, which waits minutes, until their
+        // histories are purged after the (days-long) retention.
+        if (runtime.ReservationSweep is { } sweep)
+        {
+            invocation.Log($"quota reservations: {await sweep.RunAsync(runtime.ReservationSweepPolicy, cancellationToken)}");
+        }
     }
 
     private static async Task IngestBlobDropAsync(FunctionInvocation invocation, CancellationToken cancellationToken)

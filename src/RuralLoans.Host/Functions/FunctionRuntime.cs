@@ -1,6 +1,7 @@
 using RuralLoans.Durable.Maintenance;
 using RuralLoans.Durable.Processing;
 using RuralLoans.Durable.Storage;
+using RuralLoans.Pipeline.CoLending;
 
 namespace RuralLoans.Host.Functions;
 
@@ -12,9 +13,11 @@ public sealed class FunctionRuntime
 {
     private readonly TaskCompletionSource<Attached> _attached = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public void Attach(WorkItemProcessor processor, EngineHousekeeping housekeeping, HousekeepingPolicy policy, StorageAccount storage)
+    /// <param name="reservationSweep">The pipeline's part of housekeeping; absent when only the engine runs here.</param>
+    public void Attach(WorkItemProcessor processor, EngineHousekeeping housekeeping, HousekeepingPolicy policy, StorageAccount storage,
+        ReservationSweep? reservationSweep = null, ReservationSweepPolicy? reservationSweepPolicy = null)
     {
-        if (!_attached.TrySetResult(new Attached(processor, housekeeping, policy, storage)))
+        if (!_attached.TrySetResult(new Attached(processor, housekeeping, policy, storage, reservationSweep, reservationSweepPolicy ?? new ReservationSweepPolicy())))
         {
             throw new InvalidOperationException("The function runtime is already attached to a pipeline.");
         }
@@ -24,7 +27,8 @@ public sealed class FunctionRuntime
 
     public async Task<Attached> WaitAsync(CancellationToken cancellationToken) => await _attached.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
 
-    public sealed record Attached(WorkItemProcessor Processor, EngineHousekeeping Housekeeping, HousekeepingPolicy Policy, StorageAccount Storage);
+    public sealed record Attached(WorkItemProcessor Processor, EngineHousekeeping Housekeeping, HousekeepingPolicy Policy, StorageAccount Storage,
+        ReservationSweep? ReservationSweep, ReservationSweepPolicy ReservationSweepPolicy);
 }
 
 /// <summary>

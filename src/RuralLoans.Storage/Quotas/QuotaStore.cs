@@ -8,6 +8,8 @@ namespace RuralLoans.Storage.Quotas;
 /// Lenders' co-lending quotas in Cosmos DB, one document per lender (partition key <c>/lenderId</c>). Every change is
 /// read → pure change → replace guarded by the ETag read, retried on a lost race, so concurrent approvals can never
 /// reserve more than a lender has.
+/// The document stays small however many loans a lender funds: the domain folds paid-out and released reservations
+/// (see <see cref="QuotaReservations"/>), so it holds only loans in flight and a bounded window of settled ids.
 /// </summary>
 public sealed class QuotaStore(Container container)
 {
