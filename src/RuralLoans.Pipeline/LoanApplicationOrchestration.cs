@@ -61,7 +61,7 @@ public static class LoanApplicationOrchestration
             {
                 // Nobody vouches for this village yet: not the household's fault, so a loan officer decides instead.
                 needsPerson = true;
-                preCheck = new VillagePreCheckResult(PreCheckOutcome.Concerns, VillagePreCheck.ChecklistItems, VillagePreCheck.ChecklistItems);
+                preCheck = VillagePreCheck.ResultWithoutPartner(assignment);
             }
             else
             {

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using RuralLoans.Domain.Disbursements;
+using RuralLoans.Domain.Scoring;
 using RuralLoans.Durable.Core;
 using RuralLoans.Ocr.Extraction;
 using RuralLoans.Pipeline.Intake;
@@ -115,6 +117,37 @@ public sealed class LoanApplicationPipelineTests(DevServicesFixture services) : 
         Assert.Equal(ApplicationStage.Declined, outcome.Stage);
         Assert.InRange(outcome.Reasons!.Count, 1, 4);
         Assert.Empty(_pipeline.Rail.CommittedPayouts);
+    }
+
+    [Fact]
+    public async Task A_household_in_a_village_no_partner_covers_goes_to_a_loan_officer_with_its_own_reason_and_audits_clean()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var household = TestForms.GoodHousehold("43062619790611234");
+        household[LoanFormFields.Village] = "白沙村"; // 安定镇 has partners for 柳树村 and 石桥村 only
+
+        var submitted = await _pipeline.Runtime.Intake.SubmitAsync(new SubmitApplication("MFI001", "farm-acquaintance", TestForms.TextPdf(household)), ct);
+        await _pipeline.WaitForStageAsync(submitted.ApplicationId, ApplicationStage.AwaitingHumanReview, ct);
+
+        var record = await _pipeline.Runtime.Decisions.FindAsync(submitted.ApplicationId, Steps.DataScoring.Name, ct);
+        var decision = record!.Output.Deserialize<CreditDecision>(Storage.CosmosClients.JsonOptions)!;
+        Assert.Equal(DecisionOutcome.ReferToHumanReview, decision.Outcome);
+        Assert.Equal(CreditPolicy.RuralDefault.Version, decision.PolicyVersion);
+        Assert.Equal(PreCheckOutcome.NoLocalPartner, decision.Input.Facts.PreCheck);
+        Assert.Equal("P08", decision.Reasons[0].Code);
+        Assert.DoesNotContain(decision.Reasons, r => r.Code is "P06" or "P07" or "R09");
+        Assert.Null((await _pipeline.Runtime.Applications.GetAsync(submitted.ApplicationId, ct))!.VillagePartnerId);
+        var waiting = await _pipeline.Runtime.Auditor.AuditAsync(submitted.ApplicationId, ct);
+        Assert.True(waiting.Verified, string.Join("; ", waiting.Steps.Select(s => $"{s.Name}: {s.Status} {s.Difference}")));
+
+        await _pipeline.Runtime.Actions.ReviewAsync(submitted.ApplicationId, "OP-1", approve: true, "visited by phone", ct);
+        var done = await _pipeline.Client.WaitForCompletionAsync(submitted.ApplicationId, TimeSpan.FromSeconds(60), ct);
+
+        var outcome = done.ReadOutput<ApplicationOutcome>()!;
+        Assert.Equal(ApplicationStage.Disbursed, outcome.Stage);
+        Assert.Equal("No local partner could vouch for the household; a loan officer reviews it", outcome.Reasons![0].En);
+        var audited = await _pipeline.Runtime.Auditor.AuditAsync(submitted.ApplicationId, ct);
+        Assert.True(audited.Verified, string.Join("; ", audited.Steps.Select(s => $"{s.Name}: {s.Status} {s.Difference}")));
     }
 
     [Theory]

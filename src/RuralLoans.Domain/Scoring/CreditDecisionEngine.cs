@@ -80,7 +80,7 @@ public sealed class CreditDecisionEngine
             Score = result.Score,
             ProbabilityOfDefault = result.ProbabilityOfDefault,
             Outcome = outcome,
-            Reasons = outcome == DecisionOutcome.Approve ? [] : Reasons(findings, result),
+            Reasons = outcome == DecisionOutcome.Approve ? [] : Reasons(outcome, findings, result),
             FeaturePoints = result.Features,
             BasePoints = result.BasePoints,
             PolicyFindings = findings,
@@ -88,9 +88,12 @@ public sealed class CreditDecisionEngine
         };
     }
 
-    private List<ReasonText> Reasons(IReadOnlyList<PolicyFinding> findings, ScoreResult result)
+    private List<ReasonText> Reasons(DecisionOutcome outcome, IReadOnlyList<PolicyFinding> findings, ScoreResult result)
     {
-        var reasons = findings.OrderBy(f => f.Severity).Select(f => f.Reason).ToList();
+        // "A loan officer reviews it" would mislead a borrower who was declined for another reason.
+        var reasons = findings
+            .Where(f => outcome != DecisionOutcome.Decline || f.RuleId != PolicyRules.NoLocalPartnerRule)
+            .OrderBy(f => f.Severity).Select(f => f.Reason).ToList();
         var featureReasons = result.Features
             .Select((points, i) => (points, feature: _scorecard.Model.Features[i]))
             .Where(x => x.points.MaxPoints - x.points.Points > 0)

@@ -23,7 +23,25 @@ public sealed record CreditPolicy
     /// <summary>Existing debt above this share of the household cap sends the application to a person.</summary>
     public decimal ReferExistingDebtShareOfCap { get; init; } = 0.5m;
 
-    public static CreditPolicy RuralDefault { get; } = new() { Version = "rural-policy-2024.1" };
+    /// <summary>
+    /// Whether an application no village partner could vouch for is referred under its own reason (P08). Policies
+    /// before 2026.1 had no such reason and treated it as a pre-check with concerns (P07).
+    /// </summary>
+    public bool NoLocalPartnerHasOwnReason { get; init; }
+
+    /// <summary>The first rural policy: a village without a partner counted as a pre-check with concerns.</summary>
+    public static CreditPolicy Rural2024 { get; } = new() { Version = "rural-policy-2024.1" };
+
+    /// <summary>Adds P08: no local partner is its own reason for a loan officer's review, never a pre-check finding.</summary>
+    public static CreditPolicy Rural2026 { get; } = new() { Version = "rural-policy-2026.1", NoLocalPartnerHasOwnReason = true };
+
+    /// <summary>The policy new decisions are made under.</summary>
+    public static CreditPolicy RuralDefault => Rural2026;
+
+    /// <summary>Every policy version ever used for a decision, so each recorded decision can be replayed under its own.</summary>
+    public static IReadOnlyList<CreditPolicy> Shipped { get; } = [Rural2024, Rural2026];
+
+    public static CreditPolicy? Find(string version) => Shipped.FirstOrDefault(policy => policy.Version == version);
 }
 
 /// <summary>The facts the policy rules look at, recorded with every decision.</summary>
@@ -52,6 +70,9 @@ public sealed record PolicyFinding(string RuleId, RuleSeverity Severity, ReasonT
 
 public static class PolicyRules
 {
+    /// <summary>Refers a household no village partner could vouch for; it explains a referral, never a decline.</summary>
+    public const string NoLocalPartnerRule = "no-local-partner";
+
     public static IReadOnlyList<PolicyFinding> Evaluate(CreditPolicy policy, PolicyFacts facts)
     {
         ArgumentNullException.ThrowIfNull(policy);
@@ -89,7 +110,12 @@ public static class PolicyRules
                 findings.Add(new("pre-check", RuleSeverity.Decline, new("P06", "村级合作伙伴预审未通过", "The village partner's pre-check was not passed")));
                 break;
             case PreCheckOutcome.Concerns:
+            case PreCheckOutcome.NoLocalPartner when !policy.NoLocalPartnerHasOwnReason:
                 findings.Add(new("pre-check", RuleSeverity.Refer, new("P07", "村级合作伙伴预审有待核实事项", "The village partner's pre-check raised points to verify")));
+                break;
+            case PreCheckOutcome.NoLocalPartner:
+                findings.Add(new(NoLocalPartnerRule, RuleSeverity.Refer, new("P08",
+                    "本村暂无合作伙伴可为该农户作保，由信贷员人工审核", "No local partner could vouch for the household; a loan officer reviews it")));
                 break;
         }
         return findings;

@@ -11,10 +11,19 @@ public enum PreCheckOutcome
 
     /// <summary>The partner recommends against lending (e.g. no farming activity found).</summary>
     Fail,
+
+    /// <summary>
+    /// No village partner covers the household's village, so nobody visited and nothing was checked: not the
+    /// household's doing, and not a pre-check result. A loan officer takes the partner's place.
+    /// </summary>
+    NoLocalPartner,
 }
 
 /// <summary>The village partner's pre-check: overall outcome and how many checklist items failed.</summary>
 public sealed record VillagePreCheckResult(PreCheckOutcome Outcome, int ItemsChecked, int ItemsFailed)
 {
     public static VillagePreCheckResult Clean(int itemsChecked) => new(PreCheckOutcome.Pass, itemsChecked, 0);
+
+    /// <summary>Nothing was checked, so nothing failed: the household is scored on its form alone.</summary>
+    public static VillagePreCheckResult NoLocalPartner { get; } = new(PreCheckOutcome.NoLocalPartner, 0, 0);
 }

@@ -133,12 +133,12 @@ internal static partial class ApplicationEndpoints
             var approve = Flag(form, "approve") ?? throw new ApiProblemException(StatusCodes.Status400BadRequest, "missing-approve", "Say approve=true or approve=false.");
             await runtime().Actions.PreCheckAsync(id, actor.Id, approve,
                 Flag(form, "identitySeen") ?? false, Flag(form, "householdRegisterSeen") ?? false, Flag(form, "homesteadCertificateSeen") ?? false,
-                form.Files.Select(f => new PreCheckPhoto(f.Content)).ToList(), form.Text("remarks"), ct);
+                form.Files.Select(f => new PreCheckPhoto(f.Content, f.FileName)).ToList(), form.Text("remarks"), ct);
             return Results.Accepted($"/api/applications/{id}", new AcceptedView(id, "accepted"));
         })
             .WithName("PreCheckApplication").RequireAuthorization(ApiAuthentication.Policies.VillagePartner)
             .WithSummary("Answer a pre-check as the assigned village partner, with photos.")
-            .WithDescription("multipart/form-data: approve, identitySeen, householdRegisterSeen, homesteadCertificateSeen (true/false), remarks, photos (JPEG/PNG, repeatable).")
+            .WithDescription("multipart/form-data: approve, identitySeen, householdRegisterSeen, homesteadCertificateSeen (true/false), remarks, photos (JPEG/PNG phone photos, repeatable, each inspected like a form; one bad photo refuses the whole answer and nothing is stored).")
             .Accepts<IFormFileCollection>("multipart/form-data")
             .Produces<AcceptedView>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)

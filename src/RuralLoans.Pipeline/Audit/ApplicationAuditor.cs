@@ -311,7 +311,7 @@ public sealed partial class ApplicationAuditor(DurableClient engine, DecisionLog
         return findings.ToStep(StepNames.DisbursementLedger);
     }
 
-    private static CreditPolicy? PolicyFor(string version) => version == CreditPolicy.RuralDefault.Version ? CreditPolicy.RuralDefault : null;
+    private static CreditPolicy? PolicyFor(string version) => CreditPolicy.Find(version);
 
     private static AuditStep Unrecorded(string name) =>
         AuditStep.Broken(name, "the history shows this step completed, but no decision is recorded for it");

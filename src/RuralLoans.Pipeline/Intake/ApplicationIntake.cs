@@ -11,7 +11,10 @@ public sealed record SubmitApplication(string PartnerId, string ProductCode, Rea
 
 public sealed record SubmissionResult(string ApplicationId, bool Duplicate, DocumentRef Document);
 
-/// <summary>A submission refused at the edge, before anything was stored. <see cref="Code"/> is stable for clients.</summary>
+/// <summary>
+/// An upload (a form, or a pre-check's photos) refused at the edge, before anything was stored. <see cref="Code"/> is
+/// stable for clients.
+/// </summary>
 public sealed class IntakeRejectedException(string code, string message) : Exception(message)
 {
     public string Code { get; } = code;
@@ -92,46 +95,8 @@ public sealed partial class ApplicationIntake(
         {
             throw new IntakeRejectedException("invalid-idempotency-key", "An idempotency key must be 1–100 printable ASCII characters.");
         }
-        if (submission.Content.IsEmpty)
-        {
-            throw new IntakeRejectedException("empty-file", "The uploaded file is empty.");
-        }
-        if (submission.Content.Length > _options.MaxFileBytes)
-        {
-            throw new IntakeRejectedException("file-too-large", $"The file is {submission.Content.Length:N0} bytes; the limit is {_options.MaxFileBytes:N0}.");
-        }
-        if (submission.FileName is { } name && FileNameProblem(name) is { } nameProblem)
-        {
-            throw new IntakeRejectedException("bad-file-name", nameProblem);
-        }
-        var type = FormFileTypes.Detect(submission.Content.Span)
-            ?? throw new IntakeRejectedException("unsupported-file-type", "The file is not a PNG, JPEG, TIFF or PDF (decided by its content, not its name).");
-        if (FormFileInspection.Inspect(type, submission.Content.Span) is { } problem)
-        {
-            throw new IntakeRejectedException(problem.Code, problem.Reason);
-        }
-        return type;
-    }
-
-    /// <summary>
-    /// Names are never used to store anything, but one that climbs folders or hides its real extension behind a
-    /// right-to-left override is a sign of a hostile sender, and would mislead whoever later sees it in a list.
-    /// </summary>
-    private static string? FileNameProblem(string name)
-    {
-        if (name.Length > 255)
-        {
-            return "The file name is longer than 255 characters.";
-        }
-        if (name.Contains('/', StringComparison.Ordinal) || name.Contains('\\', StringComparison.Ordinal) || name is "." or "..")
-        {
-            return "The file name contains a folder path ('/', '\\' or '..'); send the file under its plain name.";
-        }
-        if (name.Any(c => char.IsControl(c) || c is '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069')))
-        {
-            return "The file name contains control or text-direction characters that can disguise its type; rename the file.";
-        }
-        return null;
+        var (type, problem) = UploadInspection.Inspect(submission.Content.Span, submission.FileName, UploadRules.Form(_options.MaxFileBytes));
+        return type ?? throw new IntakeRejectedException(problem!.Code, problem.Reason);
     }
 
     [GeneratedRegex("^[A-Za-z0-9]{2,32}$")]

@@ -51,43 +51,122 @@ public static class FormFileTypes
 public sealed record FileContentProblem(string Code, string Reason);
 
 /// <summary>
+/// What one kind of upload may be: which formats, how many bytes, and how many pixels an image may declare. The
+/// pixel limits are what stops a decompression bomb: a few kilobytes that declare gigapixels.
+/// </summary>
+public sealed record UploadRules(string What, IReadOnlyList<FormFileType> Types, long MaxBytes, long MaxPixels, int MaxSide)
+{
+    /// <summary>A 600 dpi A4 scan is about 35 megapixels; 60 leaves room, not for a bomb.</summary>
+    public static UploadRules Form(long maxBytes) =>
+        new("file", [FormFileType.Png, FormFileType.Jpeg, FormFileType.Tiff, FormFileType.Pdf], maxBytes, 60_000_000, 20_000);
+
+    /// <summary>
+    /// A phone photo: the largest sensors in use save 200 megapixels (16,320 × 12,240) and most save 12–50, so
+    /// anything beyond 200 megapixels or 16,384 pixels a side is not a photo a phone took.
+    /// </summary>
+    public static UploadRules PreCheckPhoto { get; } =
+        new("photo", [FormFileType.Jpeg, FormFileType.Png], 10 * 1024 * 1024, 200_000_000, 16_384);
+
+    /// <summary>"JPEG or PNG", "PNG, JPEG, TIFF or PDF".</summary>
+    public string TypeNames
+    {
+        get
+        {
+            var names = Types.Select(t => t.ToString().ToUpperInvariant()).ToList();
+            return names.Count == 1 ? names[0] : $"{string.Join(", ", names.Take(names.Count - 1))} or {names[^1]}";
+        }
+    }
+}
+
+/// <summary>Every check an upload passes before anything is stored: size, name, signature and structure.</summary>
+public static class UploadInspection
+{
+    /// <summary>The file's type when it may be stored, or the first problem that refuses it.</summary>
+    public static (FormFileType? Type, FileContentProblem? Problem) Inspect(ReadOnlySpan<byte> content, string? fileName, UploadRules rules)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        if (content.IsEmpty)
+        {
+            return (null, new FileContentProblem("empty-file", $"The uploaded {rules.What} is empty."));
+        }
+        if (content.Length > rules.MaxBytes)
+        {
+            return (null, new FileContentProblem("file-too-large", $"The {rules.What} is {content.Length:N0} bytes; the limit is {rules.MaxBytes:N0}."));
+        }
+        if (fileName is not null && FileNameProblem(fileName) is { } nameProblem)
+        {
+            return (null, new FileContentProblem("bad-file-name", nameProblem));
+        }
+        var type = FormFileTypes.Detect(content);
+        if (type is null || !rules.Types.Contains(type.Value))
+        {
+            var found = type is null ? "" : $" It is a {type.Value.ToString().ToUpperInvariant()}.";
+            return (null, new FileContentProblem("unsupported-file-type", $"The {rules.What} is not a {rules.TypeNames} file (decided by its content, not its name).{found}"));
+        }
+        return FormFileInspection.Inspect(type.Value, content, rules) is { } problem ? (null, problem) : (type, null);
+    }
+
+    /// <summary>
+    /// Names are never used to store anything, but one that climbs folders or hides its real extension behind a
+    /// right-to-left override is a sign of a hostile sender, and would mislead whoever later sees it in a list.
+    /// </summary>
+    public static string? FileNameProblem(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (name.Length > 255)
+        {
+            return "The file name is longer than 255 characters.";
+        }
+        if (name.Contains('/', StringComparison.Ordinal) || name.Contains('\\', StringComparison.Ordinal) || name is "." or "..")
+        {
+            return "The file name contains a folder path ('/', '\\' or '..'); send the file under its plain name.";
+        }
+        if (name.Any(c => char.IsControl(c) || c is '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069')))
+        {
+            return "The file name contains control or text-direction characters that can disguise its type; rename the file.";
+        }
+        return null;
+    }
+}
+
+/// <summary>
 /// Looks inside an upload whose signature was recognised, before anything is stored: a truncated or damaged file, an
 /// image that would decompress to an absurd size, an encrypted PDF, a PDF with scripts or actions, or far more pages
 /// than a form has. Only headers and structure are read; nothing is decoded or rendered.
 /// </summary>
 public static class FormFileInspection
 {
-    /// <summary>A 600 dpi A4 scan is about 35 megapixels; 60 leaves room, not for a bomb.</summary>
-    public const long MaxPixels = 60_000_000;
-    public const int MaxSide = 20_000;
     public const int MaxPdfPages = 10;
 
     /// <summary>PDF names that run code or act when the document opens; a scanned form never needs them.</summary>
     private static readonly string[] ActiveContentNames = ["JavaScript", "JS", "OpenAction", "AA", "Launch", "EmbeddedFile", "EmbeddedFiles", "RichMedia", "XFA", "SubmitForm", "ImportData", "GoToR"];
 
-    public static FileContentProblem? Inspect(FormFileType type, ReadOnlySpan<byte> content) => type switch
+    /// <summary>Inspects an application form (<see cref="UploadRules.Form"/> limits).</summary>
+    public static FileContentProblem? Inspect(FormFileType type, ReadOnlySpan<byte> content) => Inspect(type, content, UploadRules.Form(long.MaxValue));
+
+    public static FileContentProblem? Inspect(FormFileType type, ReadOnlySpan<byte> content, UploadRules rules) => type switch
     {
-        FormFileType.Png => InspectPng(content),
-        FormFileType.Jpeg => InspectJpeg(content),
-        FormFileType.Tiff => InspectTiff(content),
+        FormFileType.Png => InspectPng(content, rules),
+        FormFileType.Jpeg => InspectJpeg(content, rules),
+        FormFileType.Tiff => InspectTiff(content, rules),
         FormFileType.Pdf => InspectPdf(content.ToArray()),
         _ => null,
     };
 
     private static FileContentProblem Damaged(string what) => new("damaged-file", $"The {what} is truncated or damaged; scan or export it again.");
 
-    private static FileContentProblem? CheckDimensions(long width, long height)
+    private static FileContentProblem? CheckDimensions(long width, long height, UploadRules rules)
     {
         if (width <= 0 || height <= 0)
         {
-            return new FileContentProblem("damaged-file", "The image declares no width or height.");
+            return new FileContentProblem("damaged-file", $"The {rules.What} declares no width or height.");
         }
-        return width > MaxSide || height > MaxSide || width * height > MaxPixels
-            ? new FileContentProblem("image-too-large", $"The image declares {width:N0}×{height:N0} pixels; at most {MaxSide:N0} per side and {MaxPixels / 1_000_000} megapixels.")
+        return width > rules.MaxSide || height > rules.MaxSide || width * height > rules.MaxPixels
+            ? new FileContentProblem("image-too-large", $"The {rules.What} declares {width:N0}×{height:N0} pixels; at most {rules.MaxSide:N0} per side and {rules.MaxPixels / 1_000_000} megapixels.")
             : null;
     }
 
-    private static FileContentProblem? InspectPng(ReadOnlySpan<byte> content)
+    private static FileContentProblem? InspectPng(ReadOnlySpan<byte> content, UploadRules rules)
     {
         // Signature (8), then chunks: length (4, big-endian), type (4), data, CRC (4). IHDR first, IEND last.
         var offset = 8;
@@ -108,7 +187,7 @@ public static class FormFileInspection
                 }
                 var width = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(content[(offset + 8)..]);
                 var height = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(content[(offset + 12)..]);
-                if (CheckDimensions(width, height) is { } problem)
+                if (CheckDimensions(width, height, rules) is { } problem)
                 {
                     return problem;
                 }
@@ -123,7 +202,7 @@ public static class FormFileInspection
         return Damaged("PNG image");
     }
 
-    private static FileContentProblem? InspectJpeg(ReadOnlySpan<byte> content)
+    private static FileContentProblem? InspectJpeg(ReadOnlySpan<byte> content, UploadRules rules)
     {
         // Segments after SOI: FF, marker, big-endian length including itself. Dimensions are in the SOFn segment.
         var offset = 2;
@@ -158,7 +237,7 @@ public static class FormFileInspection
                 }
                 var height = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(content[(offset + 5)..]);
                 var width = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(content[(offset + 7)..]);
-                if (CheckDimensions(width, height) is { } problem)
+                if (CheckDimensions(width, height, rules) is { } problem)
                 {
                     return problem;
                 }
@@ -175,7 +254,7 @@ public static class FormFileInspection
         return Damaged("JPEG image");
     }
 
-    private static FileContentProblem? InspectTiff(ReadOnlySpan<byte> content)
+    private static FileContentProblem? InspectTiff(ReadOnlySpan<byte> content, UploadRules rules)
     {
         if (content.Length < 8)
         {
@@ -208,7 +287,7 @@ public static class FormFileInspection
                 height = value;
             }
         }
-        return CheckDimensions(width, height);
+        return CheckDimensions(width, height, rules);
     }
 
     private static uint U32(ReadOnlySpan<byte> content, int at, bool little) =>

@@ -14,8 +14,8 @@ public sealed class ActionRefusedException(string code, string message) : Except
     public string Code { get; } = code;
 }
 
-/// <summary>A photo a village partner took during the pre-check.</summary>
-public sealed record PreCheckPhoto(ReadOnlyMemory<byte> Content);
+/// <summary>A photo a village partner took during the pre-check; the file name, when known, is checked but never stored.</summary>
+public sealed record PreCheckPhoto(ReadOnlyMemory<byte> Content, string? FileName = null);
 
 /// <summary>
 /// What people do to a waiting application: the partner corrects fields, the village partner answers the pre-check,
@@ -26,7 +26,7 @@ public sealed class ApplicationActions(DurableClient engine, ApplicationStore ap
 {
     public const int MaxFieldLength = 1_000;
     public const int MaxPhotos = 12;
-    public const long MaxPhotoBytes = 10 * 1024 * 1024;
+    public static long MaxPhotoBytes => UploadRules.PreCheckPhoto.MaxBytes;
 
     public async Task CorrectAsync(string applicationId, string partnerId, IReadOnlyDictionary<string, string> fields, CancellationToken ct)
     {
@@ -74,16 +74,24 @@ public sealed class ApplicationActions(DurableClient engine, ApplicationStore ap
             throw new ActionRefusedException("field-too-long", $"Remarks must be at most {MaxFieldLength} characters.");
         }
 
-        // Check every photo before storing any, so a bad one leaves nothing behind.
-        var types = photoUploads.Select(p => p.Content.Length is > 0 and <= (int)MaxPhotoBytes ? FormFileTypes.Detect(p.Content.Span) : null).ToList();
-        if (types.Any(t => t is not (FormFileType.Jpeg or FormFileType.Png)))
+        // Check every photo before storing any, so a bad one leaves nothing behind: the same inspection as a form,
+        // under a phone photo's limits.
+        var types = new List<FormFileType>(photoUploads.Count);
+        for (var i = 0; i < photoUploads.Count; i++)
         {
-            throw new ActionRefusedException("bad-photo", $"Photos must be JPEG or PNG files of at most {MaxPhotoBytes / (1024 * 1024)} MB.");
+            var photo = photoUploads[i];
+            var (type, problem) = UploadInspection.Inspect(photo.Content.Span, photo.FileName, UploadRules.PreCheckPhoto);
+            if (problem is not null)
+            {
+                var which = photo.FileName is { } name && problem.Code != "bad-file-name" ? $"Photo {i + 1} ({name})" : $"Photo {i + 1}";
+                throw new IntakeRejectedException(problem.Code, $"{which}: {problem.Reason} Nothing from this pre-check was saved; send it again without that photo.");
+            }
+            types.Add(type!.Value);
         }
         var names = new List<string>();
         for (var i = 0; i < photoUploads.Count; i++)
         {
-            var stored = await photos.StoreAsync($"prechecks/{applicationId}", photoUploads[i].Content, types[i]!.Value.ContentType(), ct);
+            var stored = await photos.StoreAsync($"prechecks/{applicationId}", photoUploads[i].Content, types[i].ContentType(), ct);
             names.Add(stored.Name);
         }
 

@@ -24,8 +24,11 @@ public sealed partial class VillagePreCheck(PartnerDirectory partners, Applicati
 
     public sealed record AssignInput(string ApplicationId, LoanApplicationForm Form);
 
-    /// <summary>Who must answer. <see cref="VillagePartnerId"/> is null when no partner covers the village.</summary>
-    public sealed record Assignment(string? VillagePartnerId, string? VillagePartnerName, string Village, DateTimeOffset AssignedAt);
+    /// <summary>
+    /// Who must answer. <see cref="VillagePartnerId"/> is null when no partner covers the village; then
+    /// <see cref="WithoutPartner"/> is what scoring is told instead of a pre-check result.
+    /// </summary>
+    public sealed record Assignment(string? VillagePartnerId, string? VillagePartnerName, string Village, DateTimeOffset AssignedAt, VillagePreCheckResult? WithoutPartner = null);
 
     public sealed record RemindInput(string ApplicationId, Assignment Assignment, DateTime DeadlineUtc);
 
@@ -42,7 +45,7 @@ public sealed partial class VillagePreCheck(PartnerDirectory partners, Applicati
         var assignment = await decisions.RecordOnceAsync(input.ApplicationId, AssignName, input, () =>
         {
             var partner = partners.ForVillage(form.County ?? "", form.Township ?? "", form.Village ?? "");
-            return new Assignment(partner?.Id, partner?.Name, form.Village ?? "", clock.GetUtcNow());
+            return new Assignment(partner?.Id, partner?.Name, form.Village ?? "", clock.GetUtcNow(), partner is null ? VillagePreCheckResult.NoLocalPartner : null);
         }, ct);
         // Mirrored on the application so a village partner's phone lists what waits for them.
         await applications.UpdateAsync(input.ApplicationId, a => a with
@@ -72,6 +75,17 @@ public sealed partial class VillagePreCheck(PartnerDirectory partners, Applicati
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(input);
         return await decisions.RecordOnceAsync(input.ApplicationId, RecordName, input, () => new Recorded(input.Decision, Evaluate(input.Decision)), context.CancellationToken);
+    }
+
+    /// <summary>
+    /// What scoring is told when nobody covers the village. Assignments recorded before the no-partner outcome existed
+    /// carry none, and their histories passed scoring a pre-check with every item unconfirmed; replaying them must
+    /// ask for exactly that again.
+    /// </summary>
+    public static VillagePreCheckResult ResultWithoutPartner(Assignment assignment)
+    {
+        ArgumentNullException.ThrowIfNull(assignment);
+        return assignment.WithoutPartner ?? new VillagePreCheckResult(PreCheckOutcome.Concerns, ChecklistItems, ChecklistItems);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Reminder to village partner {Partner}: pre-check of {Application} is due by {Deadline:u}")]

@@ -32,7 +32,7 @@ public class CreditDecisionTests
         Assert.Equal(DecisionOutcome.Approve, decision.Outcome);
         Assert.Empty(decision.Reasons);
         Assert.Equal(9, decision.FeaturePoints.Count);
-        Assert.Equal(("rural-household", "1.0.0", "rural-policy-2024.1"), (decision.ModelId, decision.ModelVersion, decision.PolicyVersion));
+        Assert.Equal(("rural-household", "1.0.0", "rural-policy-2026.1"), (decision.ModelId, decision.ModelVersion, decision.PolicyVersion));
         Assert.Equal(_time.GetUtcNow(), decision.DecidedAt);
     }
 
@@ -47,6 +47,52 @@ public class CreditDecisionTests
         Assert.Equal(CreditDecisionEngine.MaxReasons, decision.Reasons.Count);
         Assert.Equal(["P05", "P07"], decision.Reasons.Take(2).Select(r => r.Code));
         Assert.All(decision.Reasons, r => Assert.False(string.IsNullOrWhiteSpace(r.Zh) || string.IsNullOrWhiteSpace(r.En)));
+    }
+
+    [Fact]
+    public void A_household_no_partner_could_vouch_for_goes_to_a_loan_officer_with_its_own_reason_and_none_about_a_pre_check()
+    {
+        var vouched = Engine().Decide("app-np0", Application(), VillagePreCheckResult.Clean(4), CleanApplicant);
+
+        var unvouched = Engine().Decide("app-np1", Application(), VillagePreCheckResult.NoLocalPartner, CleanApplicant);
+
+        Assert.Equal(DecisionOutcome.ReferToHumanReview, unvouched.Outcome);
+        var reason = unvouched.Reasons[0];
+        Assert.Equal("P08", reason.Code);
+        Assert.DoesNotContain(unvouched.Reasons, r => r.Code is "P06" or "P07" or "R09");
+        Assert.Equal("No local partner could vouch for the household; a loan officer reviews it", reason.En);
+        Assert.Contains("信贷员人工审核", reason.Zh, StringComparison.Ordinal);
+        Assert.Equal([PolicyRules.NoLocalPartnerRule], unvouched.PolicyFindings.Select(f => f.RuleId));
+        // Not penalised for a visit that could not happen: the score is the one its form earns.
+        Assert.Equal(vouched.Score, unvouched.Score, 9);
+    }
+
+    [Fact]
+    public void A_household_no_partner_could_vouch_for_is_still_declined_by_a_hard_rule_without_being_told_an_officer_reviews_it()
+    {
+        var decision = Engine().Decide("app-np2", Application(), VillagePreCheckResult.NoLocalPartner, CleanApplicant with { OnBlacklist = true });
+
+        Assert.Equal(DecisionOutcome.Decline, decision.Outcome);
+        Assert.Equal("P05", decision.Reasons[0].Code);
+        Assert.DoesNotContain(decision.Reasons, r => r.Code is "P06" or "P07" or "P08" or "R09");
+    }
+
+    [Fact]
+    public void The_2024_policy_still_reads_no_local_partner_as_a_pre_check_with_concerns_so_its_decisions_replay()
+    {
+        var old = new CreditDecisionEngine(new Scorecard(ScorecardModelCatalog.RuralHousehold), CreditPolicy.Rural2024, _time);
+
+        var decision = old.Decide("app-np3", Application(), VillagePreCheckResult.NoLocalPartner, CleanApplicant);
+        var stored = JsonSerializer.Serialize(decision, ScorecardModel.JsonOptions);
+        var recorded = JsonSerializer.Deserialize<CreditDecision>(stored, ScorecardModel.JsonOptions)!;
+        var replayed = CreditDecisionEngine.Replay(recorded, ScorecardModelCatalog.Load(recorded.ModelId, recorded.ModelVersion), CreditPolicy.Find(recorded.PolicyVersion)!);
+
+        Assert.Equal("rural-policy-2024.1", decision.PolicyVersion);
+        Assert.Equal("P07", decision.Reasons[0].Code);
+        Assert.Equal(stored, JsonSerializer.Serialize(replayed, ScorecardModel.JsonOptions));
+        Assert.Throws<ArgumentException>(() => CreditDecisionEngine.Replay(recorded, ScorecardModelCatalog.RuralHousehold, CreditPolicy.RuralDefault));
+        Assert.Equal(["rural-policy-2024.1", "rural-policy-2026.1"], CreditPolicy.Shipped.Select(p => p.Version));
+        Assert.Null(CreditPolicy.Find("rural-policy-1999.1"));
     }
 
     [Fact]

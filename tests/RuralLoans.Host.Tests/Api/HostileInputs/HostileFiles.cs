@@ -49,6 +49,50 @@ internal static class HostileFiles
         return whole[..(whole.Length - 20)];
     }
 
+    /// <summary>The demo's phone photo of a cattle shed: a real JPEG as a phone saves it.</summary>
+    public static byte[] PhonePhoto() => File.ReadAllBytes(Path.Combine(ApiHost.RepositoryRoot, "samples", "demo", "precheck-cattle-shed.jpg"));
+
+    /// <summary>A phone photo whose upload broke off halfway over a weak mobile signal.</summary>
+    public static byte[] TruncatedJpeg()
+    {
+        var whole = PhonePhoto();
+        return whole[..(whole.Length / 2)];
+    }
+
+    /// <summary>
+    /// A few dozen bytes of baseline JPEG (SOI, SOF0, SOS, EOI) whose frame declares 65,535 × 65,535 pixels: 4.3
+    /// gigapixels, far beyond any phone camera.
+    /// </summary>
+    public static byte[] JpegBomb() =>
+    [
+        0xFF, 0xD8,
+        0xFF, 0xC0, 0x00, 0x0B, 0x08, 0xFF, 0xFF, 0xFF, 0xFF, 0x01, 0x01, 0x11, 0x00,
+        0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00,
+        0x12, 0x34,
+        0xFF, 0xD9,
+    ];
+
+    /// <summary>18,000 × 1,000 pixels: acceptable for a scanned form, but wider than any phone sensor saves.</summary>
+    public static byte[] WiderThanAnyPhone() => SmallPng(18_000, 1_000, withPixels: false);
+
+    /// <summary>A valid little-endian TIFF header and one IFD declaring 8 × 8 pixels: a scan format, not a phone photo.</summary>
+    public static byte[] SmallTiff()
+    {
+        var tiff = new byte[8 + 2 + (2 * 12) + 4];
+        "II*\0"u8.CopyTo(tiff);
+        BinaryPrimitives.WriteUInt32LittleEndian(tiff.AsSpan(4), 8);
+        BinaryPrimitives.WriteUInt16LittleEndian(tiff.AsSpan(8), 2);
+        foreach (var (index, tag) in new[] { (0, (ushort)256), (1, (ushort)257) })
+        {
+            var at = 10 + (index * 12);
+            BinaryPrimitives.WriteUInt16LittleEndian(tiff.AsSpan(at), tag);
+            BinaryPrimitives.WriteUInt16LittleEndian(tiff.AsSpan(at + 2), 3);
+            BinaryPrimitives.WriteUInt32LittleEndian(tiff.AsSpan(at + 4), 1);
+            BinaryPrimitives.WriteUInt16LittleEndian(tiff.AsSpan(at + 8), 8);
+        }
+        return tiff;
+    }
+
     public static byte[] ElfExecutable()
     {
         var elf = new byte[256];
@@ -120,6 +164,16 @@ internal static class HostileFiles
     {
         var bytes = new byte[maxBytes + 1];
         "%PDF-1.7\n"u8.CopyTo(bytes);
+        return bytes;
+    }
+
+    /// <summary>One byte over the size cap, starting with a JPEG signature.</summary>
+    public static byte[] OversizeJpeg(long maxBytes)
+    {
+        var bytes = new byte[maxBytes + 1];
+        bytes[0] = 0xFF;
+        bytes[1] = 0xD8;
+        bytes[2] = 0xFF;
         return bytes;
     }
 

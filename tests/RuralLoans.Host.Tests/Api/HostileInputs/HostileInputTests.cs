@@ -6,6 +6,7 @@ using Microsoft.Azure.Cosmos;
 using RuralLoans.Host.Auth;
 using RuralLoans.Pipeline;
 using RuralLoans.Pipeline.Intake;
+using RuralLoans.Pipeline.Operations;
 using RuralLoans.Testing;
 
 namespace RuralLoans.Host.Tests.Api.HostileInputs;
@@ -77,6 +78,101 @@ public sealed class HostileInputTests(DevServicesFixture services) : IAsyncLifet
         Assert.Equal(before, await InventoryAsync(ct));
         using var health = await client.GetAsync("/healthz", ct);
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+    }
+
+    public static TheoryData<string, string, int, string> PreCheckPhotos() => new()
+    {
+        { "zero-bytes", "IMG_0002.jpg", 400, "empty-file" },
+        { "truncated-jpeg", "IMG_0002.jpg", 400, "damaged-file" },
+        { "truncated-png", "IMG_0002.png", 400, "damaged-file" },
+        { "wrong-magic-bytes", "IMG_0002.png", 400, "damaged-file" },
+        { "jpeg-decompression-bomb", "IMG_0002.jpg", 413, "image-too-large" },
+        { "png-decompression-bomb", "IMG_0002.png", 413, "image-too-large" },
+        { "wider-than-any-phone", "IMG_0002.png", 413, "image-too-large" },
+        { "pdf-renamed-jpg", "IMG_0002.jpg", 415, "unsupported-file-type" },
+        { "tiff-scan", "IMG_0002.jpg", 415, "unsupported-file-type" },
+        { "elf-renamed-jpg", "IMG_0002.jpg", 415, "unsupported-file-type" },
+        { "html-renamed-jpg", "IMG_0002.jpg", 415, "unsupported-file-type" },
+        { "oversize", "IMG_0002.jpg", 413, "file-too-large" },
+        { "path-traversal-name", "../../IMG_0002.jpg", 400, "bad-file-name" },
+        { "thirteen-photos", "IMG_0002.jpg", 400, "too-many-files" },
+    };
+
+    private static byte[] PhotoContent(string kind) => kind switch
+    {
+        "zero-bytes" => [],
+        "truncated-jpeg" => HostileFiles.TruncatedJpeg(),
+        "truncated-png" => HostileFiles.TruncatedPng(),
+        "wrong-magic-bytes" => HostileFiles.WrongMagicBytes(),
+        "jpeg-decompression-bomb" => HostileFiles.JpegBomb(),
+        "png-decompression-bomb" => HostileFiles.DecompressionBombPng(),
+        "wider-than-any-phone" => HostileFiles.WiderThanAnyPhone(),
+        "pdf-renamed-jpg" => HostileFiles.Pdf(),
+        "tiff-scan" => HostileFiles.SmallTiff(),
+        "elf-renamed-jpg" => HostileFiles.ElfExecutable(),
+        "html-renamed-jpg" => HostileFiles.Html(),
+        "oversize" => HostileFiles.OversizeJpeg(ApplicationActions.MaxPhotoBytes),
+        "path-traversal-name" or "thirteen-photos" => HostileFiles.PhonePhoto(),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    [Theory]
+    [MemberData(nameof(PreCheckPhotos))]
+    public async Task A_hostile_pre_check_photo_refuses_the_whole_answer_and_stores_nothing(string kind, string fileName, int status, string code)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var id = await _host.SubmitAsync("MFI001", ApiForms.TextPdf(ApiForms.Household(ApiForms.NewIdStem())), "farm-acquaintance", ct);
+        await _host.WaitForStageAsync(id, ApplicationStage.AwaitingPreCheck, ct);
+        var before = await InventoryAsync(ct);
+        var historyBefore = (await _host.Runtime.Client.GetHistoryAsync(id, ct)).Count;
+        using var client = _host.Client(ApiRoles.VillagePartner, "VP-WANG");
+
+        // A good photo goes first: the bad one after it must still leave nothing stored.
+        using var answer = new MultipartFormDataContent
+        {
+            { new StringContent("true"), "approve" },
+            { new StringContent("true"), "identitySeen" },
+            { new ByteArrayContent(HostileFiles.PhonePhoto()), "photos", "IMG_0001.jpg" },
+        };
+        var extra = kind == "thirteen-photos" ? ApplicationActions.MaxPhotos : 1;
+        for (var i = 0; i < extra; i++)
+        {
+            answer.Add(new ByteArrayContent(PhotoContent(kind)), "photos", fileName);
+        }
+        using var response = await client.PostAsync($"/api/applications/{id}/precheck", answer, ct);
+
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Equal(code, problem.GetProperty("code").GetString());
+        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()));
+        Assert.Equal(before, await InventoryAsync(ct));
+        await Task.Delay(300, ct);
+        Assert.Equal(historyBefore, (await _host.Runtime.Client.GetHistoryAsync(id, ct)).Count);
+        var state = await _host.Runtime.Client.GetStatusAsync(id, cancellationToken: ct);
+        Assert.Equal(ApplicationStage.AwaitingPreCheck, state!.ReadCustomStatus<ApplicationProgress>()!.Stage);
+    }
+
+    [Fact]
+    public async Task Good_phone_photos_are_accepted_and_stored_beside_the_application()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var id = await _host.SubmitAsync("MFI001", ApiForms.TextPdf(ApiForms.Household(ApiForms.NewIdStem())), "farm-acquaintance", ct);
+        await _host.WaitForStageAsync(id, ApplicationStage.AwaitingPreCheck, ct);
+        var before = await InventoryAsync(ct);
+        using var client = _host.Client(ApiRoles.VillagePartner, "VP-WANG");
+
+        using var answer = new MultipartFormDataContent
+        {
+            { new StringContent("true"), "approve" },
+            { new ByteArrayContent(HostileFiles.PhonePhoto()), "photos", "IMG_0001.jpg" },
+            { new ByteArrayContent(HostileFiles.SmallPng(640, 480)), "photos", "screenshot.png" },
+        };
+        using var response = await client.PostAsync($"/api/applications/{id}/precheck", answer, ct);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var after = await InventoryAsync(ct);
+        Assert.NotEqual(before, after);
+        Assert.Equal(2, after.Split(',').Count(name => name.Contains($"prechecks/{id}/", StringComparison.Ordinal)));
     }
 
     [Fact]
