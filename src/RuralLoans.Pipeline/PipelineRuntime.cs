@@ -171,7 +171,7 @@ public sealed class PipelineRuntime : IAsyncDisposable
         var preCheck = new VillagePreCheck(partners, applications, decisions, clock, options.LoggerFactory.CreateLogger<VillagePreCheck>());
         var dataScoring = new DataScoring(scoring, facts, applications, decisions, clock);
         var split = new CoLendingSplit(lending, quotas, applications, decisions);
-        var disbursement = new Disbursement(payouts, options.PaymentRail, ledger, quotas, lending, applications, clock);
+        var disbursement = new Disbursement(payouts, options.PaymentRail, ledger, quotas, lending, applications, clock, options.LoggerFactory.CreateLogger<Disbursement>());
 
         var registry = new DurableRegistry()
             .AddOrchestrator<ApplicationStarted, ApplicationOutcome>(LoanApplicationOrchestration.Name, LoanApplicationOrchestration.RunAsync)

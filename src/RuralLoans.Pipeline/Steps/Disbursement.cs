@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using RuralLoans.Domain.CoLending;
 using RuralLoans.Domain.Disbursements;
 using RuralLoans.Durable.Core;
@@ -17,14 +19,15 @@ namespace RuralLoans.Pipeline.Steps;
 /// the ledger transfer id and the quota reservation id, so a step resumed after a crash at any point finds what was
 /// already done (the rail is asked by key before paying) and only finishes the rest.
 /// </summary>
-public sealed class Disbursement(
+public sealed partial class Disbursement(
     DisbursementStore payouts,
     IPaymentRail rail,
     LedgerStore ledger,
     QuotaStore quotas,
     LendingCatalog catalog,
     ApplicationStore applications,
-    TimeProvider clock)
+    TimeProvider clock,
+    ILogger<Disbursement>? logger = null)
 {
     public const string Name = "Disbursement";
 
@@ -60,7 +63,13 @@ public sealed class Disbursement(
         await ledger.PostAsync(DisbursementPostings.ForPayout(disbursed, input.Split, clock.GetUtcNow()), ct);
         foreach (var allocation in input.Split.Allocations)
         {
-            await quotas.ChangeAsync(allocation.LenderId, catalog.Lenders[allocation.LenderId].QuotaYuan, s => QuotaReservations.Commit(s, key.Value), ct);
+            var committed = await quotas.ChangeAsync(allocation.LenderId, catalog.Lenders[allocation.LenderId].QuotaYuan, s => QuotaReservations.Commit(s, key.Value), ct);
+            if (committed.Status == QuotaChangeStatus.NotFound)
+            {
+                // Normal only for a retry long after the commit was folded away; otherwise the lender's committed total
+                // is short by this allocation, which an operator must correct.
+                LogCommitFoundNoReservation(logger ?? (ILogger)NullLogger.Instance, key.Value, allocation.LenderId, allocation.AmountYuan);
+            }
         }
         if (current.Disbursement.State != DisbursementState.Disbursed)
         {
@@ -99,4 +108,7 @@ public sealed class Disbursement(
 
     public static Input InputFor(string applicationId, string partnerId, Domain.Applications.LoanApplication application, FundSplit split) =>
         new(applicationId, partnerId, application.ApplicantName, ApplicantFactsSource.HashResidentId(application.IdNumber.Value), split);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Payout {DisbursementId}: lender {LenderId} had no quota reservation to commit for ¥{AmountYuan}; unless this is a late retry, its committed total does not include it")]
+    private static partial void LogCommitFoundNoReservation(ILogger logger, string disbursementId, string lenderId, decimal amountYuan);
 }
