@@ -18,7 +18,11 @@ public static class LoanApplicationOrchestration
         public const string FieldsCorrected = "FieldsCorrected";
         public const string PreCheckDecided = "PreCheckDecided";
         public const string ReviewDecided = "ReviewDecided";
+        public const string HumanReviewRequested = "HumanReviewRequested";
     }
+
+    /// <summary>Starts the status detail of a review the borrower asked for, so a second request can be told apart.</summary>
+    public const string ReviewRequestedDetail = "借款人申请人工复核 / the borrower asked for human review";
 
     private static readonly RetryOptions StepRetry = new(MaxAttempts: 5, FirstRetryInterval: TimeSpan.FromSeconds(1));
 
@@ -93,6 +97,31 @@ public static class LoanApplicationOrchestration
                 return Finish(context, new ApplicationOutcome(id, ApplicationStage.Expired, "人工审核超时 / human review deadline passed", credit.Score, credit.Reasons));
             }
         }
+        if (!approved && credit.Outcome == DecisionOutcome.Decline && product.OffersDeclineReview)
+        {
+            // PIPL Art. 24: a decline the model made alone may be put before a person, if the borrower asks in time.
+            var request = await WaitForReviewRequestAsync(context, product.DeclineReviewWindow!.Value);
+            if (request is null)
+            {
+                return Finish(context, new ApplicationOutcome(id, ApplicationStage.Declined, "未获批准，复核申请期已过 / declined; the review window closed", credit.Score, credit.Reasons));
+            }
+            var deadline = context.CurrentUtcDateTime + product.HumanReviewDeadline;
+            Report(context, ApplicationStage.AwaitingHumanReview, ReviewRequestedDetail, waitingUntil: deadline);
+            try
+            {
+                var review = await context.WaitForExternalEvent<ReviewDecision>(Events.ReviewDecided, product.HumanReviewDeadline);
+                if (!review!.Approved)
+                {
+                    return Finish(context, new ApplicationOutcome(id, ApplicationStage.Declined, $"人工复核后未获批准 / declined on human review by {review.OperatorId}",
+                        credit.Score, credit.Reasons, ReviewedBy: review.OperatorId));
+                }
+                approved = true;
+            }
+            catch (TimeoutException)
+            {
+                return Finish(context, new ApplicationOutcome(id, ApplicationStage.Expired, "人工复核超时 / human review deadline passed", credit.Score, credit.Reasons));
+            }
+        }
         if (!approved)
         {
             return Finish(context, new ApplicationOutcome(id, ApplicationStage.Declined, "未获批准 / declined", credit.Score, credit.Reasons));
@@ -130,6 +159,21 @@ public static class LoanApplicationOrchestration
         try
         {
             return await context.WaitForExternalEvent<PreCheckDecision>(Events.PreCheckDecided, product.PreCheckReminderBefore);
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Keeps an automated decline open for a review request; null when the window passes without one.</summary>
+    private static async Task<HumanReviewRequest?> WaitForReviewRequestAsync(OrchestrationContext context, TimeSpan window)
+    {
+        var until = context.CurrentUtcDateTime + window;
+        Report(context, ApplicationStage.Declined, $"未获批准，可在 {until:yyyy-MM-dd HH:mm} UTC 前申请人工复核 / declined; human review may be requested until {until:u}", waitingUntil: until);
+        try
+        {
+            return await context.WaitForExternalEvent<HumanReviewRequest>(Events.HumanReviewRequested, window);
         }
         catch (TimeoutException)
         {

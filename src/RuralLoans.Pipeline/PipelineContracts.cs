@@ -7,7 +7,10 @@ namespace RuralLoans.Pipeline;
 /// <summary>The orchestration's input: everything intake knew, including the product's rules as they were at submission.</summary>
 public sealed record ApplicationStarted(string ApplicationId, string PartnerId, PipelineProduct Product, DocumentRef Document, DateTimeOffset SubmittedAt);
 
-/// <summary>Where an application is, for the portal and the CLI. Kept in the orchestration's custom status.</summary>
+/// <summary>
+/// Where an application is, for the portal and the CLI. Kept in the orchestration's custom status. A running application
+/// at <see cref="Declined"/> was declined by the model alone and may still be reviewed until its WaitingUntilUtc.
+/// </summary>
 public enum ApplicationStage
 {
     ReadingDocument,
@@ -49,6 +52,9 @@ public sealed record PreCheckDecision(
     string? Remarks,
     DateTimeOffset DecidedAt);
 
+/// <summary>The submitting partner's request, on the borrower's behalf, that a person reviews an automated decline.</summary>
+public sealed record HumanReviewRequest(string PartnerId, string? Reason, DateTimeOffset RequestedAt);
+
 /// <summary>An operator's decision on an application referred to human review.</summary>
 public sealed record ReviewDecision(string OperatorId, bool Approved, string? Note, DateTimeOffset DecidedAt);
 
@@ -60,6 +66,7 @@ public sealed record ApplicationOutcome(
     double? Score = null,
     IReadOnlyList<Domain.Scoring.ReasonText>? Reasons = null,
     IReadOnlyList<LenderAmount>? Split = null,
-    string? DisbursementId = null);
+    string? DisbursementId = null,
+    string? ReviewedBy = null);
 
 public sealed record LenderAmount(string LenderId, string LenderName, decimal AmountYuan);

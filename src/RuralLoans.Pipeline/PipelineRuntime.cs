@@ -48,6 +48,9 @@ public sealed record PipelineOptions
     public required string ConfigDirectory { get; init; }
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>The products intake snapshots into each application; tests swap in shorter deadlines.</summary>
+    public ProductCatalog Products { get; init; } = ProductCatalog.Default;
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
     /// <summary>Listen for queue messages in this process (standalone mode). Off when the Functions host triggers us.</summary>
@@ -203,10 +206,10 @@ public sealed class PipelineRuntime : IAsyncDisposable
             await worker.StartAsync(ct);
         }
 
-        var intake = new ApplicationIntake(documents, applications, client, ProductCatalog.Default, clock);
+        var intake = new ApplicationIntake(documents, applications, client, options.Products, clock);
         var actions = new ApplicationActions(client, applications, documents, partners, clock);
         var auditor = new ApplicationAuditor(client, decisions, ledger, lending);
-        var blobDrop = new BlobDropIngestion(blobs.GetParentBlobServiceClient(), intake, partners, ProductCatalog.Default);
+        var blobDrop = new BlobDropIngestion(blobs.GetParentBlobServiceClient(), intake, partners, options.Products);
         var processor = worker?.Processor ?? new WorkItemProcessor(storage, registry, options.LoggerFactory.CreateLogger<WorkItemProcessor>(), signal);
         var reservationSweep = new ReservationSweep(lending, quotas, options.PaymentRail, client, clock, options.LoggerFactory.CreateLogger<ReservationSweep>());
         return new PipelineRuntime(client, worker, intake, actions, applications, decisions, ledger, partners, auditor, blobDrop, storage, processor, storageAccount, reservationSweep);

@@ -105,17 +105,23 @@ public sealed class LoanApplicationPipelineTests(DevServicesFixture services) : 
     }
 
     [Fact]
-    public async Task A_blacklisted_applicant_is_declined_with_reasons_and_nothing_is_paid()
+    public async Task A_blacklisted_applicant_is_declined_with_reasons_and_may_ask_for_review_for_fifteen_days()
     {
         var ct = TestContext.Current.CancellationToken;
         var household = TestForms.GoodHousehold("43062619850712551");
 
         var submitted = await _pipeline.Runtime.Intake.SubmitAsync(new SubmitApplication("MFI001", "farm-310", TestForms.TextPdf(household)), ct);
-        var done = await _pipeline.Client.WaitForCompletionAsync(submitted.ApplicationId, TimeSpan.FromSeconds(60), ct);
+        var declined = await _pipeline.WaitForStageAsync(submitted.ApplicationId, ApplicationStage.Declined, ct);
 
-        var outcome = done.ReadOutput<ApplicationOutcome>()!;
-        Assert.Equal(ApplicationStage.Declined, outcome.Stage);
-        Assert.InRange(outcome.Reasons!.Count, 1, 4);
+        var progress = declined.ReadCustomStatus<ApplicationProgress>()!;
+        Assert.Equal(OrchestrationRuntimeStatus.Running, declined.Status);
+        var until = Assert.NotNull(progress.WaitingUntilUtc);
+        Assert.InRange(until, DateTime.UtcNow.AddDays(15).AddMinutes(-5), DateTime.UtcNow.AddDays(15));
+        Assert.Contains($"until {until:u}", progress.Detail, StringComparison.Ordinal);
+        var scored = await _pipeline.Runtime.Decisions.FindAsync(submitted.ApplicationId, Steps.DataScoring.Name, ct);
+        var decision = scored!.Output.Deserialize<CreditDecision>(Storage.CosmosClients.JsonOptions)!;
+        Assert.Equal(DecisionOutcome.Decline, decision.Outcome);
+        Assert.InRange(decision.Reasons.Count, 1, 4);
         Assert.Empty(_pipeline.Rail.CommittedPayouts);
     }
 

@@ -29,7 +29,9 @@ internal sealed class PipelineHarness : IAsyncDisposable
     public DurableClient Client => Runtime.Client;
 
     /// <param name="wrapRail">Puts something between the pipeline and the rail simulator, e.g. to hold a payout.</param>
-    public static async Task<PipelineHarness> StartAsync(DevServicesFixture services, CancellationToken ct, Func<IPaymentRail, IPaymentRail>? wrapRail = null)
+    /// <param name="products">The products intake snapshots, e.g. with a review window short enough to pass during a test.</param>
+    public static async Task<PipelineHarness> StartAsync(DevServicesFixture services, CancellationToken ct, Func<IPaymentRail, IPaymentRail>? wrapRail = null,
+        Products.ProductCatalog? products = null)
     {
         var rail = await RailSimulator.StartAsync(ct: ct);
         var railHttp = new HttpClient { BaseAddress = rail.BaseAddress };
@@ -42,6 +44,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
             Ocr = new OcrOptions(),
             PaymentRail = wrapRail is null ? new HttpPaymentRail(railHttp) : wrapRail(new HttpPaymentRail(railHttp)),
             ConfigDirectory = Path.Combine(RepositoryRoot(), "config"),
+            Products = products ?? Products.ProductCatalog.Default,
         };
         var runtime = await PipelineRuntime.StartAsync(options, ct);
         return new PipelineHarness(runtime, rail, railHttp, options);

@@ -10,7 +10,7 @@ using Spectre.Console;
 namespace RuralLoans.Cli.Commands;
 
 /// <summary>
-/// Commands for one application: submit, status, correct, precheck, review and history. They work on the configured
+/// Commands for one application: submit, status, correct, precheck, review, review-request and history. They work on the configured
 /// storage (the running dev services locally). With <c>--wait</c> they also run the pipeline in this process until the
 /// application finishes or waits for a person, so no separate host is needed to see it through.
 /// </summary>
@@ -18,7 +18,7 @@ internal static class ApplicationCommands
 {
     private static readonly JsonSerializerOptions Json = new(DurableJson.Options) { WriteIndented = true };
 
-    public static IEnumerable<Command> Create() => [Submit(), Status(), Correct(), PreCheck(), Review(), History()];
+    public static IEnumerable<Command> Create() => [Submit(), Status(), Correct(), PreCheck(), Review(), RequestReview(), History()];
 
     private static Option<bool> WaitOption() => new("--wait") { Description = "Run the pipeline here until the application finishes or waits for a person" };
 
@@ -147,6 +147,23 @@ internal static class ApplicationCommands
         return command;
     }
 
+    private static Command RequestReview()
+    {
+        var id = new Argument<string>("ID") { Description = "Application id" };
+        var partner = new Option<string>("--partner") { Description = "The submitting partner, asking on the borrower's behalf", Required = true };
+        var reason = new Option<string?>("--reason") { Description = "Why the borrower asks for a person to look again" };
+        var wait = WaitOption();
+        var json = JsonOption();
+        var command = new Command("review-request", "Ask for human review of an automated decline while its review window is open (PIPL Art. 24)") { id, partner, reason, wait, json };
+        command.SetAction((parse, ct) => GuardAsync(async () =>
+        {
+            await using var session = await CommandEnvironment.StartPipelineAsync(parse.GetValue(wait), ct);
+            await session.Runtime.Actions.RequestReviewAsync(parse.GetValue(id)!, parse.GetValue(partner)!, parse.GetValue(reason), ct);
+            return await ReportAsync(session, parse.GetValue(id)!, parse.GetValue(wait), parse.GetValue(json), ct);
+        }));
+        return command;
+    }
+
     private static Command History()
     {
         var id = new Argument<string>("ID") { Description = "Application id" };
@@ -200,7 +217,9 @@ internal static class ApplicationCommands
             while (DateTime.UtcNow < deadline)
             {
                 var terminal = status.State.Status is not (OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending);
-                var waitingForPerson = status.Progress?.Stage is ApplicationStage.NeedsCorrection or ApplicationStage.AwaitingPreCheck or ApplicationStage.AwaitingHumanReview;
+                // A running application at Declined waits for the borrower's review request, which may never come.
+                var waitingForPerson = status.Progress?.Stage is ApplicationStage.NeedsCorrection or ApplicationStage.AwaitingPreCheck or ApplicationStage.AwaitingHumanReview
+                    or ApplicationStage.Declined;
                 if (terminal || (moved && waitingForPerson))
                 {
                     break;
@@ -237,6 +256,10 @@ internal static class ApplicationCommands
             if (outcome.DisbursementId is not null)
             {
                 Console.WriteLine($"  disbursement {outcome.DisbursementId}");
+            }
+            if (outcome.ReviewedBy is not null)
+            {
+                Console.WriteLine($"  reviewed by {outcome.ReviewedBy}");
             }
         }
         if (state.Failure is not null)

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using RuralLoans.DevServices;
 using RuralLoans.Domain.Disbursements;
+using RuralLoans.Domain.Scoring;
 using RuralLoans.Host.Configuration;
 using RuralLoans.Durable.Core;
 using RuralLoans.Ocr;
@@ -173,6 +174,13 @@ internal static class DemoCommand
                     row.Outcome = status.Value.State.ReadOutput<ApplicationOutcome>();
                     break;
                 }
+                if (status?.State.Status is OrchestrationRuntimeStatus.Running && progress is { Stage: ApplicationStage.Declined, WaitingUntilUtc: not null })
+                {
+                    // Declined by the model, final unless the borrower asks for review; the demo never does, so
+                    // waiting out the window would only hide the outcome.
+                    row.Outcome = await DeclineOpenForReviewAsync(pipeline, submitted.ApplicationId, progress, ct);
+                    break;
+                }
                 if (status?.State.Status is OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated)
                 {
                     row.Problem = status.Value.State.Failure?.Message;
@@ -192,6 +200,14 @@ internal static class DemoCommand
         row.Elapsed = clock.Elapsed;
         task.Value = task.MaxValue;
         task.StopTask();
+    }
+
+    /// <summary>The outcome of an automated decline still open for review, with the score and reasons the model gave.</summary>
+    private static async Task<ApplicationOutcome> DeclineOpenForReviewAsync(PipelineRuntime pipeline, string applicationId, ApplicationProgress progress, CancellationToken ct)
+    {
+        var scored = await pipeline.Decisions.FindAsync(applicationId, Pipeline.Steps.DataScoring.Name, ct);
+        var decision = scored?.Output.Deserialize<CreditDecision>(CosmosClients.JsonOptions);
+        return new ApplicationOutcome(applicationId, ApplicationStage.Declined, progress.Detail, decision?.Score, decision?.Reasons);
     }
 
     /// <summary>Answers as the person the application waits on, once per waiting step.</summary>

@@ -11,6 +11,8 @@ public sealed record CorrectionRequest(IReadOnlyDictionary<string, string?>? Fie
 
 public sealed record ReviewRequest(bool? Approve, string? Note);
 
+public sealed record HumanReviewRequestBody(string? Reason);
+
 public sealed record AcceptedView(string ApplicationId, string Status);
 
 /// <summary>Endpoints for one application and the list of them.</summary>
@@ -159,6 +161,23 @@ internal static partial class ApplicationEndpoints
             .WithName("ReviewApplication").RequireAuthorization(ApiAuthentication.Policies.Operator)
             .WithSummary("Decide an application referred to human review (operators).")
             .Accepts<ReviewRequest>("application/json")
+            .Produces<AcceptedView>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+
+        applications.MapPost("/{id}/review-request", async (HttpContext http, string id, CancellationToken ct) =>
+        {
+            var actor = http.RequireActor();
+            if (await reader.FindVisibleAsync(actor, id, ct) is null)
+            {
+                return ApiProblems.NotFound(id);
+            }
+            var request = await ReadJsonAsync<HumanReviewRequestBody>(http, ct);
+            await runtime().Actions.RequestReviewAsync(id, actor.Id, request.Reason, ct);
+            return Results.Accepted($"/api/applications/{id}", new AcceptedView(id, "accepted"));
+        })
+            .WithName("RequestHumanReview").RequireAuthorization(ApiAuthentication.Policies.Partner)
+            .WithSummary("Ask, on the borrower's behalf, that a person reviews an automated decline while its review window is open (the submitting partner only; PIPL Art. 24).")
+            .Accepts<HumanReviewRequestBody>("application/json")
             .Produces<AcceptedView>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 

@@ -19,7 +19,7 @@ public sealed record PreCheckPhoto(ReadOnlyMemory<byte> Content, string? FileNam
 
 /// <summary>
 /// What people do to a waiting application: the partner corrects fields, the village partner answers the pre-check,
-/// an operator decides a referral. Each is checked against the application's current step and the actor before the
+/// an operator decides a referral, the partner asks for a person to review an automated decline. Each is checked against the application's current step and the actor before the
 /// event is raised, so a wrong or late answer gets a clear refusal instead of sitting unread in the history.
 /// </summary>
 public sealed class ApplicationActions(DurableClient engine, ApplicationStore applications, ContentAddressedBlobStore photos, PartnerDirectory partners, TimeProvider clock)
@@ -27,6 +27,9 @@ public sealed class ApplicationActions(DurableClient engine, ApplicationStore ap
     public const int MaxFieldLength = 1_000;
     public const int MaxPhotos = 12;
     public static long MaxPhotoBytes => UploadRules.PreCheckPhoto.MaxBytes;
+
+    /// <summary>How the status of a review the borrower asked for reads, as opposed to a referral by the model.</summary>
+    public const string HumanReviewRequestedMarker = LoanApplicationOrchestration.ReviewRequestedDetail;
 
     public async Task CorrectAsync(string applicationId, string partnerId, IReadOnlyDictionary<string, string> fields, CancellationToken ct)
     {
@@ -108,6 +111,44 @@ public sealed class ApplicationActions(DurableClient engine, ApplicationStore ap
             throw new ActionRefusedException("field-too-long", $"The note must be at most {MaxFieldLength} characters.");
         }
         await engine.RaiseEventAsync(applicationId, LoanApplicationOrchestration.Events.ReviewDecided, new ReviewDecision(operatorId, approve, note, clock.GetUtcNow()), ct);
+    }
+
+    /// <summary>
+    /// The submitting partner asks, on the borrower's behalf, that a person reviews a decline the model made alone
+    /// (PIPL Art. 24). Only while the decline's review window is open, and once.
+    /// </summary>
+    public async Task RequestReviewAsync(string applicationId, string partnerId, string? reason, CancellationToken ct)
+    {
+        var application = await RequireAsync(applicationId, ct);
+        if (application.PartnerId != partnerId)
+        {
+            throw new ActionRefusedException("not-your-application", $"Application {applicationId} was submitted by another partner.");
+        }
+        if (reason is { Length: > MaxFieldLength })
+        {
+            throw new ActionRefusedException("field-too-long", $"The reason must be at most {MaxFieldLength} characters.");
+        }
+        var current = await GetProgressAsync(applicationId, ct);
+        var running = current?.State.Status == OrchestrationRuntimeStatus.Running;
+        var progress = current?.Progress;
+        var reviewable = running && progress is { Stage: ApplicationStage.Declined, WaitingUntilUtc: not null };
+        if (!reviewable)
+        {
+            throw progress?.Stage switch
+            {
+                ApplicationStage.AwaitingHumanReview when running && progress.Detail.Contains(HumanReviewRequestedMarker, StringComparison.Ordinal) =>
+                    new ActionRefusedException("already-requested", $"Human review of application {applicationId} was already requested; an operator decides it."),
+                ApplicationStage.Declined when !running =>
+                    new ActionRefusedException("review-window-closed", $"Application {applicationId}'s decline is final: its review window has closed or it had none."),
+                _ => new ActionRefusedException("not-declined",
+                    $"Application {applicationId} is {progress?.Stage.ToString() ?? "not started"}; only an automated decline can be put to human review."),
+            };
+        }
+        if (clock.GetUtcNow().UtcDateTime >= progress!.WaitingUntilUtc!.Value)
+        {
+            throw new ActionRefusedException("review-window-closed", $"Application {applicationId}'s review window closed at {progress.WaitingUntilUtc:u}.");
+        }
+        await engine.RaiseEventAsync(applicationId, LoanApplicationOrchestration.Events.HumanReviewRequested, new HumanReviewRequest(partnerId, reason, clock.GetUtcNow()), ct);
     }
 
     /// <summary>Where the application is now, from the orchestration's custom status.</summary>

@@ -3,6 +3,9 @@ namespace RuralLoans.Pipeline.Products;
 /// <summary>
 /// How a loan product moves through the pipeline. "Acquaintance" products serve thin-file households and need a village
 /// partner who knows the family to vouch for it; "310" products decide on data alone with no human step.
+/// <see cref="DeclineReviewWindow"/> is how long a borrower may ask a person to look again at a decline the model made
+/// alone (PIPL Art. 24); null or zero means the decline is final at once, which is how snapshots taken before the window
+/// existed read back, so their histories replay unchanged.
 /// </summary>
 public sealed record PipelineProduct(
     string Code,
@@ -13,7 +16,14 @@ public sealed record PipelineProduct(
     TimeSpan PreCheckDeadline,
     TimeSpan PreCheckReminderBefore,
     TimeSpan CorrectionDeadline,
-    TimeSpan HumanReviewDeadline);
+    TimeSpan HumanReviewDeadline,
+    TimeSpan? DeclineReviewWindow = null)
+{
+    public const int DeclineReviewWindowDays = 15;
+
+    /// <summary>Whether an automated decline stays open for a review request under this snapshot.</summary>
+    public bool OffersDeclineReview => DeclineReviewWindow is { } window && window > TimeSpan.Zero;
+}
 
 public sealed class ProductCatalog
 {
@@ -31,9 +41,9 @@ public sealed class ProductCatalog
     [
         new PipelineProduct("farm-acquaintance", "农户熟人贷", "Farm household acquaintance loan",
             RequiresPreCheck: true, MaxAmountYuan: 50_000m, PreCheckDeadline: TimeSpan.FromDays(7), PreCheckReminderBefore: TimeSpan.FromDays(2),
-            CorrectionDeadline: TimeSpan.FromDays(14), HumanReviewDeadline: TimeSpan.FromDays(5)),
+            CorrectionDeadline: TimeSpan.FromDays(14), HumanReviewDeadline: TimeSpan.FromDays(5), DeclineReviewWindow: TimeSpan.FromDays(PipelineProduct.DeclineReviewWindowDays)),
         new PipelineProduct("farm-310", "农户310信用贷", "Farm household 310 data loan",
             RequiresPreCheck: false, MaxAmountYuan: 200_000m, PreCheckDeadline: TimeSpan.Zero, PreCheckReminderBefore: TimeSpan.Zero,
-            CorrectionDeadline: TimeSpan.FromDays(14), HumanReviewDeadline: TimeSpan.FromDays(5)),
+            CorrectionDeadline: TimeSpan.FromDays(14), HumanReviewDeadline: TimeSpan.FromDays(5), DeclineReviewWindow: TimeSpan.FromDays(PipelineProduct.DeclineReviewWindowDays)),
     ]);
 }

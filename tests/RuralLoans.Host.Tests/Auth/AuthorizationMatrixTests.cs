@@ -31,7 +31,7 @@ public sealed class AuthorizationMatrixTests(DevServicesFixture services) : IAsy
     private static readonly Caller[] Everyone = [Anonymous, Mfi001, Mfi002, VpWang, VpLi, Auditor, Operator];
 
     /// <summary>The applications the requests act on, in the stage each endpoint needs.</summary>
-    private sealed record Targets(string AwaitingPreCheck, string NeedsCorrection, string CorrectedId, string AwaitingReview, string OtherPartners);
+    private sealed record Targets(string AwaitingPreCheck, string NeedsCorrection, string CorrectedId, string AwaitingReview, string OtherPartners, string DeclinedWithReviewWindow);
 
     [Fact]
     public async Task Every_role_gets_exactly_what_it_may_on_every_endpoint()
@@ -65,6 +65,7 @@ public sealed class AuthorizationMatrixTests(DevServicesFixture services) : IAsy
                 },
             },
             ["ReviewApplication"] = () => new(HttpMethod.Post, $"/api/applications/{targets.AwaitingReview}/review") { Content = JsonContent.Create(new { approve = true, note = "known household" }) },
+            ["RequestHumanReview"] = () => new(HttpMethod.Post, $"/api/applications/{targets.DeclinedWithReviewWindow}/review-request") { Content = JsonContent.Create(new { reason = "the household repaid its last loan" }) },
             ["GetApplicationHistory"] = () => new(HttpMethod.Get, $"/api/applications/{targets.AwaitingPreCheck}/history"),
             ["GetApplicationDecisions"] = () => new(HttpMethod.Get, $"/api/applications/{targets.AwaitingPreCheck}/decisions"),
             ["AuditApplication"] = () => new(HttpMethod.Get, $"/api/applications/{targets.AwaitingPreCheck}/audit"),
@@ -96,6 +97,7 @@ public sealed class AuthorizationMatrixTests(DevServicesFixture services) : IAsy
             ["CorrectApplication"] = [unauthorized, accepted, hidden, forbidden, forbidden, forbidden, forbidden],
             ["PreCheckApplication"] = [unauthorized, forbidden, forbidden, accepted, hidden, forbidden, forbidden],
             ["ReviewApplication"] = [unauthorized, forbidden, forbidden, forbidden, forbidden, forbidden, accepted],
+            ["RequestHumanReview"] = [unauthorized, accepted, hidden, forbidden, forbidden, forbidden, forbidden],
         };
 
         var unlisted = _host.EndpointNames.Except(matrix.Keys).ToList();
@@ -153,10 +155,13 @@ public sealed class AuthorizationMatrixTests(DevServicesFixture services) : IAsy
         // No village partner covers 白沙村: a loan officer decides instead.
         var review = await _host.SubmitAsync("MFI001", ApiForms.TextPdf(ApiForms.Household(ApiForms.NewIdStem(), village: "白沙村")), "farm-acquaintance", ct);
         var other = await _host.SubmitAsync("MFI002", ApiForms.TextPdf(ApiForms.WithWrongCheckCharacter(ApiForms.Household(ApiForms.NewIdStem()))), "farm-310", ct);
+        // A blacklisted resident is declined by the model alone, which leaves the review window open.
+        var declined = await _host.SubmitAsync("MFI001", ApiForms.TextPdf(ApiForms.Household("43062619850712551")), "farm-310", ct);
         await _host.WaitForStageAsync(preCheck, ApplicationStage.AwaitingPreCheck, ct);
         await _host.WaitForStageAsync(correction, ApplicationStage.NeedsCorrection, ct);
         await _host.WaitForStageAsync(review, ApplicationStage.AwaitingHumanReview, ct);
         await _host.WaitForStageAsync(other, ApplicationStage.NeedsCorrection, ct);
-        return new Targets(preCheck, correction, household["idNumber"], review, other);
+        await _host.WaitForStageAsync(declined, ApplicationStage.Declined, ct);
+        return new Targets(preCheck, correction, household["idNumber"], review, other, declined);
     }
 }

@@ -73,7 +73,7 @@ public sealed class FunctionAppLayoutTests : IDisposable
         var expected = new List<string>
         {
             "EngineControlQueue", "EngineWorkItemQueue", "Housekeeping", "Portal", "GetHealth", "GetOpenApiDocument",
-            "SubmitApplication", "ListApplications", "GetApplication", "CorrectApplication", "PreCheckApplication", "ReviewApplication",
+            "SubmitApplication", "ListApplications", "GetApplication", "CorrectApplication", "PreCheckApplication", "ReviewApplication", "RequestHumanReview",
             "GetApplicationHistory", "GetApplicationDecisions", "AuditApplication", "ListInstances", "RetryInstance", "ListLenders", "ListProducts",
         };
         expected.AddRange(partners.Select(p => "BlobDrop_" + p));

@@ -72,7 +72,7 @@ public sealed class ApplicationAuditTests(DevServicesFixture services) : IAsyncL
     public async Task A_declined_application_verifies_its_scoring_and_never_reached_the_split()
     {
         var id = await RunAsync(TestForms.GoodHousehold("43062619850712551"));
-        Assert.Equal(ApplicationStage.Declined, (await FinishAsync(id)).Stage);
+        await _pipeline.WaitForStageAsync(id, ApplicationStage.Declined, Cancel);
 
         var verdict = await _pipeline.Runtime.Auditor.AuditAsync(id, Cancel);
 
@@ -181,7 +181,7 @@ public sealed class ApplicationAuditTests(DevServicesFixture services) : IAsyncL
     public async Task A_deleted_decision_fails_its_step()
     {
         var id = await RunAsync(TestForms.GoodHousehold("43062619850712551"));
-        await FinishAsync(id);
+        await _pipeline.WaitForStageAsync(id, ApplicationStage.Declined, Cancel);
         var decisions = _pipeline.Options.Cosmos.GetContainer(_pipeline.Options.CosmosDatabase, "decisions");
         await decisions.DeleteItemAsync<JsonObject>($"{id}:{DataScoring.Name}", new Microsoft.Azure.Cosmos.PartitionKey(id), cancellationToken: Cancel);
 
