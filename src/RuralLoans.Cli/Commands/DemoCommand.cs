@@ -178,7 +178,7 @@ internal static class DemoCommand
                 {
                     // Declined by the model, final unless the borrower asks for review; the demo never does, so
                     // waiting out the window would only hide the outcome.
-                    row.Outcome = await DeclineOpenForReviewAsync(pipeline, submitted.ApplicationId, progress, ct);
+                    row.Outcome = await OpenDecline.OutcomeAsync(pipeline.Decisions, submitted.ApplicationId, progress, ct);
                     break;
                 }
                 if (status?.State.Status is OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated)
@@ -200,14 +200,6 @@ internal static class DemoCommand
         row.Elapsed = clock.Elapsed;
         task.Value = task.MaxValue;
         task.StopTask();
-    }
-
-    /// <summary>The outcome of an automated decline still open for review, with the score and reasons the model gave.</summary>
-    private static async Task<ApplicationOutcome> DeclineOpenForReviewAsync(PipelineRuntime pipeline, string applicationId, ApplicationProgress progress, CancellationToken ct)
-    {
-        var scored = await pipeline.Decisions.FindAsync(applicationId, Pipeline.Steps.DataScoring.Name, ct);
-        var decision = scored?.Output.Deserialize<CreditDecision>(CosmosClients.JsonOptions);
-        return new ApplicationOutcome(applicationId, ApplicationStage.Declined, progress.Detail, decision?.Score, decision?.Reasons);
     }
 
     /// <summary>Answers as the person the application waits on, once per waiting step.</summary>

@@ -5,6 +5,7 @@ using RuralLoans.Durable.Client;
 using RuralLoans.Durable.Core;
 using RuralLoans.Host.Auth;
 using RuralLoans.Pipeline;
+using RuralLoans.Pipeline.Operations;
 using RuralLoans.Pipeline.Steps;
 using RuralLoans.Storage.Applications;
 using RuralLoans.Storage.Decisions;
@@ -22,7 +23,7 @@ public sealed record FieldErrorView(string Field, string Code, string Message, s
 
 public sealed record ReasonView(string Code, string Zh, string En);
 
-public sealed record OutcomeView(string Summary, double? Score, IReadOnlyList<ReasonView> Reasons, IReadOnlyList<LenderAmount> Split, string? DisbursementId);
+public sealed record OutcomeView(string Summary, double? Score, IReadOnlyList<ReasonView> Reasons, IReadOnlyList<LenderAmount> Split, string? DisbursementId, string? ReviewedBy);
 
 public sealed record ApplicationDetail(
     string ApplicationId, string PartnerId, string ProductCode, string Stage, int Step, string Detail, string Status,
@@ -78,7 +79,9 @@ public sealed class ApplicationReader(Func<PipelineRuntime> runtime)
         ArgumentNullException.ThrowIfNull(record);
         var state = await runtime().Client.GetStatusAsync(record.Id, cancellationToken: ct);
         var progress = state?.ReadCustomStatus<ApplicationProgress>();
-        var outcome = state?.Status == OrchestrationRuntimeStatus.Completed ? state.ReadOutput<ApplicationOutcome>() : null;
+        var outcome = state?.Status == OrchestrationRuntimeStatus.Completed
+            ? state.ReadOutput<ApplicationOutcome>()
+            : await OpenDecline.OutcomeAsync(runtime().Decisions, record.Id, progress, ct);
         var form = await CurrentFormAsync(record.Id, ct);
         var unmasked = actor.IsPartner && actor.Id == record.PartnerId;
         return new ApplicationDetail(
@@ -86,7 +89,7 @@ public sealed class ApplicationReader(Func<PipelineRuntime> runtime)
             StageOf(state, progress), progress?.Step ?? 1, Mask(progress?.Detail ?? "已提交 / submitted", unmasked), state?.Status.ToString() ?? "Pending",
             (progress?.Errors ?? []).Select(e => new FieldErrorView(e.Field, e.Code, Mask($"{e.MessageZh} / {e.MessageEn}", unmasked), Mask(e.MessageZh, unmasked), Mask(e.MessageEn, unmasked))).ToList(),
             progress?.WaitingUntilUtc,
-            outcome is null ? null : new OutcomeView(outcome.Summary, outcome.Score, (outcome.Reasons ?? []).Select(r => new ReasonView(r.Code, r.Zh, r.En)).ToList(), outcome.Split ?? [], outcome.DisbursementId),
+            outcome is null ? null : new OutcomeView(outcome.Summary, outcome.Score, (outcome.Reasons ?? []).Select(r => new ReasonView(r.Code, r.Zh, r.En)).ToList(), outcome.Split ?? [], outcome.DisbursementId, outcome.ReviewedBy),
             FieldsOf(form, unmasked),
             record.SubmittedAt, record.VillagePartnerId,
             state?.Failure is { } failure ? PersonalData.Redact(failure.Message) : null);

@@ -120,6 +120,24 @@ public sealed class ApplicationApiTests(DevServicesFixture services) : IAsyncLif
     }
 
     [Fact]
+    public async Task A_decline_still_open_for_review_shows_its_score_and_reasons_to_the_partner()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        // A blacklisted resident ID: scoring declines it automatically, so the borrower may still ask for a review.
+        var id = await _host.SubmitAsync("MFI001", ApiForms.TextPdf(ApiForms.Household("43062619850712551")), "farm-310", ct);
+        await _host.WaitForStageAsync(id, ApplicationStage.Declined, ct);
+
+        var seen = await Get(ApiRoles.Partner, "MFI001", $"/api/applications/{id}");
+        Assert.Equal("Declined", seen.GetProperty("stage").GetString());
+        Assert.Equal("Running", seen.GetProperty("status").GetString());
+        Assert.NotEqual(JsonValueKind.Null, seen.GetProperty("waitingUntilUtc").ValueKind);
+        var outcome = seen.GetProperty("outcome");
+        Assert.Equal(JsonValueKind.Number, outcome.GetProperty("score").ValueKind);
+        Assert.NotEmpty(outcome.GetProperty("reasons").EnumerateArray());
+        Assert.All(outcome.GetProperty("reasons").EnumerateArray(), r => Assert.False(string.IsNullOrEmpty(r.GetProperty("code").GetString())));
+    }
+
+    [Fact]
     public async Task Lenders_and_products_are_listed_for_any_signed_in_role()
     {
         var lenders = await Get(ApiRoles.VillagePartner, "VP-LI", "/api/lenders");
