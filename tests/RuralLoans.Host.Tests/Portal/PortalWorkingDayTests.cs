@@ -96,6 +96,29 @@ public sealed class PortalWorkingDayTests(PortalFixture portal) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_partner_sees_why_an_automated_decline_was_made_and_asks_for_a_human_review()
+    {
+        var demo = Case("02-declined-blacklist.pdf");
+        var page = await portal.NewPageAsync();
+        await SignInAsync(page, "partner", demo.Partner);
+        await Expect(page.Locator("#product option")).Not.ToHaveCountAsync(0);
+        await DropFileAsync(page, demo.File, "application/pdf", await File.ReadAllBytesAsync(Path.Combine(PortalFixture.Samples, demo.File), TestContext.Current.CancellationToken));
+        await page.SelectOptionAsync("#product", demo.Product);
+        await page.ClickAsync("#upload-button");
+
+        // The decline is shown with its reasons while the review window is open, and the page offers the review.
+        await Expect(page.Locator("#detail-stage [data-stage]")).ToHaveAttributeAsync("data-stage", "Declined", new() { Timeout = Pipeline });
+        await Expect(page.GetByTestId("outcome").Locator("ul.reasons li")).Not.ToHaveCountAsync(0);
+        await Expect(page.Locator("#review-request-form")).ToBeVisibleAsync();
+        await Expect(page.Locator("#review-request-help")).ToContainTextAsync("人工复核");
+        await page.FillAsync("#review-request-reason", "借款人称黑名单记录已结清");
+        await page.ClickAsync("#send-review-request");
+        await Expect(page.GetByTestId("notice")).ToContainTextAsync("已申请复核");
+        await Expect(page.Locator("#detail-stage [data-stage]")).ToHaveAttributeAsync("data-stage", "AwaitingHumanReview", new() { Timeout = Pipeline });
+        await Expect(page.Locator("#review-request-form")).ToBeHiddenAsync();
+    }
+
+    [Fact]
     public async Task A_village_partner_on_a_phone_approves_a_thin_file_pre_check_with_a_photo()
     {
         var ct = TestContext.Current.CancellationToken;

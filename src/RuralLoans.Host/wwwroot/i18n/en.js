@@ -96,6 +96,11 @@ export default {
   "partner.correctionHelp": "These fields failed validation. Check them against the paper form and send the corrected values.",
   "partner.sendCorrection": "Send correction",
   "partner.correctionSent": "Correction sent; validating again.",
+  "partner.reviewRequest": "Ask for a human review",
+  "partner.reviewRequestHelp": "This decline was made automatically. The borrower may ask for a loan officer to review it until {time}.",
+  "partner.reviewReason": "Why the borrower asks (optional)",
+  "partner.sendReviewRequest": "Request review",
+  "partner.reviewRequested": "Review requested; a loan officer will decide.",
 
   "village.title": "Village pre-check",
   "village.pending": "Pending pre-checks",

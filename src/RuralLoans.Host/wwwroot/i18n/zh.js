@@ -96,6 +96,11 @@ export default {
   "partner.correctionHelp": "以下字段未通过校验。请对照纸质申请表改正后提交。",
   "partner.sendCorrection": "提交更正",
   "partner.correctionSent": "更正已提交，正在重新校验。",
+  "partner.reviewRequest": "申请人工复核",
+  "partner.reviewRequestHelp": "本次拒绝由系统自动作出。借款人可在 {time} 前申请信贷员人工复核。",
+  "partner.reviewReason": "借款人申请复核的理由（可选）",
+  "partner.sendReviewRequest": "申请复核",
+  "partner.reviewRequested": "已申请复核，将由信贷员决定。",
 
   "village.title": "村级核查",
   "village.pending": "待核查的申请",

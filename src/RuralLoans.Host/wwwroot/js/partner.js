@@ -13,6 +13,8 @@ let applications = [];
 let selectedId = null;
 let selected = null;
 let correctionKey = "";
+// The application whose review was just requested: keep following it until the engine has moved it on.
+let reviewRequestedFor = "";
 let pollTimer = null;
 
 // --- upload -----------------------------------------------------------------------------------------------
@@ -159,7 +161,8 @@ async function poll() {
       renderApplications();
     }
   });
-  if (id === selectedId && !terminalStages.has(displayStage(selected))) {
+  const stillDeclined = id === reviewRequestedFor && selected?.stage === "Declined";
+  if (id === selectedId && (!terminalStages.has(displayStage(selected)) || stillDeclined)) {
     pollTimer = setTimeout(poll, 1000);
   }
 }
@@ -180,6 +183,14 @@ function renderDetail() {
   byId("detail-waiting").textContent = app.waitingUntilUtc && !terminalStages.has(stage) ? t("common.waitingUntil", { time: formatTime(app.waitingUntilUtc) }) : "";
   renderOutcome(app.outcome);
   renderCorrection(app);
+  renderReviewRequest(app);
+}
+
+/** An automated decline may still be reviewed by a person (PIPL Art. 24) while its window is open. */
+function renderReviewRequest(app) {
+  const open = app.stage === "Declined" && app.status === "Running" && Boolean(app.waitingUntilUtc);
+  byId("review-request-form").hidden = !open;
+  byId("review-request-help").textContent = open ? t("partner.reviewRequestHelp", { time: formatTime(app.waitingUntilUtc) }) : "";
 }
 
 function renderStepper(app) {
@@ -243,6 +254,20 @@ byId("correction-form").addEventListener("submit", event => {
     await api(`/api/applications/${encodeURIComponent(id)}/corrections`, { method: "POST", json: { fields } });
     showNotice(t("partner.correctionSent"));
     byId("correction-form").hidden = true;
+    poll();
+  });
+});
+
+byId("review-request-form").addEventListener("submit", event => {
+  event.preventDefault();
+  const id = selectedId;
+  const reason = byId("review-request-reason").value.trim();
+  guarded(async () => {
+    await api(`/api/applications/${encodeURIComponent(id)}/review-request`, { method: "POST", json: { reason } });
+    reviewRequestedFor = id;
+    showNotice(t("partner.reviewRequested"));
+    byId("review-request-form").hidden = true;
+    byId("review-request-reason").value = "";
     poll();
   });
 });
