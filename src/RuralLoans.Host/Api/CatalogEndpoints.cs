@@ -12,7 +12,8 @@ public sealed record CoLendingView(string PartnerId, string Version, string Rule
 
 public sealed record ProductView(
     string Code, string NameZh, string NameEn, bool RequiresPreCheck, decimal MaxAmountYuan,
-    double PreCheckDeadlineHours, double CorrectionDeadlineHours, double HumanReviewDeadlineHours, IReadOnlyList<CoLendingView> CoLending);
+    double PreCheckDeadlineHours, double CorrectionDeadlineHours, double HumanReviewDeadlineHours, double DeclineReviewWindowHours,
+    IReadOnlyList<CoLendingView> CoLending);
 
 /// <summary>Read-only lenders and products, from the same configuration files the pipeline runs on.</summary>
 internal static class CatalogEndpoints
@@ -30,6 +31,7 @@ internal static class CatalogEndpoints
         api.MapGet("/products", () => Results.Ok(ProductCatalog.Default.All.Select(p => new ProductView(
                 p.Code, p.NameZh, p.NameEn, p.RequiresPreCheck, p.MaxAmountYuan,
                 p.PreCheckDeadline.TotalHours, p.CorrectionDeadline.TotalHours, p.HumanReviewDeadline.TotalHours,
+                p.OffersDeclineReview ? p.DeclineReviewWindow!.Value.TotalHours : 0,
                 catalog.Products.Where(c => c.ProductId == p.Code)
                     .Select(c => new CoLendingView(c.PartnerId, c.Version, c.Rules.Version, c.Shares.Select(s => new LenderShareView(s.LenderId, s.Share)).ToList())).ToList()))
                 .OrderBy(p => p.Code, StringComparer.Ordinal).ToList()))

@@ -144,6 +144,8 @@ public sealed class ApplicationApiTests(DevServicesFixture services) : IAsyncLif
         var products = await Get(ApiRoles.Partner, "MFI002", "/api/products");
         Assert.Contains(lenders.EnumerateArray(), l => l.GetProperty("id").GetString() == "BANK-RCB");
         Assert.Equal(["farm-310", "farm-acquaintance"], products.EnumerateArray().Select(p => p.GetProperty("code").GetString()));
+        // A borrower may ask for a person to look again at an automated decline for 15 days on every product.
+        Assert.All(products.EnumerateArray(), p => Assert.Equal(15 * 24, p.GetProperty("declineReviewWindowHours").GetDouble()));
         var openApi = await _host.Client().GetFromJsonAsync<JsonElement>("/openapi/v1.json", TestContext.Current.CancellationToken);
         Assert.True(openApi.GetProperty("paths").TryGetProperty("/api/applications/{id}/corrections", out _));
     }
