@@ -116,13 +116,12 @@ internal static partial class ApplicationEndpoints
                 var summary = string.Join("; ", fields.Select(f => $"{f.Key}={Shorten(f.Value)}"));
                 LogCorrection(logger, actor.Id, id, summary);
             }
-            return Results.Accepted($"/api/applications/{id}", new AcceptedView(id, "accepted"));
+            return AcceptedFor(id);
         })
             .WithName("CorrectApplication").RequireAuthorization(ApiAuthentication.Policies.Partner)
             .WithSummary("Send corrected field values for an application waiting for correction (the submitting partner only).")
             .Accepts<CorrectionRequest>("application/json")
-            .Produces<AcceptedView>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesActionAnswers();
 
         applications.MapPost("/{id}/precheck", async (HttpContext http, string id, CancellationToken ct) =>
         {
@@ -136,14 +135,13 @@ internal static partial class ApplicationEndpoints
             await runtime().Actions.PreCheckAsync(id, actor.Id, approve,
                 Flag(form, "identitySeen") ?? false, Flag(form, "householdRegisterSeen") ?? false, Flag(form, "homesteadCertificateSeen") ?? false,
                 form.Files.Select(f => new PreCheckPhoto(f.Content, f.FileName)).ToList(), form.Text("remarks"), ct);
-            return Results.Accepted($"/api/applications/{id}", new AcceptedView(id, "accepted"));
+            return AcceptedFor(id);
         })
             .WithName("PreCheckApplication").RequireAuthorization(ApiAuthentication.Policies.VillagePartner)
             .WithSummary("Answer a pre-check as the assigned village partner, with photos.")
             .WithDescription("multipart/form-data: approve, identitySeen, householdRegisterSeen, homesteadCertificateSeen (true/false), remarks, photos (JPEG/PNG phone photos, repeatable, each inspected like a form; one bad photo refuses the whole answer and nothing is stored).")
             .Accepts<IFormFileCollection>("multipart/form-data")
-            .Produces<AcceptedView>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesActionAnswers()
             .DisableAntiforgery();
 
         applications.MapPost("/{id}/review", async (HttpContext http, string id, CancellationToken ct) =>
@@ -156,13 +154,12 @@ internal static partial class ApplicationEndpoints
             var request = await ReadJsonAsync<ReviewRequest>(http, ct);
             var approve = request.Approve ?? throw new ApiProblemException(StatusCodes.Status400BadRequest, "missing-approve", "Say {\"approve\": true} or {\"approve\": false}.");
             await runtime().Actions.ReviewAsync(id, actor.Id, approve, request.Note, ct);
-            return Results.Accepted($"/api/applications/{id}", new AcceptedView(id, "accepted"));
+            return AcceptedFor(id);
         })
             .WithName("ReviewApplication").RequireAuthorization(ApiAuthentication.Policies.Operator)
             .WithSummary("Decide an application referred to human review (operators).")
             .Accepts<ReviewRequest>("application/json")
-            .Produces<AcceptedView>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesActionAnswers();
 
         applications.MapPost("/{id}/review-request", async (HttpContext http, string id, CancellationToken ct) =>
         {
@@ -173,13 +170,12 @@ internal static partial class ApplicationEndpoints
             }
             var request = await ReadJsonAsync<HumanReviewRequestBody>(http, ct);
             await runtime().Actions.RequestReviewAsync(id, actor.Id, request.Reason, ct);
-            return Results.Accepted($"/api/applications/{id}", new AcceptedView(id, "accepted"));
+            return AcceptedFor(id);
         })
             .WithName("RequestHumanReview").RequireAuthorization(ApiAuthentication.Policies.Partner)
             .WithSummary("Ask, on the borrower's behalf, that a person reviews an automated decline while its review window is open (the submitting partner only; PIPL Art. 24).")
             .Accepts<HumanReviewRequestBody>("application/json")
-            .Produces<AcceptedView>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesActionAnswers();
 
         applications.MapGet("/{id}/history", async (HttpContext http, string id, CancellationToken ct) =>
         {
@@ -240,6 +236,14 @@ internal static partial class ApplicationEndpoints
         "false" or "off" or "0" or "no" => false,
         _ => throw new ApiProblemException(StatusCodes.Status400BadRequest, "invalid-boolean", $"'{name}' must be true or false."),
     };
+
+    /// <summary>An action is accepted once its event is raised; the application's own URL is where to follow it.</summary>
+    private static IResult AcceptedFor(string id) => Results.Accepted($"/api/applications/{id}", new AcceptedView(id, "accepted"));
+
+    /// <summary>What every action endpoint can answer: accepted, a bad request, an unknown application, or not its turn.</summary>
+    private static RouteHandlerBuilder ProducesActionAnswers(this RouteHandlerBuilder endpoint) => endpoint
+        .Produces<AcceptedView>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status400BadRequest)
+        .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
     private static string Shorten(string value) => value.Length > 80 ? value[..80] + "…" : value;
 
