@@ -2,13 +2,14 @@ using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
+using DurableTask.AzureStorage;
 
-namespace RuralLoans.Durable.Storage;
+namespace RuralLoans.TaskHub;
 
 /// <summary>
 /// How to reach one storage account: a connection string (local Azurite, or account keys) or a token credential with
 /// the blob, queue and table service URIs, as Azure Functions spells identity-based connections. Every client the
-/// engine and the pipeline create comes from here, so both ways work everywhere.
+/// task hub and the pipeline create comes from here, so both ways work everywhere.
 /// </summary>
 public sealed class StorageAccount
 {
@@ -56,6 +57,10 @@ public sealed class StorageAccount
 
     public BlobContainerClient CreateBlobContainerClient(string containerName, BlobClientOptions options) =>
         credential is null ? new BlobContainerClient(connectionString, containerName, options) : new BlobContainerClient(Child(BlobServiceUri!, containerName), credential, options);
+
+    /// <summary>The same account as the Durable Task Framework's Azure Storage provider reaches it.</summary>
+    public StorageAccountClientProvider ToTaskHubClientProvider() =>
+        credential is null ? new StorageAccountClientProvider(connectionString!) : new StorageAccountClientProvider(BlobServiceUri!, QueueServiceUri!, TableServiceUri!, credential);
 
     /// <summary>Names the endpoint without ever printing a key.</summary>
     public override string ToString() => credential is null ? "storage account (connection string)" : $"storage account {BlobServiceUri!.Host} (identity)";
