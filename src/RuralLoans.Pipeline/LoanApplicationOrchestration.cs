@@ -1,13 +1,14 @@
+using Microsoft.DurableTask;
 using RuralLoans.Domain.Applications;
 using RuralLoans.Domain.Scoring;
-using RuralLoans.Durable.Core;
 using RuralLoans.Pipeline.Steps;
 
 namespace RuralLoans.Pipeline;
 
 /// <summary>
-/// The business process of one loan application, as the engine replays it. Only deterministic context APIs are used
-/// here; every read of the outside world happens in a step.
+/// The business process of one loan application, as the Durable Task engine replays it — the one definition both the
+/// Function App and the local task hub run. Only deterministic context APIs are used here; every read of the outside
+/// world happens in a step. Inputs, results and status carry ids, rounds and decisions: personal data stays in Cosmos.
 /// </summary>
 public static class LoanApplicationOrchestration
 {
@@ -24,9 +25,9 @@ public static class LoanApplicationOrchestration
     /// <summary>Starts the status detail of a review the borrower asked for, so a second request can be told apart.</summary>
     public const string ReviewRequestedDetail = "借款人申请人工复核 / the borrower asked for human review";
 
-    private static readonly RetryOptions StepRetry = new(MaxAttempts: 5, FirstRetryInterval: TimeSpan.FromSeconds(1));
+    private static readonly TaskOptions StepRetry = TaskOptions.FromRetryPolicy(new RetryPolicy(maxNumberOfAttempts: 5, firstRetryInterval: TimeSpan.FromSeconds(1)));
 
-    public static async Task<ApplicationOutcome> RunAsync(OrchestrationContext context, ApplicationStarted? started)
+    public static async Task<ApplicationOutcome> RunAsync(TaskOrchestrationContext context, ApplicationStarted? started)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(started);
@@ -35,9 +36,9 @@ public static class LoanApplicationOrchestration
 
         // Step 1: read the form, then keep asking the partner for corrections until every field is valid.
         Report(context, ApplicationStage.ReadingDocument, "正在识别申请表 / reading the form");
-        var form = await context.CallActivityAsync<LoanApplicationForm>(DocumentOcr.Name, new DocumentOcr.Input(id, started.Document), StepRetry);
-        var validation = await context.CallActivityAsync<FieldValidation.Output>(FieldValidation.Name, new FieldValidation.Input(id, form!, started.SubmittedAt), StepRetry);
-        while (!validation!.IsValid)
+        await context.CallActivityAsync<DocumentOcr.Output>(DocumentOcr.Name, new DocumentOcr.Input(id, started.Document), StepRetry);
+        var validation = await context.CallActivityAsync<FieldValidation.Output>(FieldValidation.Name, new FieldValidation.Input(id, 0, started.SubmittedAt), StepRetry);
+        while (!validation.IsValid)
         {
             var deadline = context.CurrentUtcDateTime + product.CorrectionDeadline;
             Report(context, ApplicationStage.NeedsCorrection, "请合作机构更正字段 / waiting for the partner to correct fields", validation.Errors, deadline);
@@ -46,22 +47,22 @@ public static class LoanApplicationOrchestration
             {
                 correction = await context.WaitForExternalEvent<FieldCorrection>(Events.FieldsCorrected, product.CorrectionDeadline);
             }
-            catch (TimeoutException)
+            catch (OperationCanceledException)
             {
                 return Finish(context, new ApplicationOutcome(id, ApplicationStage.Expired, "更正期限已过 / correction deadline passed"));
             }
             validation = await context.CallActivityAsync<FieldValidation.Output>(FieldValidation.Name,
-                new FieldValidation.Input(id, FieldValidation.Apply(validation.Form, correction!), started.SubmittedAt), StepRetry);
+                new FieldValidation.Input(id, validation.Round + 1, started.SubmittedAt, correction.CorrectionId), StepRetry);
         }
-        var application = validation.Form;
+        var round = validation.Round;
 
         // Step 2: a village partner who knows the household vouches for it, when the product asks for that.
         var preCheck = VillagePreCheckResult.Clean(0);
         var needsPerson = false;
         if (product.RequiresPreCheck)
         {
-            var assignment = await context.CallActivityAsync<VillagePreCheck.Assignment>(VillagePreCheck.AssignName, new VillagePreCheck.AssignInput(id, application), StepRetry);
-            if (assignment!.VillagePartnerId is null)
+            var assignment = await context.CallActivityAsync<VillagePreCheck.Assignment>(VillagePreCheck.AssignName, new VillagePreCheck.AssignInput(id, round), StepRetry);
+            if (assignment.VillagePartnerId is null)
             {
                 // Nobody vouches for this village yet: not the household's fault, so a loan officer decides instead.
                 needsPerson = true;
@@ -75,14 +76,14 @@ public static class LoanApplicationOrchestration
                     return Finish(context, new ApplicationOutcome(id, ApplicationStage.Expired, "村级合作方未在期限内完成预审 / the village pre-check deadline passed"));
                 }
                 var recorded = await context.CallActivityAsync<VillagePreCheck.Recorded>(VillagePreCheck.RecordName, new VillagePreCheck.RecordInput(id, assignment, decision), StepRetry);
-                preCheck = recorded!.Result;
+                preCheck = recorded.Result;
             }
         }
 
         // Step 3: score, and let a person decide what the model refers.
         Report(context, ApplicationStage.Scoring, "正在评分 / scoring");
-        var credit = await context.CallActivityAsync<CreditDecision>(DataScoring.Name, new DataScoring.Input(id, application, preCheck, product.MaxAmountYuan, started.SubmittedAt), StepRetry);
-        var approved = credit!.Outcome == DecisionOutcome.Approve;
+        var credit = await context.CallActivityAsync<CreditDecision>(DataScoring.Name, new DataScoring.Input(id, round, preCheck, product.MaxAmountYuan, started.SubmittedAt), StepRetry);
+        var approved = credit.Outcome == DecisionOutcome.Approve;
         if (credit.Outcome == DecisionOutcome.ReferToHumanReview || (needsPerson && credit.Outcome == DecisionOutcome.Approve))
         {
             var deadline = context.CurrentUtcDateTime + product.HumanReviewDeadline;
@@ -90,9 +91,9 @@ public static class LoanApplicationOrchestration
             try
             {
                 var review = await context.WaitForExternalEvent<ReviewDecision>(Events.ReviewDecided, product.HumanReviewDeadline);
-                approved = review!.Approved;
+                approved = review.Approved;
             }
-            catch (TimeoutException)
+            catch (OperationCanceledException)
             {
                 return Finish(context, new ApplicationOutcome(id, ApplicationStage.Expired, "人工审核超时 / human review deadline passed", credit.Score, credit.Reasons));
             }
@@ -110,14 +111,14 @@ public static class LoanApplicationOrchestration
             try
             {
                 var review = await context.WaitForExternalEvent<ReviewDecision>(Events.ReviewDecided, product.HumanReviewDeadline);
-                if (!review!.Approved)
+                if (!review.Approved)
                 {
                     return Finish(context, new ApplicationOutcome(id, ApplicationStage.Declined, $"人工复核后未获批准 / declined on human review by {review.OperatorId}",
                         credit.Score, credit.Reasons, ReviewedBy: review.OperatorId));
                 }
                 approved = true;
             }
-            catch (TimeoutException)
+            catch (OperationCanceledException)
             {
                 return Finish(context, new ApplicationOutcome(id, ApplicationStage.Expired, "人工复核超时 / human review deadline passed", credit.Score, credit.Reasons));
             }
@@ -129,21 +130,21 @@ public static class LoanApplicationOrchestration
 
         // Step 4: split the principal among the co-lenders within the regulatory limits.
         Report(context, ApplicationStage.Splitting, "正在分配联合贷款出资 / splitting among co-lenders");
-        var split = await context.CallActivityAsync<CoLendingSplit.Output>(CoLendingSplit.Name, new CoLendingSplit.Input(id, started.PartnerId, product.Code, application, started.SubmittedAt), StepRetry);
-        if (!split!.Funded)
+        var split = await context.CallActivityAsync<CoLendingSplit.Output>(CoLendingSplit.Name, new CoLendingSplit.Input(id, started.PartnerId, product.Code, round, started.SubmittedAt), StepRetry);
+        if (!split.Funded)
         {
             return Finish(context, new ApplicationOutcome(id, ApplicationStage.Declined, split.Reason, credit.Score, credit.Reasons));
         }
 
         // Step 5: pay out exactly once and book it.
         Report(context, ApplicationStage.Disbursing, "正在放款 / disbursing");
-        var typed = FieldValidation.ToApplication(id, application, started.SubmittedAt);
-        var paid = await context.CallActivityAsync<Disbursement.Output>(Disbursement.Name, Disbursement.InputFor(id, started.PartnerId, typed, split.Split!), StepRetry);
-        return Finish(context, new ApplicationOutcome(id, ApplicationStage.Disbursed, "已放款 / disbursed", credit.Score, credit.Reasons, split.Lenders, paid!.DisbursementId));
+        var paid = await context.CallActivityAsync<Disbursement.Output>(Disbursement.Name,
+            new Disbursement.Input(id, started.PartnerId, round, started.SubmittedAt, split.Split!), StepRetry);
+        return Finish(context, new ApplicationOutcome(id, ApplicationStage.Disbursed, "已放款 / disbursed", credit.Score, credit.Reasons, split.Lenders, paid.DisbursementId));
     }
 
     /// <summary>Waits for the village partner, sending one reminder before the deadline; null when the deadline passes.</summary>
-    private static async Task<PreCheckDecision?> WaitForPreCheckAsync(OrchestrationContext context, string id, Products.PipelineProduct product, VillagePreCheck.Assignment assignment)
+    private static async Task<PreCheckDecision?> WaitForPreCheckAsync(TaskOrchestrationContext context, string id, Products.PipelineProduct product, VillagePreCheck.Assignment assignment)
     {
         var deadline = context.CurrentUtcDateTime + product.PreCheckDeadline;
         var beforeReminder = product.PreCheckDeadline - product.PreCheckReminderBefore;
@@ -152,7 +153,7 @@ public static class LoanApplicationOrchestration
         {
             return await context.WaitForExternalEvent<PreCheckDecision>(Events.PreCheckDecided, beforeReminder);
         }
-        catch (TimeoutException)
+        catch (OperationCanceledException)
         {
             await context.CallActivityAsync<bool>(VillagePreCheck.RemindName, new VillagePreCheck.RemindInput(id, assignment, deadline), StepRetry);
         }
@@ -160,14 +161,14 @@ public static class LoanApplicationOrchestration
         {
             return await context.WaitForExternalEvent<PreCheckDecision>(Events.PreCheckDecided, product.PreCheckReminderBefore);
         }
-        catch (TimeoutException)
+        catch (OperationCanceledException)
         {
             return null;
         }
     }
 
     /// <summary>Keeps an automated decline open for a review request; null when the window passes without one.</summary>
-    private static async Task<HumanReviewRequest?> WaitForReviewRequestAsync(OrchestrationContext context, TimeSpan window)
+    private static async Task<HumanReviewRequest?> WaitForReviewRequestAsync(TaskOrchestrationContext context, TimeSpan window)
     {
         var until = context.CurrentUtcDateTime + window;
         Report(context, ApplicationStage.Declined, $"未获批准，可在 {until:yyyy-MM-dd HH:mm} UTC 前申请人工复核 / declined; human review may be requested until {until:u}", waitingUntil: until);
@@ -175,16 +176,16 @@ public static class LoanApplicationOrchestration
         {
             return await context.WaitForExternalEvent<HumanReviewRequest>(Events.HumanReviewRequested, window);
         }
-        catch (TimeoutException)
+        catch (OperationCanceledException)
         {
             return null;
         }
     }
 
-    private static void Report(OrchestrationContext context, ApplicationStage stage, string detail, IReadOnlyList<FieldError>? errors = null, DateTime? waitingUntil = null) =>
+    private static void Report(TaskOrchestrationContext context, ApplicationStage stage, string detail, IReadOnlyList<FieldError>? errors = null, DateTime? waitingUntil = null) =>
         context.SetCustomStatus(new ApplicationProgress(stage, ApplicationProgress.StepOf(stage), detail, errors, waitingUntil));
 
-    private static ApplicationOutcome Finish(OrchestrationContext context, ApplicationOutcome outcome)
+    private static ApplicationOutcome Finish(TaskOrchestrationContext context, ApplicationOutcome outcome)
     {
         Report(context, outcome.Stage, outcome.Summary);
         return outcome;

@@ -38,10 +38,16 @@ public sealed record ApplicationProgress(ApplicationStage Stage, int Step, strin
     };
 }
 
-/// <summary>Corrected field values sent by the submitting partner; keys are the form's field names (e.g. idNumber).</summary>
-public sealed record FieldCorrection(string PartnerId, IReadOnlyDictionary<string, string> Fields);
+/// <summary>
+/// The submitting partner corrected fields. The values stay in Cosmos (the decision log, under <paramref name="CorrectionId"/>);
+/// the orchestration's history sees only which fields changed.
+/// </summary>
+public sealed record FieldCorrection(string PartnerId, string CorrectionId, IReadOnlyList<string> Fields);
 
-/// <summary>The village partner's answer to a pre-check, with the checklist as ticked on the phone.</summary>
+/// <summary>
+/// The village partner's answer to a pre-check, with the checklist as ticked on the phone. Free-text remarks are kept in
+/// Cosmos under <paramref name="NoteId"/>, never in the orchestration's history.
+/// </summary>
 public sealed record PreCheckDecision(
     string VillagePartnerId,
     bool Approved,
@@ -49,14 +55,14 @@ public sealed record PreCheckDecision(
     bool HouseholdRegisterSeen,
     bool HomesteadCertificateSeen,
     IReadOnlyList<string> PhotoBlobNames,
-    string? Remarks,
+    string? NoteId,
     DateTimeOffset DecidedAt);
 
 /// <summary>The submitting partner's request, on the borrower's behalf, that a person reviews an automated decline.</summary>
-public sealed record HumanReviewRequest(string PartnerId, string? Reason, DateTimeOffset RequestedAt);
+public sealed record HumanReviewRequest(string PartnerId, string? NoteId, DateTimeOffset RequestedAt);
 
 /// <summary>An operator's decision on an application referred to human review.</summary>
-public sealed record ReviewDecision(string OperatorId, bool Approved, string? Note, DateTimeOffset DecidedAt);
+public sealed record ReviewDecision(string OperatorId, bool Approved, string? NoteId, DateTimeOffset DecidedAt);
 
 /// <summary>How an application ended.</summary>
 public sealed record ApplicationOutcome(

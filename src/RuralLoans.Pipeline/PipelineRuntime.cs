@@ -4,12 +4,8 @@ using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RuralLoans.Domain.Scoring;
-using RuralLoans.Durable;
-using RuralLoans.Durable.Client;
-using RuralLoans.Durable.Core;
-using RuralLoans.Durable.Hosting;
-using RuralLoans.Durable.Processing;
-using RuralLoans.Durable.Storage;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 using RuralLoans.Ocr;
 using RuralLoans.Ocr.Extraction;
 using RuralLoans.Payments;
@@ -19,6 +15,7 @@ using RuralLoans.Pipeline.Credit;
 using RuralLoans.Pipeline.Intake;
 using RuralLoans.Pipeline.Operations;
 using RuralLoans.Pipeline.Partners;
+using RuralLoans.Pipeline.PersonalData;
 using RuralLoans.Pipeline.Products;
 using RuralLoans.Pipeline.Steps;
 using RuralLoans.Storage;
@@ -27,6 +24,7 @@ using RuralLoans.Storage.Decisions;
 using RuralLoans.Storage.Disbursements;
 using RuralLoans.Storage.Ledger;
 using RuralLoans.Storage.Quotas;
+using RuralLoans.TaskHub;
 
 namespace RuralLoans.Pipeline;
 
@@ -53,10 +51,11 @@ public sealed record PipelineOptions
     public ProductCatalog Products { get; init; } = ProductCatalog.Default;
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
-    /// <summary>Listen for queue messages in this process (standalone mode). Off when the Functions host triggers us.</summary>
+    /// <summary>Run the task hub's worker in this process. Off for one-shot commands that only start or inspect applications.</summary>
     public bool RunWorker { get; init; } = true;
 
-    public Action<EngineOptions>? ConfigureEngine { get; init; }
+    /// <summary>How the local task hub polls, leases and caches; defaults to <see cref="LocalTaskHubSettings"/>.</summary>
+    public TaskHubSettings? TaskHub { get; init; }
 
     /// <summary>
     /// Create the Cosmos database and containers when missing. Off with a managed identity: data-plane roles cannot
@@ -86,33 +85,41 @@ public sealed class PipelineRuntime : IAsyncDisposable
         ["quotas"] = "/lenderId",
     };
 
-    private readonly DurableWorker? _worker;
+    private readonly LocalTaskHub _hub;
 
-    private PipelineRuntime(DurableClient client, DurableWorker? worker, ApplicationIntake intake, ApplicationActions actions, ApplicationStore applications, DecisionLog decisions, LedgerStore ledger, PartnerDirectory partners, ApplicationAuditor auditor, BlobDropIngestion blobDrop, EngineStorage engineStorage, WorkItemProcessor processor, StorageAccount storageAccount, ReservationSweep reservationSweep)
+    private PipelineRuntime(LocalTaskHub hub, PipelineActivities activities, ApplicationIntake intake, ApplicationActions actions, ApplicationStore applications, DecisionLog decisions, LedgerStore ledger, PartnerDirectory partners, ApplicationAuditor auditor, BlobDropIngestion blobDrop, StorageAccount storageAccount, ReservationSweep reservationSweep, CaseFile caseFile)
     {
+        _hub = hub;
+        Activities = activities;
         ReservationSweep = reservationSweep;
         Auditor = auditor;
         BlobDrop = blobDrop;
-        EngineStorage = engineStorage;
-        Processor = processor;
         StorageAccount = storageAccount;
         Actions = actions;
-        Client = client;
-        _worker = worker;
         Intake = intake;
         Applications = applications;
         Decisions = decisions;
         Ledger = ledger;
         Partners = partners;
+        CaseFile = caseFile;
     }
 
-    public DurableClient Client { get; }
+    /// <summary>The Durable Task client: start, raise events, query, terminate, purge, read history.</summary>
+    public AzureStorageTaskHubClient Client => _hub.Client;
+
+    /// <summary>The local task hub: the Durable Task Framework's Azure Storage provider with our worker on it.</summary>
+    public LocalTaskHub TaskHub => _hub;
+
+    /// <summary>The five steps as activities, by name: what both hosts register.</summary>
+    public PipelineActivities Activities { get; }
+
     public ApplicationIntake Intake { get; }
     public ApplicationActions Actions { get; }
     public ApplicationStore Applications { get; }
     public DecisionLog Decisions { get; }
     public LedgerStore Ledger { get; }
     public PartnerDirectory Partners { get; }
+    public CaseFile CaseFile { get; }
 
     /// <summary>Re-verifies an application's history, replay and recorded decisions for auditors.</summary>
     public ApplicationAuditor Auditor { get; }
@@ -120,16 +127,13 @@ public sealed class PipelineRuntime : IAsyncDisposable
     /// <summary>Starts applications from forms partners drop into their inbox containers.</summary>
     public BlobDropIngestion BlobDrop { get; }
 
-    /// <summary>The engine's queues, table and containers.</summary>
-    public EngineStorage EngineStorage { get; }
-
-    /// <summary>Processes engine queue messages: our own listener's in standalone mode, the Functions queue triggers' otherwise.</summary>
-    public WorkItemProcessor Processor { get; }
-
     public StorageAccount StorageAccount { get; }
 
     /// <summary>Gives back the co-lending quota of applications terminated or failed before their payout (run by housekeeping).</summary>
     public ReservationSweep ReservationSweep { get; }
+
+    /// <summary>Our local settings: sub-second polling on one partition with extended sessions (see docs/engine.md).</summary>
+    public static TaskHubSettings LocalTaskHubSettings(string hubName) => new() { HubName = hubName };
 
     public static async Task<PipelineRuntime> StartAsync(PipelineOptions options, CancellationToken ct)
     {
@@ -161,6 +165,7 @@ public sealed class PipelineRuntime : IAsyncDisposable
         var documents = new ContentAddressedBlobStore(blobs);
         var applications = new ApplicationStore(containers["applications"]);
         var decisions = new DecisionLog(containers["decisions"], clock);
+        var caseFile = new CaseFile(decisions);
         var ledger = new LedgerStore(containers["ledger"]);
         var quotas = new QuotaStore(containers["quotas"]);
         var payouts = new DisbursementStore(containers["disbursements"]);
@@ -169,57 +174,25 @@ public sealed class PipelineRuntime : IAsyncDisposable
         var facts = ApplicantFactsSource.Create(applications, Path.Combine(options.ConfigDirectory, "blacklist.json"));
         var scoring = new CreditDecisionEngine(new Scorecard(ScorecardModelCatalog.RuralHousehold), CreditPolicy.RuralDefault, clock);
 
-        var documentOcr = new DocumentOcr(documents, new LoanFormReader(OcrEngineFactory.Create(options.Ocr, timeProvider: clock), new LoanFormExtractor(new KnownValues { Counties = partners.LendingRegionCounties })), decisions);
-        var validation = new FieldValidation(decisions);
-        var preCheck = new VillagePreCheck(partners, applications, decisions, clock, options.LoggerFactory.CreateLogger<VillagePreCheck>());
-        var dataScoring = new DataScoring(scoring, facts, applications, decisions, clock);
-        var split = new CoLendingSplit(lending, quotas, applications, decisions);
-        var disbursement = new Disbursement(payouts, options.PaymentRail, ledger, quotas, lending, applications, clock, options.LoggerFactory.CreateLogger<Disbursement>());
+        var activities = new PipelineActivities(
+            new DocumentOcr(documents, new LoanFormReader(OcrEngineFactory.Create(options.Ocr, timeProvider: clock), new LoanFormExtractor(new KnownValues { Counties = partners.LendingRegionCounties })), decisions),
+            new FieldValidation(decisions, caseFile),
+            new VillagePreCheck(partners, applications, decisions, caseFile, clock, options.LoggerFactory.CreateLogger<VillagePreCheck>()),
+            new DataScoring(scoring, facts, applications, decisions, caseFile, clock),
+            new CoLendingSplit(lending, quotas, applications, decisions, caseFile),
+            new Disbursement(payouts, options.PaymentRail, ledger, quotas, lending, applications, caseFile, clock, options.LoggerFactory.CreateLogger<Disbursement>()));
 
-        var registry = new DurableRegistry()
-            .AddOrchestrator<ApplicationStarted, ApplicationOutcome>(LoanApplicationOrchestration.Name, LoanApplicationOrchestration.RunAsync)
-            .AddActivity<DocumentOcr.Input, Domain.Applications.LoanApplicationForm>(DocumentOcr.Name, (c, i) => documentOcr.RunAsync(c, i!))
-            .AddActivity<FieldValidation.Input, FieldValidation.Output>(FieldValidation.Name, (c, i) => validation.RunAsync(c, i!))
-            .AddActivity<VillagePreCheck.AssignInput, VillagePreCheck.Assignment>(VillagePreCheck.AssignName, (c, i) => preCheck.AssignAsync(c, i!))
-            .AddActivity<VillagePreCheck.RemindInput, bool>(VillagePreCheck.RemindName, (c, i) => preCheck.RemindAsync(c, i!))
-            .AddActivity<VillagePreCheck.RecordInput, VillagePreCheck.Recorded>(VillagePreCheck.RecordName, (c, i) => preCheck.RecordAsync(c, i!))
-            .AddActivity<DataScoring.Input, CreditDecision>(DataScoring.Name, (c, i) => dataScoring.RunAsync(c, i!))
-            .AddActivity<CoLendingSplit.Input, CoLendingSplit.Output>(CoLendingSplit.Name, (c, i) => split.RunAsync(c, i!))
-            .AddActivity<Disbursement.Input, Disbursement.Output>(Disbursement.Name, (c, i) => disbursement.RunAsync(c, i!));
-
-        var engineOptions = new EngineOptions
-        {
-            Storage = storageAccount,
-            TaskHubName = options.TaskHubName,
-            TimeProvider = clock,
-            StorageRequestPolicy = options.StorageRequestPolicy,
-        };
-        options.ConfigureEngine?.Invoke(engineOptions);
-        var storage = new EngineStorage(engineOptions);
-        await storage.EnsureCreatedAsync(ct);
-        var signal = new WorkSignal();
-        var client = new DurableClient(storage, registry, signal);
-        DurableWorker? worker = null;
-        if (options.RunWorker)
-        {
-            worker = new DurableWorker(storage, registry, signal, options.LoggerFactory);
-            await worker.StartAsync(ct);
-        }
+        var hub = await LocalTaskHub.StartAsync(storageAccount, options.TaskHub ?? LocalTaskHubSettings(options.TaskHubName),
+            options.RunWorker ? activities.Register(new TaskRegistry()) : null, options.LoggerFactory);
+        DurableTaskClient client = hub.Client;
 
         var intake = new ApplicationIntake(documents, applications, client, options.Products, clock);
-        var actions = new ApplicationActions(client, applications, documents, partners, clock);
-        var auditor = new ApplicationAuditor(client, decisions, ledger, lending);
+        var actions = new ApplicationActions(client, applications, documents, partners, caseFile, clock);
+        var auditor = new ApplicationAuditor(client, PipelineActivities.Orchestrator, decisions, ledger, lending);
         var blobDrop = new BlobDropIngestion(blobs.GetParentBlobServiceClient(), intake, partners, options.Products);
-        var processor = worker?.Processor ?? new WorkItemProcessor(storage, registry, options.LoggerFactory.CreateLogger<WorkItemProcessor>(), signal);
         var reservationSweep = new ReservationSweep(lending, quotas, options.PaymentRail, client, clock, options.LoggerFactory.CreateLogger<ReservationSweep>());
-        return new PipelineRuntime(client, worker, intake, actions, applications, decisions, ledger, partners, auditor, blobDrop, storage, processor, storageAccount, reservationSweep);
+        return new PipelineRuntime(hub, activities, intake, actions, applications, decisions, ledger, partners, auditor, blobDrop, storageAccount, reservationSweep, caseFile);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_worker is not null)
-        {
-            await _worker.DisposeAsync();
-        }
-    }
+    public ValueTask DisposeAsync() => _hub.DisposeAsync();
 }

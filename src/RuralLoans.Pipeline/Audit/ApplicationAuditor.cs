@@ -4,8 +4,10 @@ using System.Text.RegularExpressions;
 using RuralLoans.Domain.CoLending;
 using RuralLoans.Domain.Disbursements;
 using RuralLoans.Domain.Scoring;
-using RuralLoans.Durable.Client;
-using RuralLoans.Durable.Core;
+using DurableTask.Core.History;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using RuralLoans.TaskHub;
 using RuralLoans.Pipeline.CoLending;
 using RuralLoans.Pipeline.Operations;
 using RuralLoans.Pipeline.Steps;
@@ -23,7 +25,7 @@ namespace RuralLoans.Pipeline.Audit;
 /// with the model, policy and rule versions it names, then compared with both its recorded output and what the history
 /// says the step returned. The history is the tamper-evident source; the decision log must agree with it.
 /// </summary>
-public sealed partial class ApplicationAuditor(DurableClient engine, DecisionLog decisions, LedgerStore ledger, LendingCatalog lending)
+public sealed partial class ApplicationAuditor(DurableTaskClient engine, Func<ITaskOrchestrator> orchestrator, DecisionLog decisions, LedgerStore ledger, LendingCatalog lending)
 {
     public static class StepNames
     {
@@ -45,23 +47,25 @@ public sealed partial class ApplicationAuditor(DurableClient engine, DecisionLog
     public async Task<AuditVerdict> AuditAsync(string applicationId, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(applicationId) || !ApplicationIdPattern().IsMatch(applicationId)
-            || await engine.GetStatusAsync(applicationId, fetchLargePayloads: false, ct) is null)
+            || await engine.GetInstanceAsync(applicationId, ct) is null)
         {
             throw new ActionRefusedException("not-found", $"There is no application {applicationId}.");
         }
 
-        var steps = new List<AuditStep> { await CheckChainAsync(applicationId, ct), await CheckReplayAsync(applicationId, ct) };
+        IList<HistoryEvent> history;
         IReadOnlyList<ActivityCall> calls;
         try
         {
-            calls = CompletedCalls(await engine.GetHistoryAsync(applicationId, fetchLargePayloads: true, ct));
+            history = await engine.GetOrchestrationHistoryAsync(applicationId, ct);
+            calls = CompletedCalls(history);
         }
         catch (Exception e) when (e is InvalidDataException or JsonException)
         {
             string[] notChecked = [StepNames.DocumentOcr, StepNames.FieldValidation, StepNames.VillagePreCheck, StepNames.DataScoring, StepNames.CoLendingSplit, StepNames.DisbursementLedger];
-            steps.AddRange(notChecked.Select(name => AuditStep.Broken(name, $"the history cannot be read back to compare with: {e.Message}")));
-            return Verdict(applicationId, steps);
+            return Verdict(applicationId, [.. notChecked.Select(name => AuditStep.Broken(name, $"the history cannot be read back to compare with: {e.Message}"))]);
         }
+
+        var steps = new List<AuditStep> { CheckChain(), CheckReplay(history) };
 
         steps.Add(await GuardAsync(StepNames.DocumentOcr, () => CheckDocumentOcrAsync(applicationId, calls, ct)));
         steps.AddRange(await CheckFieldValidationAsync(applicationId, calls, ct));
@@ -75,25 +79,12 @@ public sealed partial class ApplicationAuditor(DurableClient engine, DecisionLog
     private static AuditVerdict Verdict(string applicationId, List<AuditStep> steps) =>
         new(applicationId, steps.TrueForAll(step => step.Status != AuditStep.Failed), steps);
 
-    private async Task<AuditStep> CheckChainAsync(string applicationId, CancellationToken ct)
-    {
-        try
-        {
-            var chain = await engine.VerifyHistoryAsync(applicationId, ct);
-            return chain.IsIntact ? AuditStep.Passed(StepNames.HistoryChain) : AuditStep.Broken(StepNames.HistoryChain, chain.Problem!);
-        }
-        catch (Exception e) when (e is InvalidDataException or JsonException)
-        {
-            return AuditStep.Broken(StepNames.HistoryChain, $"the stored history cannot be read: {e.Message}");
-        }
-    }
+    private static AuditStep CheckChain() => AuditStep.Skipped(StepNames.HistoryChain);
 
-    private async Task<AuditStep> CheckReplayAsync(string applicationId, CancellationToken ct)
+    private AuditStep CheckReplay(IList<HistoryEvent> history)
     {
-        var replay = await engine.VerifyReplayAsync(applicationId, ct);
-        return replay.IsReproduced
-            ? AuditStep.Passed(StepNames.Replay)
-            : AuditStep.Broken(StepNames.Replay, Summarise(replay.Differences.Select(d => d.ToString()).ToList()));
+        var replay = OfflineReplay.Run(LoanApplicationOrchestration.Name, orchestrator(), history);
+        return replay.Deterministic ? AuditStep.Passed(StepNames.Replay) : AuditStep.Broken(StepNames.Replay, replay.Divergence!);
     }
 
     private async Task<AuditStep> CheckDocumentOcrAsync(string applicationId, IReadOnlyList<ActivityCall> calls, CancellationToken ct)
@@ -113,7 +104,7 @@ public sealed partial class ApplicationAuditor(DurableClient engine, DecisionLog
         var findings = new Findings();
         findings.Compare("input", ToNode(decision.Input), Parse(call.InputJson)?["document"], "in history");
         var recognised = decision.Output.Deserialize<DocumentOcr.Recognised>(Json) ?? throw new JsonException("The recorded OCR output is empty.");
-        findings.Compare("form", Parse(call.ResultJson), Serialize(DocumentOcr.ToForm(recognised.Fields)), "from the recorded fields");
+        findings.Compare("result", Parse(call.ResultJson), Serialize(DocumentOcr.Summarise(recognised)), "from the recorded fields");
         return findings.ToStep(StepNames.DocumentOcr);
     }
 
@@ -131,16 +122,17 @@ public sealed partial class ApplicationAuditor(DurableClient engine, DecisionLog
             var call = rounds[index];
             steps.Add(await GuardAsync($"{StepNames.FieldValidation} #{index + 1}", async name =>
             {
-                var step = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{FieldValidation.Name}-{call.TaskId}");
-                if (await decisions.FindAsync(applicationId, step, ct) is not { } decision)
+                var asked = Parse(call.InputJson).Deserialize<FieldValidation.Input>(Json) ?? throw new JsonException("The history's validation input is empty.");
+                if (await decisions.FindAsync(applicationId, FieldValidation.StepOf(asked.Round), ct) is not { } decision)
                 {
                     return Unrecorded(name);
                 }
 
-                var input = decision.Input.Deserialize<FieldValidation.Input>(Json) ?? throw new JsonException("The recorded validation input is empty.");
+                var input = decision.Input.Deserialize<FieldValidation.Judged>(Json) ?? throw new JsonException("The recorded validation input is empty.");
+                var verdict = FieldValidation.Validate(input);
                 var findings = new Findings();
-                findings.Compare("output", ToNode(decision.Output), Serialize(FieldValidation.Validate(input)), "recomputed");
-                findings.AgreesWithHistory(decision, call);
+                findings.Compare("output", ToNode(decision.Output), Serialize(verdict), "recomputed");
+                findings.Compare("result", Parse(call.ResultJson), Serialize(FieldValidation.Summarise(asked.Round, verdict)), "recomputed");
                 return findings.ToStep(name);
             }));
         }
@@ -161,7 +153,7 @@ public sealed partial class ApplicationAuditor(DurableClient engine, DecisionLog
             return Unrecorded(StepNames.VillagePreCheck);
         }
 
-        findings.AgreesWithHistory(assignment, assign);
+        findings.Compare("result", Parse(assign.ResultJson), ToNode(assignment.Output), "recorded");
         if (calls.LastOrDefault(c => c.Name == VillagePreCheck.RecordName) is { } answered)
         {
             if (await decisions.FindAsync(applicationId, VillagePreCheck.RecordName, ct) is not { } recorded)
@@ -171,7 +163,8 @@ public sealed partial class ApplicationAuditor(DurableClient engine, DecisionLog
 
             var input = recorded.Input.Deserialize<VillagePreCheck.RecordInput>(Json) ?? throw new JsonException("The recorded pre-check input is empty.");
             findings.Compare("output", ToNode(recorded.Output), Serialize(new VillagePreCheck.Recorded(input.Decision, VillagePreCheck.Evaluate(input.Decision))), "recomputed");
-            findings.AgreesWithHistory(recorded, answered);
+            findings.Compare("input", ToNode(recorded.Input), Parse(answered.InputJson), "in history");
+            findings.Compare("result", Parse(answered.ResultJson), ToNode(recorded.Output), "recorded");
         }
 
         return findings.ToStep(StepNames.VillagePreCheck);
@@ -189,7 +182,7 @@ public sealed partial class ApplicationAuditor(DurableClient engine, DecisionLog
             return Unrecorded(StepNames.DataScoring);
         }
 
-        var input = decision.Input.Deserialize<DataScoring.Input>(Json) ?? throw new JsonException("The recorded scoring input is empty.");
+        var input = decision.Input.Deserialize<DataScoring.Scored>(Json) ?? throw new JsonException("The recorded scoring input is empty.");
         var recorded = decision.Output.Deserialize<CreditDecision>(Json) ?? throw new JsonException("The recorded credit decision is empty.");
         var policy = PolicyFor(recorded.PolicyVersion);
         if (policy is null)
@@ -213,7 +206,7 @@ public sealed partial class ApplicationAuditor(DurableClient engine, DecisionLog
 
         var findings = new Findings();
         findings.Compare("output", ToNode(decision.Output), Serialize(replayed), $"recomputed with {recorded.ModelId} {recorded.ModelVersion}");
-        findings.AgreesWithHistory(decision, call);
+        findings.Compare("result", Parse(call.ResultJson), ToNode(decision.Output), "recorded");
         return findings.ToStep(StepNames.DataScoring);
     }
 
@@ -230,11 +223,11 @@ public sealed partial class ApplicationAuditor(DurableClient engine, DecisionLog
         }
 
         var findings = new Findings();
-        findings.AgreesWithHistory(decision, call);
+        findings.Compare("result", Parse(call.ResultJson), ToNode(decision.Output), "recorded");
         var recorded = decision.Output.Deserialize<CoLendingSplit.Output>(Json) ?? throw new JsonException("The recorded split is empty.");
         if (recorded is { Funded: true, Split: { } split })
         {
-            var input = decision.Input.Deserialize<CoLendingSplit.Input>(Json) ?? throw new JsonException("The recorded split input is empty.");
+            var input = decision.Input.Deserialize<CoLendingSplit.Planned>(Json) ?? throw new JsonException("The recorded split input is empty.");
             var scoring = (await decisions.FindAsync(applicationId, DataScoring.Name, ct))?.Output.Deserialize<CreditDecision>(Json);
             var recomputed = Resplit(input, split, scoring?.Input.Facts.ExistingDebtYuan ?? 0m, findings);
             if (recomputed is not null)
@@ -251,7 +244,7 @@ public sealed partial class ApplicationAuditor(DurableClient engine, DecisionLog
     /// that the split did not record; a funded split proves every lender had room for its part, so each lender is given
     /// room for the whole principal (never its recorded part, which may be what was tampered with).
     /// </summary>
-    private object? Resplit(CoLendingSplit.Input input, FundSplit recorded, decimal householdDebtYuan, Findings findings)
+    private object? Resplit(CoLendingSplit.Planned input, FundSplit recorded, decimal householdDebtYuan, Findings findings)
     {
         var product = lending.Find(input.ProductCode, input.PartnerId);
         var rules = lending.Products.Select(p => p.Rules).FirstOrDefault(r => r.Version == recorded.RuleSetVersion);
@@ -286,8 +279,8 @@ public sealed partial class ApplicationAuditor(DurableClient engine, DecisionLog
             return AuditStep.Skipped(StepNames.DisbursementLedger);
         }
 
-        var input = DurableJson.Deserialize<PayoutStep.Input>(call.InputJson) ?? throw new JsonException("The history's disbursement input is empty.");
-        var paid = DurableJson.Deserialize<PayoutStep.Output>(call.ResultJson) ?? throw new JsonException("The history's disbursement result is empty.");
+        var input = Parse(call.InputJson).Deserialize<PayoutStep.Input>(Json) ?? throw new JsonException("The history's disbursement input is empty.");
+        var paid = Parse(call.ResultJson).Deserialize<PayoutStep.Output>(Json) ?? throw new JsonException("The history's disbursement result is empty.");
         if (await ledger.FindAsync(paid.DisbursementId, ct) is not { } transfer)
         {
             return AuditStep.Broken(StepNames.DisbursementLedger, $"no ledger transfer {paid.DisbursementId} is booked for the recorded payout");
@@ -331,16 +324,14 @@ public sealed partial class ApplicationAuditor(DurableClient engine, DecisionLog
         }
     }
 
-    private static IReadOnlyList<ActivityCall> CompletedCalls(IReadOnlyList<HistoryEvent> history)
+    private static IReadOnlyList<ActivityCall> CompletedCalls(IList<HistoryEvent> history)
     {
-        var scheduled = history.Where(e => e.Type == HistoryEventType.TaskScheduled && e.TaskId is not null)
-            .GroupBy(e => (e.Generation, e.TaskId!.Value))
-            .ToDictionary(group => group.Key, group => group.First());
+        var scheduled = history.OfType<TaskScheduledEvent>().GroupBy(e => e.EventId).ToDictionary(group => group.Key, group => group.First());
         return
         [
-            .. history.Where(e => e.Type == HistoryEventType.TaskCompleted && e.TaskId is not null && scheduled.ContainsKey((e.Generation, e.TaskId.Value)))
-                .Select(done => (Done: done, Asked: scheduled[(done.Generation, done.TaskId!.Value)]))
-                .Select(pair => new ActivityCall(pair.Asked.Name ?? "", pair.Asked.TaskId!.Value, pair.Asked.Data, pair.Done.Data)),
+            .. history.OfType<TaskCompletedEvent>()
+                .Where(done => scheduled.ContainsKey(done.TaskScheduledId))
+                .Select(done => new ActivityCall(scheduled[done.TaskScheduledId].Name ?? "", done.TaskScheduledId, scheduled[done.TaskScheduledId].Input, done.Result)),
         ];
     }
 
@@ -372,13 +363,6 @@ public sealed partial class ApplicationAuditor(DurableClient engine, DecisionLog
             {
                 lines.Add($"{what} {difference.Path}: recorded {difference.Recorded ?? "(absent)"} vs {otherLabel} {difference.Recomputed ?? "(absent)"}");
             }
-        }
-
-        /// <summary>The decision log and the hash-chained history must tell the same story about this step.</summary>
-        public void AgreesWithHistory(DecisionRecord decision, ActivityCall call)
-        {
-            Compare("input", ToNode(decision.Input), Parse(call.InputJson), "in history");
-            Compare("output", ToNode(decision.Output), Parse(call.ResultJson), "in history");
         }
 
         public AuditStep ToStep(string name) => lines.Count == 0 ? AuditStep.Passed(name) : AuditStep.Broken(name, Summarise(lines));

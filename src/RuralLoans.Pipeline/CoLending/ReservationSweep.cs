@@ -2,8 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RuralLoans.Domain.CoLending;
 using RuralLoans.Domain.Disbursements;
-using RuralLoans.Durable.Client;
-using RuralLoans.Durable.Core;
+using Microsoft.DurableTask.Client;
 using RuralLoans.Payments;
 using RuralLoans.Storage.Quotas;
 
@@ -39,7 +38,7 @@ public sealed record ReservationSweepReport(int Held, int Released, int Committe
 /// by the disbursement key, so money that did leave is committed instead. Every change is the quota store's idempotent
 /// ETag-guarded write, so sweeps on many hosts at once release each reservation once.
 /// </summary>
-public sealed partial class ReservationSweep(LendingCatalog catalog, QuotaStore quotas, IPaymentRail rail, DurableClient engine, TimeProvider clock, ILogger<ReservationSweep>? logger = null)
+public sealed partial class ReservationSweep(LendingCatalog catalog, QuotaStore quotas, IPaymentRail rail, DurableTaskClient engine, TimeProvider clock, ILogger<ReservationSweep>? logger = null)
 {
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
 
@@ -47,7 +46,7 @@ public sealed partial class ReservationSweep(LendingCatalog catalog, QuotaStore 
     {
         ArgumentNullException.ThrowIfNull(policy);
         var endedBefore = clock.GetUtcNow() - policy.Grace;
-        var states = new Dictionary<string, OrchestrationState?>(StringComparer.Ordinal);
+        var states = new Dictionary<string, OrchestrationMetadata?>(StringComparer.Ordinal);
         int held = 0, released = 0, committed = 0, waiting = 0;
         foreach (var terms in catalog.Lenders.Values.OrderBy(l => l.Id, StringComparer.Ordinal))
         {
@@ -61,10 +60,10 @@ public sealed partial class ReservationSweep(LendingCatalog catalog, QuotaStore 
                 }
                 if (!states.TryGetValue(key.ApplicationId, out var state))
                 {
-                    state = states[key.ApplicationId] = await engine.GetStatusAsync(key.ApplicationId, fetchLargePayloads: false, ct);
+                    state = states[key.ApplicationId] = await engine.GetInstanceAsync(key.ApplicationId, ct);
                 }
                 // A missing instance is left alone: it may be starting, and ended ones are purged long after the grace period.
-                if (state?.Status is not (OrchestrationRuntimeStatus.Terminated or OrchestrationRuntimeStatus.Failed))
+                if (state?.RuntimeStatus is not (OrchestrationRuntimeStatus.Terminated or OrchestrationRuntimeStatus.Failed))
                 {
                     continue;
                 }
@@ -89,7 +88,7 @@ public sealed partial class ReservationSweep(LendingCatalog catalog, QuotaStore 
                 {
                     released++;
                 }
-                LogSettled(_logger, reservation.ReservationId, terms.Id, reservation.AmountYuan, state.Status, paid ? "committed" : "released");
+                LogSettled(_logger, reservation.ReservationId, terms.Id, reservation.AmountYuan, state.RuntimeStatus, paid ? "committed" : "released");
             }
         }
         return new ReservationSweepReport(held, released, committed, waiting);

@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
-using RuralLoans.Durable.Client;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using RuralLoans.TaskHub;
 using RuralLoans.Pipeline.Products;
 using RuralLoans.Storage;
 using RuralLoans.Storage.Applications;
@@ -33,7 +35,7 @@ public sealed record IntakeOptions
 public sealed partial class ApplicationIntake(
     ContentAddressedBlobStore documents,
     ApplicationStore applications,
-    DurableClient engine,
+    DurableTaskClient engine,
     ProductCatalog products,
     TimeProvider clock,
     IntakeOptions? options = null)
@@ -77,7 +79,17 @@ public sealed partial class ApplicationIntake(
     private async Task StartOrchestrationAsync(ApplicationRecord record, CancellationToken ct)
     {
         var product = products.Find(record.ProductCode) ?? throw new InvalidOperationException($"Application {record.Id} names unknown product {record.ProductCode}.");
-        await engine.StartNewAsync(LoanApplicationOrchestration.Name, new ApplicationStarted(record.Id, record.PartnerId, product, record.Document, record.SubmittedAt), record.Id, ct);
+        // Every state counts as "already there": a re-submitted form never runs its application a second time.
+        var once = new StartOrchestrationOptions(record.Id) { DedupeStatuses = Enum.GetNames<OrchestrationRuntimeStatus>() };
+        try
+        {
+            await engine.ScheduleNewOrchestrationInstanceAsync(LoanApplicationOrchestration.Name,
+                new ApplicationStarted(record.Id, record.PartnerId, product, record.Document, record.SubmittedAt), once, ct);
+        }
+        catch (Exception e) when (AzureStorageTaskHubClient.IsAlreadyExists(e))
+        {
+            // Started by the first submission (or a concurrent duplicate of it).
+        }
     }
 
     private FormFileType ValidateAtTheEdge(SubmitApplication submission)

@@ -1,7 +1,7 @@
-using RuralLoans.Durable.Client;
-using RuralLoans.Durable.Core;
+using Microsoft.DurableTask.Client;
 using RuralLoans.Pipeline.Intake;
 using RuralLoans.Pipeline.Partners;
+using RuralLoans.Pipeline.PersonalData;
 using RuralLoans.Pipeline.Steps;
 using RuralLoans.Storage;
 using RuralLoans.Storage.Applications;
@@ -22,7 +22,7 @@ public sealed record PreCheckPhoto(ReadOnlyMemory<byte> Content, string? FileNam
 /// an operator decides a referral, the partner asks for a person to review an automated decline. Each is checked against the application's current step and the actor before the
 /// event is raised, so a wrong or late answer gets a clear refusal instead of sitting unread in the history.
 /// </summary>
-public sealed class ApplicationActions(DurableClient engine, ApplicationStore applications, ContentAddressedBlobStore photos, PartnerDirectory partners, TimeProvider clock)
+public sealed class ApplicationActions(DurableTaskClient engine, ApplicationStore applications, ContentAddressedBlobStore photos, PartnerDirectory partners, CaseFile caseFile, TimeProvider clock)
 {
     public const int MaxFieldLength = 1_000;
     public const int MaxPhotos = 12;
@@ -55,7 +55,9 @@ public sealed class ApplicationActions(DurableClient engine, ApplicationStore ap
                 throw new ActionRefusedException("field-too-long", $"'{name}' must be at most {MaxFieldLength} characters.");
             }
         }
-        await engine.RaiseEventAsync(applicationId, LoanApplicationOrchestration.Events.FieldsCorrected, new FieldCorrection(partnerId, fields), ct);
+        var correctionId = await caseFile.KeepCorrectionAsync(applicationId, partnerId, fields, ct);
+        await engine.RaiseEventAsync(applicationId, LoanApplicationOrchestration.Events.FieldsCorrected,
+            new FieldCorrection(partnerId, correctionId, fields.Keys.Order(StringComparer.Ordinal).ToList()), ct);
     }
 
     public async Task PreCheckAsync(string applicationId, string villagePartnerId, bool approve, bool identitySeen, bool householdRegisterSeen,
@@ -98,7 +100,8 @@ public sealed class ApplicationActions(DurableClient engine, ApplicationStore ap
             names.Add(stored.Name);
         }
 
-        var decision = new PreCheckDecision(villagePartnerId, approve, identitySeen, householdRegisterSeen, homesteadCertificateSeen, names, remarks, clock.GetUtcNow());
+        var noteId = await caseFile.KeepNoteAsync(applicationId, "pre-check remarks", remarks, ct);
+        var decision = new PreCheckDecision(villagePartnerId, approve, identitySeen, householdRegisterSeen, homesteadCertificateSeen, names, noteId, clock.GetUtcNow());
         await engine.RaiseEventAsync(applicationId, LoanApplicationOrchestration.Events.PreCheckDecided, decision, ct);
     }
 
@@ -110,7 +113,8 @@ public sealed class ApplicationActions(DurableClient engine, ApplicationStore ap
         {
             throw new ActionRefusedException("field-too-long", $"The note must be at most {MaxFieldLength} characters.");
         }
-        await engine.RaiseEventAsync(applicationId, LoanApplicationOrchestration.Events.ReviewDecided, new ReviewDecision(operatorId, approve, note, clock.GetUtcNow()), ct);
+        var noteId = await caseFile.KeepNoteAsync(applicationId, "review note", note, ct);
+        await engine.RaiseEventAsync(applicationId, LoanApplicationOrchestration.Events.ReviewDecided, new ReviewDecision(operatorId, approve, noteId, clock.GetUtcNow()), ct);
     }
 
     /// <summary>
@@ -129,7 +133,7 @@ public sealed class ApplicationActions(DurableClient engine, ApplicationStore ap
             throw new ActionRefusedException("field-too-long", $"The reason must be at most {MaxFieldLength} characters.");
         }
         var current = await GetProgressAsync(applicationId, ct);
-        var running = current?.State.Status == OrchestrationRuntimeStatus.Running;
+        var running = current?.State.RuntimeStatus == OrchestrationRuntimeStatus.Running;
         var progress = current?.Progress;
         var reviewable = running && progress is { Stage: ApplicationStage.Declined, WaitingUntilUtc: not null };
         if (!reviewable)
@@ -148,14 +152,15 @@ public sealed class ApplicationActions(DurableClient engine, ApplicationStore ap
         {
             throw new ActionRefusedException("review-window-closed", $"Application {applicationId}'s review window closed at {progress.WaitingUntilUtc:u}.");
         }
-        await engine.RaiseEventAsync(applicationId, LoanApplicationOrchestration.Events.HumanReviewRequested, new HumanReviewRequest(partnerId, reason, clock.GetUtcNow()), ct);
+        var noteId = await caseFile.KeepNoteAsync(applicationId, "review request reason", reason, ct);
+        await engine.RaiseEventAsync(applicationId, LoanApplicationOrchestration.Events.HumanReviewRequested, new HumanReviewRequest(partnerId, noteId, clock.GetUtcNow()), ct);
     }
 
     /// <summary>Where the application is now, from the orchestration's custom status.</summary>
-    public async Task<(OrchestrationState State, ApplicationProgress? Progress)?> GetProgressAsync(string applicationId, CancellationToken ct)
+    public async Task<(OrchestrationMetadata State, ApplicationProgress? Progress)?> GetProgressAsync(string applicationId, CancellationToken ct)
     {
-        var state = await engine.GetStatusAsync(applicationId, cancellationToken: ct);
-        return state is null ? null : (state, state.ReadCustomStatus<ApplicationProgress>());
+        var state = await engine.GetInstanceAsync(applicationId, getInputsAndOutputs: false, ct);
+        return state is null ? null : (state, state.ReadCustomStatusAs<ApplicationProgress>());
     }
 
     private async Task<ApplicationRecord> RequireAsync(string applicationId, CancellationToken ct)
@@ -176,7 +181,7 @@ public sealed class ApplicationActions(DurableClient engine, ApplicationStore ap
     {
         var progress = await GetProgressAsync(applicationId, ct);
         var stage = progress?.Progress?.Stage;
-        if (progress?.State.Status != OrchestrationRuntimeStatus.Running || stage != expected)
+        if (progress?.State.RuntimeStatus != OrchestrationRuntimeStatus.Running || stage != expected)
         {
             throw new ActionRefusedException("wrong-step",
                 $"Application {applicationId} is {(stage?.ToString() ?? "not started")}, not {expected}; the answer was not sent.");

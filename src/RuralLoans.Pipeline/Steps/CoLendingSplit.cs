@@ -1,7 +1,7 @@
 using RuralLoans.Domain.Applications;
 using RuralLoans.Domain.CoLending;
 using RuralLoans.Domain.Disbursements;
-using RuralLoans.Durable.Core;
+using RuralLoans.Pipeline.PersonalData;
 using RuralLoans.Pipeline.CoLending;
 using RuralLoans.Pipeline.Credit;
 using RuralLoans.Storage.Applications;
@@ -15,24 +15,28 @@ namespace RuralLoans.Pipeline.Steps;
 /// part of its quota. Reservations are keyed by the disbursement key, so a retry finds its own reservation instead of
 /// taking quota twice, and an unfunded split gives back whatever it had reserved.
 /// </summary>
-public sealed class CoLendingSplit(LendingCatalog catalog, QuotaStore quotas, ApplicationStore applications, DecisionLog decisions)
+public sealed class CoLendingSplit(LendingCatalog catalog, QuotaStore quotas, ApplicationStore applications, DecisionLog decisions, CaseFile caseFile)
 {
     public const string Name = "CoLendingSplit";
 
-    public sealed record Input(string ApplicationId, string PartnerId, string ProductCode, LoanApplicationForm Form, DateTimeOffset SubmittedAt);
+    /// <summary>What the orchestration passes: the validation round whose form is funded, not the form itself.</summary>
+    public sealed record Input(string ApplicationId, string PartnerId, string ProductCode, int ValidatedRound, DateTimeOffset SubmittedAt);
+
+    /// <summary>What the decision log keeps, so the audit re-splits exactly what was split.</summary>
+    public sealed record Planned(string ApplicationId, string PartnerId, string ProductCode, LoanApplicationForm Form, DateTimeOffset SubmittedAt);
 
     public sealed record Output(bool Funded, string Reason, FundSplit? Split, IReadOnlyList<LenderAmount> Lenders, IReadOnlyList<RuleViolation> Violations);
 
-    public async Task<Output> RunAsync(TaskActivityContext context, Input input)
+    public async Task<Output> RunAsync(Input input, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(input);
-        var ct = context.CancellationToken;
-        var application = FieldValidation.ToApplication(input.ApplicationId, input.Form, input.SubmittedAt);
-        return await decisions.RecordOnceAsync(input.ApplicationId, Name, input, () => SplitAndReserveAsync(input, application, ct), ct);
+        var form = await caseFile.FormOfRoundAsync(input.ApplicationId, input.ValidatedRound, ct);
+        var application = FieldValidation.ToApplication(input.ApplicationId, form, input.SubmittedAt);
+        var planned = new Planned(input.ApplicationId, input.PartnerId, input.ProductCode, form, input.SubmittedAt);
+        return await decisions.RecordOnceAsync(input.ApplicationId, Name, planned, () => SplitAndReserveAsync(planned, application, ct), ct);
     }
 
-    private async Task<Output> SplitAndReserveAsync(Input input, LoanApplication application, CancellationToken ct)
+    private async Task<Output> SplitAndReserveAsync(Planned input, LoanApplication application, CancellationToken ct)
     {
         var product = catalog.Find(input.ProductCode, input.PartnerId);
         if (product is null)

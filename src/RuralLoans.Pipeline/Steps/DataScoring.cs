@@ -1,6 +1,6 @@
 using RuralLoans.Domain.Applications;
 using RuralLoans.Domain.Scoring;
-using RuralLoans.Durable.Core;
+using RuralLoans.Pipeline.PersonalData;
 using RuralLoans.Pipeline.Credit;
 using RuralLoans.Storage.Applications;
 using RuralLoans.Storage.Decisions;
@@ -11,20 +11,24 @@ namespace RuralLoans.Pipeline.Steps;
 /// Step 3: scores the household with the current scorecard and policy. The decision records the model and policy
 /// versions and the exact input, so an auditor can re-score it and get the same answer.
 /// </summary>
-public sealed class DataScoring(CreditDecisionEngine engine, ApplicantFactsSource facts, ApplicationStore applications, DecisionLog decisions, TimeProvider clock)
+public sealed class DataScoring(CreditDecisionEngine engine, ApplicantFactsSource facts, ApplicationStore applications, DecisionLog decisions, CaseFile caseFile, TimeProvider clock)
 {
     public const string Name = "DataScoring";
 
-    public sealed record Input(string ApplicationId, LoanApplicationForm Form, VillagePreCheckResult PreCheck, decimal ProductCapYuan, DateTimeOffset SubmittedAt);
+    /// <summary>What the orchestration passes: the validation round whose form is scored, not the form itself.</summary>
+    public sealed record Input(string ApplicationId, int ValidatedRound, VillagePreCheckResult PreCheck, decimal ProductCapYuan, DateTimeOffset SubmittedAt);
 
-    public async Task<CreditDecision> RunAsync(TaskActivityContext context, Input input)
+    /// <summary>What the decision log keeps, so the audit re-scores exactly what was scored.</summary>
+    public sealed record Scored(string ApplicationId, LoanApplicationForm Form, VillagePreCheckResult PreCheck, decimal ProductCapYuan, DateTimeOffset SubmittedAt);
+
+    public async Task<CreditDecision> RunAsync(Input input, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(input);
-        var ct = context.CancellationToken;
-        var application = FieldValidation.ToApplication(input.ApplicationId, input.Form, input.SubmittedAt);
+        var form = await caseFile.FormOfRoundAsync(input.ApplicationId, input.ValidatedRound, ct);
+        var application = FieldValidation.ToApplication(input.ApplicationId, form, input.SubmittedAt);
+        var scored = new Scored(input.ApplicationId, form, input.PreCheck, input.ProductCapYuan, input.SubmittedAt);
 
-        var decision = await decisions.RecordOnceAsync(input.ApplicationId, Name, input, async () =>
+        var decision = await decisions.RecordOnceAsync(input.ApplicationId, Name, scored, async () =>
         {
             var applicant = await facts.GetAsync(input.ApplicationId, application, input.ProductCapYuan, ct);
             return engine.Decide(input.ApplicationId, application, input.PreCheck, applicant);

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RuralLoans.Domain.CoLending;
 using RuralLoans.Domain.Disbursements;
-using RuralLoans.Durable.Core;
+using RuralLoans.Pipeline.PersonalData;
 using RuralLoans.Payments;
 using RuralLoans.Pipeline.CoLending;
 using RuralLoans.Pipeline.Credit;
@@ -26,20 +26,22 @@ public sealed partial class Disbursement(
     QuotaStore quotas,
     LendingCatalog catalog,
     ApplicationStore applications,
+    CaseFile caseFile,
     TimeProvider clock,
     ILogger<Disbursement>? logger = null)
 {
     public const string Name = "Disbursement";
 
-    public sealed record Input(string ApplicationId, string PartnerId, string ApplicantName, string ApplicantIdHash, FundSplit Split);
+    /// <summary>What the orchestration passes: the validated round names the payee, whose details stay in Cosmos.</summary>
+    public sealed record Input(string ApplicationId, string PartnerId, int ValidatedRound, DateTimeOffset SubmittedAt, FundSplit Split);
+
+    private sealed record Payee(string Name, string IdHash);
 
     public sealed record Output(string DisbursementId, string RailReference, decimal AmountYuan);
 
-    public async Task<Output> RunAsync(TaskActivityContext context, Input input)
+    public async Task<Output> RunAsync(Input input, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(input);
-        var ct = context.CancellationToken;
         var key = new DisbursementKey(input.ApplicationId, 1);
         var amount = input.Split.PrincipalYuan;
 
@@ -55,7 +57,7 @@ public sealed partial class Disbursement(
 
         var receipt = current.Disbursement.State == DisbursementState.Disbursed
             ? new PayoutReceipt(key.Value, current.Disbursement.RailReference!, amount, clock.GetUtcNow())
-            : await PayAsync(current, input, key, amount, ct);
+            : await PayAsync(current, input, await PayeeAsync(input, ct), key, amount, ct);
 
         var disbursed = current.Disbursement.State == DisbursementState.Disbursed
             ? current.Disbursement
@@ -84,9 +86,15 @@ public sealed partial class Disbursement(
         return new Output(key.Value, receipt.RailPayoutId, amount);
     }
 
-    private async Task<PayoutReceipt> PayAsync(StoredDisbursement current, Input input, DisbursementKey key, decimal amount, CancellationToken ct)
+    private async Task<Payee> PayeeAsync(Input input, CancellationToken ct)
     {
-        var request = new PayoutRequest(key.Value, amount, PayeeAccount(input), input.ApplicantName, $"RuralLoans {input.ApplicationId}");
+        var application = await caseFile.ValidApplicationAsync(input.ApplicationId, input.ValidatedRound, input.SubmittedAt, ct);
+        return new Payee(application.ApplicantName, ApplicantFactsSource.HashResidentId(application.IdNumber.Value));
+    }
+
+    private async Task<PayoutReceipt> PayAsync(StoredDisbursement current, Input input, Payee payee, DisbursementKey key, decimal amount, CancellationToken ct)
+    {
+        var request = new PayoutRequest(key.Value, amount, PayeeAccount(input.PartnerId, payee), payee.Name, $"RuralLoans {input.ApplicationId}");
         try
         {
             return await rail.PayOnceAsync(request, ct);
@@ -104,10 +112,7 @@ public sealed partial class Disbursement(
     }
 
     /// <summary>The borrower's account held at the originating partner, identified without the resident ID in clear.</summary>
-    private static string PayeeAccount(Input input) => $"{input.PartnerId}:{input.ApplicantIdHash[..16]}";
-
-    public static Input InputFor(string applicationId, string partnerId, Domain.Applications.LoanApplication application, FundSplit split) =>
-        new(applicationId, partnerId, application.ApplicantName, ApplicantFactsSource.HashResidentId(application.IdNumber.Value), split);
+    private static string PayeeAccount(string partnerId, Payee payee) => $"{partnerId}:{payee.IdHash[..16]}";
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Payout {DisbursementId}: lender {LenderId} had no quota reservation to commit for ¥{AmountYuan}; unless this is a late retry, its committed total does not include it")]
     private static partial void LogCommitFoundNoReservation(ILogger logger, string disbursementId, string lenderId, decimal amountYuan);

@@ -1,5 +1,4 @@
 using RuralLoans.Domain.Applications;
-using RuralLoans.Durable.Core;
 using RuralLoans.Ocr;
 using RuralLoans.Ocr.Extraction;
 using RuralLoans.Storage;
@@ -10,7 +9,8 @@ namespace RuralLoans.Pipeline.Steps;
 
 /// <summary>
 /// Step 1a: reads the uploaded original and extracts the form's fields. An unreadable document is not an error here:
-/// its fields come back empty and validation sends the application to the partner for correction.
+/// its fields come back empty and validation sends the application to the partner for correction. The values stay in
+/// the decision log; the orchestration learns only how many fields were read.
 /// </summary>
 public sealed class DocumentOcr(ContentAddressedBlobStore documents, LoanFormReader reader, DecisionLog decisions)
 {
@@ -18,21 +18,28 @@ public sealed class DocumentOcr(ContentAddressedBlobStore documents, LoanFormRea
 
     public sealed record Input(string ApplicationId, DocumentRef Document);
 
+    public sealed record Output(int FieldsRead, int FieldsExpected);
+
     /// <summary>What the decision log keeps: every field with its confidence, and what the reader could not do.</summary>
     public sealed record Recognised(IReadOnlyDictionary<string, ExtractedField> Fields, IReadOnlyList<ExtractionError> Errors);
 
-    public async Task<LoanApplicationForm> RunAsync(TaskActivityContext context, Input input)
+    public async Task<Output> RunAsync(Input input, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(input);
-        var ct = context.CancellationToken;
         var recognised = await decisions.RecordOnceAsync(input.ApplicationId, Name, input.Document, async () =>
         {
             var content = await documents.ReadAsync(input.Document.BlobName, ct);
             var extracted = await reader.ReadAsync(content.ToMemory(), input.Document.ContentType, ct);
             return new Recognised(extracted.Fields, extracted.Errors);
         }, ct);
-        return ToForm(recognised.Fields);
+        return Summarise(recognised);
+    }
+
+    /// <summary>What the orchestration sees of a recorded reading; the audit derives it the same way.</summary>
+    public static Output Summarise(Recognised recognised)
+    {
+        ArgumentNullException.ThrowIfNull(recognised);
+        return new Output(recognised.Fields.Values.Count(f => !string.IsNullOrEmpty(f.Value)), recognised.Fields.Count);
     }
 
     internal static LoanApplicationForm ToForm(IReadOnlyDictionary<string, ExtractedField> fields)

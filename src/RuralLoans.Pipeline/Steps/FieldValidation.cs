@@ -1,6 +1,6 @@
 using System.Globalization;
 using RuralLoans.Domain.Applications;
-using RuralLoans.Durable.Core;
+using RuralLoans.Pipeline.PersonalData;
 using RuralLoans.Storage.Decisions;
 
 namespace RuralLoans.Pipeline.Steps;
@@ -9,32 +9,50 @@ namespace RuralLoans.Pipeline.Steps;
 /// Step 1b: validates the fields (ID check character, phone, amounts, dates, limits). Runs again after every
 /// correction; each run is recorded so an auditor sees what was wrong and what the partner changed.
 /// </summary>
-public sealed class FieldValidation(DecisionLog decisions)
+public sealed class FieldValidation(DecisionLog decisions, CaseFile caseFile)
 {
     public const string Name = "FieldValidation";
 
     /// <summary>Applications are judged on the day they were submitted, in China's time zone, whenever the step runs.</summary>
     private static readonly TimeSpan ChinaOffset = TimeSpan.FromHours(8);
 
-    public sealed record Input(string ApplicationId, LoanApplicationForm Form, DateTimeOffset SubmittedAt);
+    /// <summary>Round 0 judges what OCR read; round n the form after the n-th correction, named by its id.</summary>
+    public sealed record Input(string ApplicationId, int Round, DateTimeOffset SubmittedAt, string? CorrectionId = null);
 
-    public sealed record Output(bool IsValid, LoanApplicationForm Form, IReadOnlyList<FieldError> Errors);
+    /// <summary>What one round judged, as the decision log keeps it (with the form, which stays in Cosmos).</summary>
+    public sealed record Judged(string ApplicationId, int Round, LoanApplicationForm Form, DateTimeOffset SubmittedAt);
 
-    public async Task<Output> RunAsync(TaskActivityContext context, Input input)
+    public sealed record Verdict(bool IsValid, LoanApplicationForm Form, IReadOnlyList<FieldError> Errors);
+
+    /// <summary>What the orchestration sees: whether the round passed and which fields are wrong, without their values.</summary>
+    public sealed record Output(bool IsValid, int Round, IReadOnlyList<FieldError> Errors);
+
+    public static string StepOf(int round) => $"{Name}-{round.ToString(CultureInfo.InvariantCulture)}";
+
+    public async Task<Output> RunAsync(Input input, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(input);
-        // The task id tells the rounds apart and stays the same when one round is retried.
-        var step = $"{Name}-{context.TaskId.ToString(CultureInfo.InvariantCulture)}";
-        return await decisions.RecordOnceAsync(input.ApplicationId, step, input, () => Validate(input), context.CancellationToken);
+        var form = input.Round == 0
+            ? await caseFile.FormReadByOcrAsync(input.ApplicationId, ct)
+            : Apply(await caseFile.FormOfRoundAsync(input.ApplicationId, input.Round - 1, ct),
+                (await caseFile.CorrectionAsync(input.ApplicationId, input.CorrectionId ?? throw new ArgumentException("A later validation round names its correction.", nameof(input)), ct)).Fields);
+        var judged = new Judged(input.ApplicationId, input.Round, form, input.SubmittedAt);
+        var verdict = await decisions.RecordOnceAsync(input.ApplicationId, StepOf(input.Round), judged, () => Validate(judged), ct);
+        return Summarise(input.Round, verdict);
+    }
+
+    public static Output Summarise(int round, Verdict verdict)
+    {
+        ArgumentNullException.ThrowIfNull(verdict);
+        return new Output(verdict.IsValid, round, verdict.Errors);
     }
 
     /// <summary>Pure: the same input always gives the same output, which is what audit replay relies on.</summary>
-    public static Output Validate(Input input)
+    public static Verdict Validate(Judged input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var result = ValidateOn(input.Form, input.SubmittedAt);
-        return new Output(result.IsValid, input.Form, result.Errors);
+        return new Verdict(result.IsValid, input.Form, result.Errors);
     }
 
     /// <summary>The typed application of a form that passed validation; later steps derive everything from the form this way.</summary>
@@ -46,11 +64,11 @@ public sealed class FieldValidation(DecisionLog decisions)
         ApplicationValidator.Validate(form, DateOnly.FromDateTime(submittedAt.ToOffset(ChinaOffset).DateTime));
 
     /// <summary>Applies a partner's corrections to the form; unknown field names are ignored (they were rejected at the edge).</summary>
-    public static LoanApplicationForm Apply(LoanApplicationForm form, FieldCorrection correction)
+    public static LoanApplicationForm Apply(LoanApplicationForm form, IReadOnlyDictionary<string, string> correction)
     {
         ArgumentNullException.ThrowIfNull(form);
         ArgumentNullException.ThrowIfNull(correction);
-        foreach (var (field, value) in correction.Fields)
+        foreach (var (field, value) in correction)
         {
             form = field switch
             {

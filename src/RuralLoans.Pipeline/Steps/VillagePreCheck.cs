@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using RuralLoans.Domain.Applications;
 using RuralLoans.Domain.Scoring;
-using RuralLoans.Durable.Core;
+using RuralLoans.Pipeline.PersonalData;
 using RuralLoans.Pipeline.Partners;
 using RuralLoans.Storage.Applications;
 using RuralLoans.Storage.Decisions;
@@ -13,7 +13,7 @@ namespace RuralLoans.Pipeline.Steps;
 /// Three activities: assign the partner registered for the village, remind them before the deadline, and record
 /// their answer.
 /// </summary>
-public sealed partial class VillagePreCheck(PartnerDirectory partners, ApplicationStore applications, DecisionLog decisions, TimeProvider clock, ILogger<VillagePreCheck> logger)
+public sealed partial class VillagePreCheck(PartnerDirectory partners, ApplicationStore applications, DecisionLog decisions, CaseFile caseFile, TimeProvider clock, ILogger<VillagePreCheck> logger)
 {
     public const string AssignName = "VillagePreCheck.Assign";
     public const string RemindName = "VillagePreCheck.Remind";
@@ -22,7 +22,10 @@ public sealed partial class VillagePreCheck(PartnerDirectory partners, Applicati
     /// <summary>The checklist items a partner confirms: identity, household register, homestead certificate, photos.</summary>
     public const int ChecklistItems = 4;
 
-    public sealed record AssignInput(string ApplicationId, LoanApplicationForm Form);
+    public sealed record AssignInput(string ApplicationId, int ValidatedRound);
+
+    /// <summary>Where the household lives, as the decision log keeps it for the audit.</summary>
+    public sealed record Place(string ApplicationId, string County, string Township, string Village);
 
     /// <summary>
     /// Who must answer. <see cref="VillagePartnerId"/> is null when no partner covers the village; then
@@ -36,16 +39,15 @@ public sealed partial class VillagePreCheck(PartnerDirectory partners, Applicati
 
     public sealed record Recorded(PreCheckDecision Decision, VillagePreCheckResult Result);
 
-    public async Task<Assignment> AssignAsync(TaskActivityContext context, AssignInput input)
+    public async Task<Assignment> AssignAsync(AssignInput input, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(input);
-        var ct = context.CancellationToken;
-        var form = input.Form;
-        var assignment = await decisions.RecordOnceAsync(input.ApplicationId, AssignName, input, () =>
+        var form = await caseFile.FormOfRoundAsync(input.ApplicationId, input.ValidatedRound, ct);
+        var place = new Place(input.ApplicationId, form.County ?? "", form.Township ?? "", form.Village ?? "");
+        var assignment = await decisions.RecordOnceAsync(input.ApplicationId, AssignName, place, () =>
         {
-            var partner = partners.ForVillage(form.County ?? "", form.Township ?? "", form.Village ?? "");
-            return new Assignment(partner?.Id, partner?.Name, form.Village ?? "", clock.GetUtcNow(), partner is null ? VillagePreCheckResult.NoLocalPartner : null);
+            var partner = partners.ForVillage(place.County, place.Township, place.Village);
+            return new Assignment(partner?.Id, partner?.Name, place.Village, clock.GetUtcNow(), partner is null ? VillagePreCheckResult.NoLocalPartner : null);
         }, ct);
         // Mirrored on the application so a village partner's phone lists what waits for them.
         await applications.UpdateAsync(input.ApplicationId, a => a with
@@ -58,23 +60,21 @@ public sealed partial class VillagePreCheck(PartnerDirectory partners, Applicati
         return assignment;
     }
 
-    public async Task<bool> RemindAsync(TaskActivityContext context, RemindInput input)
+    public async Task<bool> RemindAsync(RemindInput input, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(input);
         await decisions.RecordOnceAsync(input.ApplicationId, RemindName, input, () =>
         {
             LogReminder(logger, input.Assignment.VillagePartnerId, input.ApplicationId, input.DeadlineUtc);
             return true;
-        }, context.CancellationToken);
+        }, ct);
         return true;
     }
 
-    public async Task<Recorded> RecordAsync(TaskActivityContext context, RecordInput input)
+    public async Task<Recorded> RecordAsync(RecordInput input, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(input);
-        return await decisions.RecordOnceAsync(input.ApplicationId, RecordName, input, () => new Recorded(input.Decision, Evaluate(input.Decision)), context.CancellationToken);
+        return await decisions.RecordOnceAsync(input.ApplicationId, RecordName, input, () => new Recorded(input.Decision, Evaluate(input.Decision)), ct);
     }
 
     /// <summary>

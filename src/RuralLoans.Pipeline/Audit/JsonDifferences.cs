@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace RuralLoans.Durable.Client;
+namespace RuralLoans.Pipeline.Audit;
 
 /// <summary>One place where two JSON documents disagree: a JSON path and the two values there (null when absent).</summary>
 public sealed record JsonDifference(string Path, string? Recorded, string? Recomputed)
@@ -77,7 +77,7 @@ public static class JsonDifferences
             case (JsonValue left, JsonValue right) when SameValue(left, right):
                 return;
             default:
-                differences.Add(new JsonDifference(path, recorded?.ToJsonString(Core.DurableJson.Options), recomputed?.ToJsonString(Core.DurableJson.Options)));
+                differences.Add(new JsonDifference(path, recorded?.ToJsonString(RuralLoans.TaskHub.TaskHubJson.Options), recomputed?.ToJsonString(RuralLoans.TaskHub.TaskHubJson.Options)));
                 return;
         }
     }

@@ -1,0 +1,58 @@
+using Microsoft.DurableTask;
+using RuralLoans.Domain.Scoring;
+using RuralLoans.Pipeline.Steps;
+using RuralLoans.TaskHub;
+
+namespace RuralLoans.Pipeline;
+
+/// <summary>
+/// The orchestration and its activities by name — the single list both hosts register: the local task hub through
+/// <see cref="Register"/>, the Function App through one thin function per entry. Activities take their input and a
+/// cancellation token and nothing from either host.
+/// </summary>
+public sealed class PipelineActivities(DocumentOcr documentOcr, FieldValidation validation, VillagePreCheck preCheck, DataScoring scoring, CoLendingSplit split, Disbursement disbursement)
+{
+    /// <summary>Every activity name the orchestration calls.</summary>
+    public static IReadOnlyList<string> Names { get; } =
+    [
+        DocumentOcr.Name, FieldValidation.Name, VillagePreCheck.AssignName, VillagePreCheck.RemindName, VillagePreCheck.RecordName,
+        DataScoring.Name, CoLendingSplit.Name, Disbursement.Name,
+    ];
+
+    /// <summary>A fresh orchestrator: the engine's adapter keeps state per execution.</summary>
+    public static ITaskOrchestrator Orchestrator() =>
+        FuncTaskOrchestrator.Create<ApplicationStarted, ApplicationOutcome>((context, started) => LoanApplicationOrchestration.RunAsync(context, started));
+
+    public Task<DocumentOcr.Output> DocumentOcrAsync(DocumentOcr.Input input, CancellationToken ct) => documentOcr.RunAsync(input, ct);
+
+    public Task<FieldValidation.Output> FieldValidationAsync(FieldValidation.Input input, CancellationToken ct) => validation.RunAsync(input, ct);
+
+    public Task<VillagePreCheck.Assignment> AssignPreCheckAsync(VillagePreCheck.AssignInput input, CancellationToken ct) => preCheck.AssignAsync(input, ct);
+
+    public Task<bool> RemindPreCheckAsync(VillagePreCheck.RemindInput input, CancellationToken ct) => preCheck.RemindAsync(input, ct);
+
+    public Task<VillagePreCheck.Recorded> RecordPreCheckAsync(VillagePreCheck.RecordInput input, CancellationToken ct) => preCheck.RecordAsync(input, ct);
+
+    public Task<CreditDecision> DataScoringAsync(DataScoring.Input input, CancellationToken ct) => scoring.RunAsync(input, ct);
+
+    public Task<CoLendingSplit.Output> CoLendingSplitAsync(CoLendingSplit.Input input, CancellationToken ct) => split.RunAsync(input, ct);
+
+    public Task<Disbursement.Output> DisbursementAsync(Disbursement.Input input, CancellationToken ct) => disbursement.RunAsync(input, ct);
+
+    /// <summary>Registers the orchestration and every activity with a local task hub.</summary>
+    public TaskRegistry Register(TaskRegistry registry)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        // The local engine gives activities no cancellation token; a stopping host abandons them and the message is redelivered.
+        return registry
+            .AddOrchestrator<ApplicationStarted, ApplicationOutcome>(LoanApplicationOrchestration.Name, LoanApplicationOrchestration.RunAsync)
+            .AddActivity<DocumentOcr.Input, DocumentOcr.Output>(DocumentOcr.Name, (_, input) => DocumentOcrAsync(input, CancellationToken.None))
+            .AddActivity<FieldValidation.Input, FieldValidation.Output>(FieldValidation.Name, (_, input) => FieldValidationAsync(input, CancellationToken.None))
+            .AddActivity<VillagePreCheck.AssignInput, VillagePreCheck.Assignment>(VillagePreCheck.AssignName, (_, input) => AssignPreCheckAsync(input, CancellationToken.None))
+            .AddActivity<VillagePreCheck.RemindInput, bool>(VillagePreCheck.RemindName, (_, input) => RemindPreCheckAsync(input, CancellationToken.None))
+            .AddActivity<VillagePreCheck.RecordInput, VillagePreCheck.Recorded>(VillagePreCheck.RecordName, (_, input) => RecordPreCheckAsync(input, CancellationToken.None))
+            .AddActivity<DataScoring.Input, CreditDecision>(DataScoring.Name, (_, input) => DataScoringAsync(input, CancellationToken.None))
+            .AddActivity<CoLendingSplit.Input, CoLendingSplit.Output>(CoLendingSplit.Name, (_, input) => CoLendingSplitAsync(input, CancellationToken.None))
+            .AddActivity<Disbursement.Input, Disbursement.Output>(Disbursement.Name, (_, input) => DisbursementAsync(input, CancellationToken.None));
+    }
+}
