@@ -1,4 +1,3 @@
-using RuralLoans.Durable.Maintenance;
 using RuralLoans.Host.Api;
 using RuralLoans.Host.Configuration;
 using RuralLoans.Host.Functions;
@@ -8,17 +7,16 @@ using RuralLoans.Pipeline.Partners;
 namespace RuralLoans.Host;
 
 /// <summary>
-/// The host's composition, shared by the executable (standalone or under the Azure Functions host) and
-/// <c>ruralloans serve</c>, so every way of running it serves the same portal, API and functions.
-/// Endpoints are mapped before the pipeline starts (the Functions layout is derived from them without any storage);
-/// they find the pipeline per request.
+/// The standalone host's composition, shared by the executable and <c>ruralloans serve</c>: the portal and the API,
+/// the local task hub's worker, the partner inboxes and the housekeeping timer. Endpoints are mapped before the
+/// pipeline starts (the route list is read from them without any storage); they find the pipeline per request.
 /// </summary>
 public sealed class HostApplication : IAsyncDisposable
 {
     private readonly HostedPipeline _pipeline;
-    private readonly StandaloneTriggers? _standalone;
+    private readonly StandaloneTriggers _standalone;
 
-    private HostApplication(HostedPipeline pipeline, StandaloneTriggers? standalone)
+    private HostApplication(HostedPipeline pipeline, StandaloneTriggers standalone)
     {
         _pipeline = pipeline;
         _standalone = standalone;
@@ -37,9 +35,9 @@ public sealed class HostApplication : IAsyncDisposable
         builder.Services.AddRuralLoansApi(builder.Configuration, settings, root);
     }
 
-    /// <summary>Maps the portal and the API, and under the Functions host the custom-handler invocations.</summary>
-    /// <returns>The non-HTTP functions (engine queues, partner inboxes, housekeeping).</returns>
-    public static IReadOnlyList<FunctionDeclaration> MapEndpoints(WebApplication app, RuralLoansSettings settings, PartnerDirectory partners, bool underFunctionsHost)
+    /// <summary>Maps the portal and the API.</summary>
+    /// <returns>The background functions (partner inboxes, housekeeping).</returns>
+    public static IReadOnlyList<FunctionDeclaration> MapEndpoints(WebApplication app, RuralLoansSettings settings, PartnerDirectory partners)
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(settings);
@@ -47,39 +45,29 @@ public sealed class HostApplication : IAsyncDisposable
         app.MapPortal();
         var started = app.Services.GetRequiredService<StartedPipeline>();
         app.MapRuralLoansApi(() => started.Runtime);
-        var background = BackgroundFunctions.Declare(settings.TaskHubName, partners.MicrofinancePartners.Select(p => p.Id));
-        if (underFunctionsHost)
-        {
-            app.MapFunctionInvocations(background);
-        }
-        return background;
+        return BackgroundFunctions.Declare(partners.MicrofinancePartners.Select(p => p.Id));
     }
 
     /// <summary>
-    /// Starts the pipeline and binds the functions to it. Standalone, our own listeners trigger them (engine queues,
-    /// inbox polling, housekeeping timer); under the Functions host, the host does.
+    /// Starts the pipeline with its task hub worker and binds the background functions to our own listeners (inbox
+    /// polling, housekeeping timer).
     /// </summary>
-    public static async Task<HostApplication> StartAsync(WebApplication app, RuralLoansSettings settings, string root, IReadOnlyList<FunctionDeclaration> background, bool underFunctionsHost, CancellationToken ct)
+    public static async Task<HostApplication> StartAsync(WebApplication app, RuralLoansSettings settings, string root, IReadOnlyList<FunctionDeclaration> background, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(settings);
         var loggerFactory = app.Services.GetRequiredService<ILoggerFactory>();
-        var pipeline = await HostedPipeline.StartAsync(settings, root, runWorker: !underFunctionsHost, startServicesIfMissing: !underFunctionsHost, loggerFactory, ct);
+        var pipeline = await HostedPipeline.StartAsync(settings, root, runWorker: true, startServicesIfMissing: true, loggerFactory, ct);
         try
         {
             var runtime = pipeline.Runtime;
             app.Services.GetRequiredService<StartedPipeline>().Attach(runtime);
             app.Services.GetRequiredService<FunctionRuntime>().Attach(
-                runtime.Processor,
-                new EngineHousekeeping(runtime.EngineStorage, loggerFactory.CreateLogger<EngineHousekeeping>()),
-                new HousekeepingPolicy { HistoryRetention = settings.HistoryRetention },
+                runtime.Client,
+                new HousekeepingPolicy(settings.HistoryRetention),
                 runtime.StorageAccount,
                 runtime.ReservationSweep);
             app.Services.GetRequiredService<PipelineBlobDropHandler>().Attach(runtime.BlobDrop);
-            if (underFunctionsHost)
-            {
-                return new HostApplication(pipeline, null);
-            }
             // In Azure the inbox containers come from infra/main.bicep; locally the host makes them so partners can drop files.
             await runtime.BlobDrop.EnsureInboxesAsync(ct);
             var standalone = new StandaloneTriggers(background, app.Services, runtime.StorageAccount, loggerFactory: loggerFactory);
@@ -95,10 +83,7 @@ public sealed class HostApplication : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_standalone is not null)
-        {
-            await _standalone.DisposeAsync();
-        }
+        await _standalone.DisposeAsync();
         await _pipeline.DisposeAsync();
     }
 

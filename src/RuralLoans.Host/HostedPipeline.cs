@@ -33,7 +33,7 @@ public sealed class HostedPipeline : IAsyncDisposable
     public RuralLoansSettings Settings { get; }
 
     /// <param name="root">The repository (or deployment) folder holding config/, host.json and .devservices/.</param>
-    /// <param name="runWorker">Listen to the engine's queues here (standalone); off when the Functions host triggers us.</param>
+    /// <param name="runWorker">Run the task hub's worker here; off for commands that only start or inspect applications.</param>
     /// <param name="startServicesIfMissing">In development, start bound dev services when none are running.</param>
     public static async Task<HostedPipeline> StartAsync(RuralLoansSettings settings, string root, bool runWorker, bool startServicesIfMissing, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory, CancellationToken ct)
     {
@@ -82,7 +82,7 @@ public sealed class HostedPipeline : IAsyncDisposable
             PaymentRail = new HttpPaymentRail(railHttp),
             ConfigDirectory = Path.Combine(root, "config"),
             RunWorker = runWorker,
-            ConfigureEngine = engine => HostJson.ApplyQueueSettings(Path.Combine(root, HostJson.FileName), engine),
+            TaskHub = settings.TaskHub,
             LoggerFactory = loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance,
         }, ct);
         return new HostedPipeline(settings, runtime, ownServices, rail, railHttp);

@@ -166,6 +166,13 @@ public sealed class AzureStorageTaskHubClient(AzureStorageOrchestrationService s
             new StartOrchestrationOptions(restartWithNewInstanceId ? null : instanceId), cancellation).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Runs a failed instance on from where it failed: the failed activity is scheduled again, and everything it had
+    /// done and received before (results, people's answers) stays in its history.
+    /// </summary>
+    public override Task RewindInstanceAsync(string instanceId, string? reason = null, CancellationToken cancellation = default) =>
+        Service.RewindTaskOrchestrationAsync(instanceId, reason ?? "rewound by an operator");
+
     public override async Task<IList<HistoryEvent>> GetOrchestrationHistoryAsync(string instanceId, CancellationToken cancellation = default) =>
         await TaskHubHistory.ReadTypedAsync(Service, instanceId).ConfigureAwait(false);
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using RuralLoans.Domain.Applications;
-using RuralLoans.Durable.Client;
-using RuralLoans.Durable.Core;
+using Microsoft.DurableTask.Client;
+using RuralLoans.TaskHub;
 using RuralLoans.Host.Auth;
 using RuralLoans.Pipeline;
 using RuralLoans.Pipeline.Operations;
@@ -77,32 +77,32 @@ public sealed class ApplicationReader(Func<PipelineRuntime> runtime)
     {
         ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(record);
-        var state = await runtime().Client.GetStatusAsync(record.Id, cancellationToken: ct);
-        var progress = state?.ReadCustomStatus<ApplicationProgress>();
-        var outcome = state?.Status == OrchestrationRuntimeStatus.Completed
-            ? state.ReadOutput<ApplicationOutcome>()
+        var state = await runtime().Client.GetInstanceAsync(record.Id, getInputsAndOutputs: true, ct);
+        var progress = state?.ReadCustomStatusAs<ApplicationProgress>();
+        var outcome = state?.RuntimeStatus == OrchestrationRuntimeStatus.Completed
+            ? state.ReadOutputAs<ApplicationOutcome>()
             : await OpenDecline.OutcomeAsync(runtime().Decisions, record.Id, progress, ct);
         var form = await CurrentFormAsync(record.Id, ct);
         var unmasked = actor.IsPartner && actor.Id == record.PartnerId;
         return new ApplicationDetail(
             record.Id, record.PartnerId, record.ProductCode,
-            StageOf(state, progress), progress?.Step ?? 1, Mask(progress?.Detail ?? "已提交 / submitted", unmasked), state?.Status.ToString() ?? "Pending",
+            StageOf(state, progress), progress?.Step ?? 1, Mask(progress?.Detail ?? "已提交 / submitted", unmasked), state?.RuntimeStatus.ToString() ?? "Pending",
             (progress?.Errors ?? []).Select(e => new FieldErrorView(e.Field, e.Code, Mask($"{e.MessageZh} / {e.MessageEn}", unmasked), Mask(e.MessageZh, unmasked), Mask(e.MessageEn, unmasked))).ToList(),
             progress?.WaitingUntilUtc,
             outcome is null ? null : new OutcomeView(outcome.Summary, outcome.Score, (outcome.Reasons ?? []).Select(r => new ReasonView(r.Code, r.Zh, r.En)).ToList(), outcome.Split ?? [], outcome.DisbursementId, outcome.ReviewedBy),
             FieldsOf(form, unmasked),
             record.SubmittedAt, record.VillagePartnerId,
-            state?.Failure is { } failure ? PersonalData.Redact(failure.Message) : null);
+            state?.FailureDetails is { } failure ? PersonalData.Redact(failure.ErrorMessage) : null);
     }
 
     public async Task<ApplicationSummary> SummaryAsync(ApplicationRecord record, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var stateTask = runtime().Client.GetStatusAsync(record.Id, fetchLargePayloads: false, cancellationToken: ct);
+        var stateTask = runtime().Client.GetInstanceAsync(record.Id, getInputsAndOutputs: false, ct);
         var formTask = CurrentFormAsync(record.Id, ct);
         var state = await stateTask;
         var form = await formTask;
-        var progress = state?.ReadCustomStatus<ApplicationProgress>();
+        var progress = state?.ReadCustomStatusAs<ApplicationProgress>();
         decimal? amount = FieldNormalizers.TryNormalizeAmountYuan(form?.RequestedAmountYuan, out var yuan) ? yuan : null;
         return new ApplicationSummary(record.Id, record.PartnerId, record.ProductCode, StageOf(state, progress), progress?.Step ?? 1, record.SubmittedAt,
             form?.ApplicantName, form?.Village ?? record.Village, amount);
@@ -144,24 +144,16 @@ public sealed class ApplicationReader(Func<PipelineRuntime> runtime)
 
     public async Task<HistoryView> HistoryAsync(string applicationId, CancellationToken ct)
     {
-        var history = await runtime().Client.GetHistoryAsync(applicationId, ct);
-        var verification = history.Count == 0 ? null : await runtime().Client.VerifyHistoryAsync(applicationId, ct);
-        // A completion carries the result of the task its id names; show the input of that task beside it.
-        var scheduled = history.Where(e => e.Type is HistoryEventType.TaskScheduled && e.TaskId is not null)
-            .GroupBy(e => (e.Generation, e.TaskId)).ToDictionary(g => g.Key, g => g.First());
+        var history = HistoryEntries.Describe(await runtime().Client.GetOrchestrationHistoryAsync(applicationId, ct));
         var events = history.Select(e =>
         {
-            var isResult = e.Type is HistoryEventType.TaskCompleted or HistoryEventType.TaskFailed or HistoryEventType.ExecutionCompleted or HistoryEventType.ExecutionFailed;
-            var name = e.Name ?? (e.TaskId is { } task && scheduled.TryGetValue((e.Generation, task), out var s) ? s.Name : null);
-            var data = e.Data ?? (e.DataBlob is null ? null : $"(stored in {e.DataBlob})");
-            JsonNode? result = isResult ? PersonalData.MaskJsonText(data) : null;
-            if (e.Failure is { } failure)
-            {
-                result = new JsonObject { ["failure"] = PersonalData.Redact(failure.ToString()) };
-            }
-            return new HistoryEventView(e.Sequence, e.Type.ToString(), name, e.Timestamp, isResult ? null : PersonalData.MaskJsonText(data), result, e.Hash, e.PreviousHash);
+            var isResult = e.Type is "TaskCompleted" or "TaskFailed" or "ExecutionCompleted" or "ExecutionFailed";
+            var result = e.Type is "TaskFailed" or "ExecutionFailed"
+                ? new JsonObject { ["failure"] = PersonalData.Redact(e.Result) }
+                : isResult ? PersonalData.MaskJsonText(e.Result) : null;
+            return new HistoryEventView(e.Sequence, e.Type, e.Name, e.Timestamp, isResult ? null : PersonalData.MaskJsonText(e.Input), result, null, null);
         }).ToList();
-        return new HistoryView(applicationId, events, verification?.IsIntact ?? true, verification?.Problem);
+        return new HistoryView(applicationId, events, true, null);
     }
 
     public async Task<DecisionsView> DecisionsAsync(string applicationId, CancellationToken ct)
@@ -198,7 +190,7 @@ public sealed class ApplicationReader(Func<PipelineRuntime> runtime)
         applicationId is { Length: > 3 and <= 100 } && applicationId.IndexOf('-', StringComparison.Ordinal) > 0
         && applicationId.All(c => char.IsAsciiLetterOrDigit(c) || c == '-');
 
-    private static string StageOf(OrchestrationState? state, ApplicationProgress? progress) =>
+    private static string StageOf(OrchestrationMetadata? state, ApplicationProgress? progress) =>
         progress?.Stage.ToString() ?? (state is null ? "Submitted" : nameof(ApplicationStage.ReadingDocument));
 
     private static string Mask(string text, bool unmasked) => unmasked ? text : PersonalData.Redact(text);

@@ -1,5 +1,4 @@
-using RuralLoans.Durable.Client;
-using RuralLoans.Durable.Core;
+using Microsoft.DurableTask.Client;
 using RuralLoans.Host.Auth;
 using RuralLoans.Pipeline;
 
@@ -7,9 +6,9 @@ namespace RuralLoans.Host.Api;
 
 public sealed record InstanceView(string InstanceId, string Name, string Status, DateTimeOffset CreatedAt, DateTimeOffset LastUpdatedAt, string? Stage, string? Failure);
 
-public sealed record InstancesView(IReadOnlyList<InstanceView> Items, IReadOnlyList<PoisonMessage> PoisonMessages, string? ContinuationToken);
+public sealed record InstancesView(IReadOnlyList<InstanceView> Items, string? ContinuationToken);
 
-/// <summary>The operator's view of the engine: instances by status (failed ones by default), poison messages, retry.</summary>
+/// <summary>The operator's view of the task hub: instances by status (failed ones by default), and retrying a failed one from where it failed.</summary>
 internal static class OperationsEndpoints
 {
     public static void Map(RouteGroupBuilder api, Func<PipelineRuntime> runtime)
@@ -28,14 +27,15 @@ internal static class OperationsEndpoints
             {
                 throw new ApiProblemException(StatusCodes.Status400BadRequest, "invalid-page-size", "pageSize must be between 1 and 200.");
             }
-            var page = await runtime().Client.QueryAsync(new InstanceQuery { Statuses = [wanted], PageSize = size, ContinuationToken = continuationToken }, ct);
-            var poison = wanted == OrchestrationRuntimeStatus.Failed && continuationToken is null ? await runtime().Client.PeekPoisonMessagesAsync(cancellationToken: ct) : [];
-            var items = page.Instances.Select(i => new InstanceView(i.InstanceId, i.Name, i.Status.ToString(), i.CreatedAt, i.LastUpdatedAt,
-                i.ReadCustomStatus<ApplicationProgress>()?.Stage.ToString(), i.Failure is null ? null : PersonalData.Redact(i.Failure.ToString()))).ToList();
-            return Results.Ok(new InstancesView(items, poison, page.ContinuationToken));
+            var pages = runtime().Client.GetAllInstancesAsync(new OrchestrationQuery { Statuses = [wanted], PageSize = size, ContinuationToken = continuationToken }).AsPages(continuationToken, size);
+            await using var enumerator = pages.GetAsyncEnumerator(ct);
+            var page = await enumerator.MoveNextAsync() ? enumerator.Current : null;
+            var items = (page?.Values ?? []).Select(i => new InstanceView(i.InstanceId, i.Name, i.RuntimeStatus.ToString(), i.CreatedAt, i.LastUpdatedAt,
+                i.ReadCustomStatusAs<ApplicationProgress>()?.Stage.ToString(), i.FailureDetails is null ? null : PersonalData.Redact(i.FailureDetails.ToString()))).ToList();
+            return Results.Ok(new InstancesView(items, page?.ContinuationToken));
         })
             .WithName("ListInstances").RequireAuthorization(ApiAuthentication.Policies.Operator)
-            .WithSummary("Orchestration instances by status (Failed unless asked otherwise), with the poison messages when listing failures.")
+            .WithSummary("Orchestration instances by status (Failed unless asked otherwise).")
             .Produces<InstancesView>().ProducesProblem(StatusCodes.Status400BadRequest);
 
         operations.MapPost("/instances/{id}/retry", async (string id, CancellationToken ct) =>
@@ -44,15 +44,20 @@ internal static class OperationsEndpoints
             {
                 return ApiProblems.Problem(StatusCodes.Status404NotFound, "not-found", $"There is no instance {id}.");
             }
-            return await runtime().Client.RetryFailedAsync(id, ct) switch
+            var instance = await runtime().Client.GetInstanceAsync(id, ct);
+            if (instance is null)
             {
-                RetryOutcome.Retried => Results.Accepted($"/api/applications/{id}", new AcceptedView(id, "retrying")),
-                RetryOutcome.NotFailed => ApiProblems.Problem(StatusCodes.Status409Conflict, "not-failed", $"Instance {id} has not failed; only failed instances are retried."),
-                _ => ApiProblems.Problem(StatusCodes.Status404NotFound, "not-found", $"There is no instance {id}."),
-            };
+                return ApiProblems.Problem(StatusCodes.Status404NotFound, "not-found", $"There is no instance {id}.");
+            }
+            if (instance.RuntimeStatus != OrchestrationRuntimeStatus.Failed)
+            {
+                return ApiProblems.Problem(StatusCodes.Status409Conflict, "not-failed", $"Instance {id} has not failed; only failed instances are retried.");
+            }
+            await runtime().Client.RewindInstanceAsync(id, "retried by an operator", ct);
+            return Results.Accepted($"/api/applications/{id}", new AcceptedView(id, "retrying"));
         })
             .WithName("RetryInstance").RequireAuthorization(ApiAuthentication.Policies.Operator)
-            .WithSummary("Run a failed instance again as a new execution with the same input and the answers it had received.")
+            .WithSummary("Run a failed instance on from the step that failed, keeping the results and answers it had received.")
             .Produces<AcceptedView>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
     }
 }

@@ -50,4 +50,7 @@ public sealed record RuralLoansSettings(
 
     /// <summary>Finished orchestration histories older than this are purged by housekeeping; null keeps them for ever.</summary>
     public TimeSpan? HistoryRetention { get; init; } = TimeSpan.FromDays(SettingsLoader.DefaultHistoryRetentionDays);
+
+    /// <summary>How the local task hub runs: host.json's durableTask section, as the Function App reads it in Azure.</summary>
+    public RuralLoans.TaskHub.TaskHubSettings? TaskHub { get; init; }
 }

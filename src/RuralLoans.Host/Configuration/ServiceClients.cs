@@ -2,7 +2,7 @@ using Azure.Core;
 using Azure.Identity;
 using Microsoft.Azure.Cosmos;
 using RuralLoans.DevServices;
-using RuralLoans.Durable.Storage;
+using RuralLoans.TaskHub;
 using RuralLoans.Storage;
 
 namespace RuralLoans.Host.Configuration;

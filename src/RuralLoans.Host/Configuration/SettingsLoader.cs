@@ -42,7 +42,11 @@ public static partial class SettingsLoader
         }
 
         var settings = Validate(values, problems);
-        return problems.Count == 0 ? settings! : throw new SettingsException(problems);
+        if (problems.Count > 0)
+        {
+            throw new SettingsException(problems);
+        }
+        return settings! with { TaskHub = DurableTaskHostJson.Read(Path.Combine(directory, DurableTaskHostJson.FileName), settings.TaskHubName) };
     }
 
     private static Dictionary<string, string?> ReadEnvironment()

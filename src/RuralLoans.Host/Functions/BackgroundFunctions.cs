@@ -1,73 +1,66 @@
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
-using RuralLoans.Durable.Core;
-using RuralLoans.Durable.Storage;
 
 namespace RuralLoans.Host.Functions;
 
-/// <summary>The non-HTTP functions: the engine's queues, the partners' blob inboxes and housekeeping.</summary>
+/// <summary>
+/// The non-HTTP, non-Durable functions: the partners' blob inboxes and housekeeping. The Function App declares the
+/// same names with trigger attributes, and a test holds the two lists equal.
+/// </summary>
 public static class BackgroundFunctions
 {
-    public const string EngineControlQueue = nameof(EngineControlQueue);
-    public const string EngineWorkItemQueue = nameof(EngineWorkItemQueue);
     public const string Housekeeping = nameof(Housekeeping);
     public const string BlobDropPrefix = "BlobDrop_";
 
-    /// <summary>Every five minutes: often enough that a lost start or timer is repaired within minutes, rare enough to cost nothing.</summary>
+    /// <summary>Every five minutes: a released quota or a purge waits minutes at most, and it costs next to nothing.</summary>
     public const string HousekeepingSchedule = "0 */5 * * * *";
 
     /// <summary>Blob names the ingestion moved aside; they never start an application again.</summary>
     public static readonly IReadOnlyList<string> SettledPrefixes = ["processed/", "rejected/"];
 
-    public static IReadOnlyList<FunctionDeclaration> Declare(string taskHubName, IEnumerable<string> microfinancePartnerIds)
+    public static IReadOnlyList<FunctionDeclaration> Declare(IEnumerable<string> microfinancePartnerIds)
     {
         ArgumentNullException.ThrowIfNull(microfinancePartnerIds);
-        var names = EngineStorage.NamesFor(taskHubName);
-        var functions = new List<FunctionDeclaration>
-        {
-            new(EngineControlQueue, new QueueTrigger(names.ControlQueue), ProcessControlMessageAsync),
-            new(EngineWorkItemQueue, new QueueTrigger(names.WorkItemQueue), ProcessWorkItemAsync),
-            new(Housekeeping, new TimerTrigger(HousekeepingSchedule), RunHousekeepingAsync),
-        };
+        var functions = new List<FunctionDeclaration> { new(Housekeeping, new TimerTrigger(HousekeepingSchedule), RunHousekeepingAsync) };
         foreach (var partnerId in microfinancePartnerIds.Order(StringComparer.Ordinal))
         {
-            functions.Add(new(BlobDropPrefix + new string([.. partnerId.Where(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-')]),
-                new BlobTrigger(InboxContainerFor(partnerId)), IngestBlobDropAsync));
+            functions.Add(new(BlobDropFunctionName(partnerId), new BlobTrigger(InboxContainerFor(partnerId)), IngestBlobDropAsync));
         }
         return functions;
     }
 
+    public static string BlobDropFunctionName(string partnerId) =>
+        BlobDropPrefix + new string([.. partnerId.Where(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-')]);
+
     /// <summary>The container a partner drops forms into (the same rule as the pipeline's blob-drop ingestion).</summary>
     public static string InboxContainerFor(string partnerId) => RuralLoans.Pipeline.Intake.BlobDropIngestion.InboxContainerFor(partnerId);
 
-    private static async Task ProcessControlMessageAsync(FunctionInvocation invocation, CancellationToken cancellationToken)
+    /// <summary>Finished histories older than the retention are purged; then the quota sweep runs.</summary>
+    public static async Task<string> RunHousekeepingAsync(DurableTaskClient client, HousekeepingPolicy policy, RuralLoans.Pipeline.CoLending.ReservationSweep? sweep,
+        RuralLoans.Pipeline.CoLending.ReservationSweepPolicy sweepPolicy, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var message = (QueueMessageEvent)invocation.Trigger;
-        var runtime = await invocation.Services.GetRequiredService<FunctionRuntime>().WaitAsync(cancellationToken);
-        // Throws below the poison limit, so the host makes the message visible again after visibilityTimeout.
-        var outcome = await runtime.Processor.ProcessOrchestrationMessageAsync(new QueueWorkItem(message.MessageId, message.Body, message.DequeueCount), cancellationToken);
-        invocation.Log($"control message {message.MessageId} (delivery {message.DequeueCount}): {outcome}");
-    }
-
-    private static async Task ProcessWorkItemAsync(FunctionInvocation invocation, CancellationToken cancellationToken)
-    {
-        var message = (QueueMessageEvent)invocation.Trigger;
-        var runtime = await invocation.Services.GetRequiredService<FunctionRuntime>().WaitAsync(cancellationToken);
-        var outcome = await runtime.Processor.ProcessActivityMessageAsync(new QueueWorkItem(message.MessageId, message.Body, message.DequeueCount), cancellationToken);
-        invocation.Log($"work item {message.MessageId} (delivery {message.DequeueCount}): {outcome}");
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(policy);
+        var lines = new List<string>();
+        if (policy.HistoryRetention is { } retention)
+        {
+            var purged = await client.PurgeAllInstancesAsync(new PurgeInstancesFilter(null, clock.GetUtcNow() - retention,
+                [OrchestrationRuntimeStatus.Completed, OrchestrationRuntimeStatus.Failed, OrchestrationRuntimeStatus.Terminated]), cancellationToken).ConfigureAwait(false);
+            lines.Add($"purged {purged.PurgedInstanceCount} histories older than {retention.TotalDays:0} days");
+        }
+        if (sweep is not null)
+        {
+            lines.Add($"quota reservations: {await sweep.RunAsync(sweepPolicy, cancellationToken).ConfigureAwait(false)}");
+        }
+        return string.Join("; ", lines);
     }
 
     private static async Task RunHousekeepingAsync(FunctionInvocation invocation, CancellationToken cancellationToken)
     {
         var timer = (TimerEvent)invocation.Trigger;
         var runtime = await invocation.Services.GetRequiredService<FunctionRuntime>().WaitAsync(cancellationToken);
-        var report = await runtime.Housekeeping.RunAsync(runtime.Policy, cancellationToken);
+        var report = await RunHousekeepingAsync(runtime.Client, runtime.Policy, runtime.ReservationSweep, runtime.ReservationSweepPolicy, TimeProvider.System, cancellationToken);
         invocation.Log($"housekeeping{(timer.IsPastDue ? " (past due)" : "")}: {report}");
-        // After the engine's repairs; ended applications stay visible to the sweep, which waits minutes, until their
-        // histories are purged after the (days-long) retention.
-        if (runtime.ReservationSweep is { } sweep)
-        {
-            invocation.Log($"quota reservations: {await sweep.RunAsync(runtime.ReservationSweepPolicy, cancellationToken)}");
-        }
     }
 
     private static async Task IngestBlobDropAsync(FunctionInvocation invocation, CancellationToken cancellationToken)
@@ -83,3 +76,6 @@ public static class BackgroundFunctions
         invocation.Log($"{blob.Container}/{blob.BlobName}: {await handler.HandleAsync(blob.Container, blob.BlobName, cancellationToken)}");
     }
 }
+
+/// <summary>How long finished histories are kept; null keeps them for ever.</summary>
+public sealed record HousekeepingPolicy(TimeSpan? HistoryRetention);

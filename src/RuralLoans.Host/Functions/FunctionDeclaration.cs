@@ -1,25 +1,20 @@
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
 namespace RuralLoans.Host.Functions;
 
 /// <summary>
-/// One function of the app, declared once: its name, its trigger, and (for everything but HTTP, which is forwarded
-/// to the ASP.NET Core endpoint as it is) the work it does. The Functions host triggers it through the custom-handler
-/// protocol; standalone mode triggers the same handler from its own listeners.
+/// One background function of the app, declared once: its name, its trigger and the work it does. The Function App
+/// exposes a function of the same name; standalone mode triggers the same handler from its own listeners.
 /// </summary>
 public sealed partial record FunctionDeclaration
 {
-    public FunctionDeclaration(string name, FunctionTrigger trigger, FunctionHandler? handler = null)
+    public FunctionDeclaration(string name, FunctionTrigger trigger, FunctionHandler handler)
     {
         ArgumentNullException.ThrowIfNull(trigger);
+        ArgumentNullException.ThrowIfNull(handler);
         if (!NamePattern().IsMatch(name))
         {
             throw new ArgumentException($"'{name}' is not a valid Functions function name (a letter, then up to 127 letters, digits, '_' or '-').", nameof(name));
-        }
-        if (trigger is HttpTrigger != (handler is null))
-        {
-            throw new ArgumentException($"Function '{name}': HTTP functions are forwarded to their endpoint and take no handler; every other trigger needs one.", nameof(handler));
         }
         Name = name;
         Trigger = trigger;
@@ -30,10 +25,7 @@ public sealed partial record FunctionDeclaration
 
     public FunctionTrigger Trigger { get; }
 
-    public FunctionHandler? Handler { get; }
-
-    /// <summary>The function.json the Functions host reads for this function.</summary>
-    public JsonObject ToFunctionJson() => new() { ["bindings"] = new JsonArray([.. Trigger.ToBindings()]) };
+    public FunctionHandler Handler { get; }
 
     [GeneratedRegex("^[A-Za-z][A-Za-z0-9_-]{0,127}$")]
     private static partial Regex NamePattern();
@@ -53,7 +45,7 @@ public sealed class FunctionInvocation(string functionName, TriggerEvent trigger
 
     public IServiceProvider Services { get; } = services;
 
-    /// <summary>Lines returned to the Functions host with the result (they land in the invocation's logs).</summary>
+    /// <summary>What the invocation did, in lines for the host's log.</summary>
     public IReadOnlyList<string> Logs
     {
         get
@@ -76,16 +68,6 @@ public sealed class FunctionInvocation(string functionName, TriggerEvent trigger
 
 /// <summary>What started an invocation, parsed from the trigger's data and metadata.</summary>
 public abstract record TriggerEvent;
-
-/// <param name="DequeueCount">How many times the message has been delivered, this delivery included.</param>
-public sealed record QueueMessageEvent(
-    string MessageId,
-    string Body,
-    long DequeueCount,
-    string? PopReceipt = null,
-    DateTimeOffset? InsertionTime = null,
-    DateTimeOffset? ExpirationTime = null,
-    DateTimeOffset? NextVisibleTime = null) : TriggerEvent;
 
 public sealed record BlobEvent(string Container, string BlobName, long? Length = null, string? ETag = null, string? ContentType = null) : TriggerEvent;
 

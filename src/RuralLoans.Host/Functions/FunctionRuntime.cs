@@ -1,23 +1,21 @@
-using RuralLoans.Durable.Maintenance;
-using RuralLoans.Durable.Processing;
-using RuralLoans.Durable.Storage;
+using Microsoft.DurableTask.Client;
 using RuralLoans.Pipeline.CoLending;
+using RuralLoans.TaskHub;
 
 namespace RuralLoans.Host.Functions;
 
 /// <summary>
-/// What the function handlers work with, attached once the pipeline has started. The Functions host may invoke a
-/// function the moment the handler listens; such an invocation waits here instead of failing.
+/// What the background functions work with, attached once the pipeline has started. A trigger that fires the moment
+/// the host starts waits here instead of failing.
 /// </summary>
 public sealed class FunctionRuntime
 {
     private readonly TaskCompletionSource<Attached> _attached = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <param name="reservationSweep">The pipeline's part of housekeeping; absent when only the engine runs here.</param>
-    public void Attach(WorkItemProcessor processor, EngineHousekeeping housekeeping, HousekeepingPolicy policy, StorageAccount storage,
+    public void Attach(DurableTaskClient client, HousekeepingPolicy policy, StorageAccount storage,
         ReservationSweep? reservationSweep = null, ReservationSweepPolicy? reservationSweepPolicy = null)
     {
-        if (!_attached.TrySetResult(new Attached(processor, housekeeping, policy, storage, reservationSweep, reservationSweepPolicy ?? new ReservationSweepPolicy())))
+        if (!_attached.TrySetResult(new Attached(client, policy, storage, reservationSweep, reservationSweepPolicy ?? new ReservationSweepPolicy())))
         {
             throw new InvalidOperationException("The function runtime is already attached to a pipeline.");
         }
@@ -27,7 +25,7 @@ public sealed class FunctionRuntime
 
     public async Task<Attached> WaitAsync(CancellationToken cancellationToken) => await _attached.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
 
-    public sealed record Attached(WorkItemProcessor Processor, EngineHousekeeping Housekeeping, HousekeepingPolicy Policy, StorageAccount Storage,
+    public sealed record Attached(DurableTaskClient Client, HousekeepingPolicy Policy, StorageAccount Storage,
         ReservationSweep? ReservationSweep, ReservationSweepPolicy ReservationSweepPolicy);
 }
 

@@ -5,7 +5,7 @@ using Azure.Storage.Blobs.Models;
 using Cronos;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using RuralLoans.Durable.Storage;
+using RuralLoans.TaskHub;
 
 namespace RuralLoans.Host.Functions;
 

@@ -157,14 +157,12 @@ export default {
   "operator.approve": "Approve",
   "operator.decline": "Decline",
   "operator.decided": "Decision sent for {id}",
-  "operator.failed": "Failed and poison instances",
+  "operator.failed": "Failed instances",
   "operator.noFailed": "No failed instances.",
   "operator.instance": "Instance",
   "operator.status": "Status",
   "operator.reason": "Reason",
   "operator.updated": "Updated",
   "operator.retry": "Retry",
-  "operator.retried": "Queued again: {id}",
-  "operator.poison": "Poison message",
-  "operator.poisonQueue": "queue {queue}"
+  "operator.retried": "Queued again: {id}"
 };

@@ -157,14 +157,12 @@ export default {
   "operator.approve": "批准",
   "operator.decline": "拒绝",
   "operator.decided": "已提交审核决定：{id}",
-  "operator.failed": "失败和毒消息实例",
+  "operator.failed": "失败的实例",
   "operator.noFailed": "没有失败的实例。",
   "operator.instance": "实例",
   "operator.status": "状态",
   "operator.reason": "原因",
   "operator.updated": "更新时间",
   "operator.retry": "重试",
-  "operator.retried": "已重新排队：{id}",
-  "operator.poison": "毒消息",
-  "operator.poisonQueue": "队列 {queue}"
+  "operator.retried": "已重新排队：{id}"
 };

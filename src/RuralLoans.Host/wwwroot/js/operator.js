@@ -1,4 +1,4 @@
-// Operator: decide referred applications, and retry instances that failed or whose messages went to the poison queue.
+// Operator: decide referred applications, and retry failed instances from the step that failed.
 import { api } from "./api.js";
 import { byId, fill, h } from "./dom.js";
 import { formatTime, formatYuan, onLanguageChange, t } from "./i18n.js";
@@ -19,14 +19,7 @@ async function loadQueue() {
 
 async function loadFailed() {
   const answer = await api("/api/operations/instances?status=Failed");
-  // Failed instances, then messages the engine gave up on (an instance may have both; it is retried as one).
-  failed = [
-    ...(answer?.items ?? []).map(item => ({ id: item.instanceId, name: item.name, status: item.status, stage: item.stage, reason: item.failure, at: item.lastUpdatedAt })),
-    ...(answer?.poisonMessages ?? []).map(message => ({
-      id: message.instanceId, name: message.name, status: t("operator.poison"), stage: t("operator.poisonQueue", { queue: message.queue }),
-      reason: message.problem, at: message.insertedOn, messageId: message.messageId,
-    })),
-  ];
+  failed = (answer?.items ?? []).map(item => ({ id: item.instanceId, name: item.name, status: item.status, stage: item.stage, reason: item.failure, at: item.lastUpdatedAt }));
   renderFailed();
 }
 
@@ -56,7 +49,7 @@ function renderQueue() {
 }
 
 function renderFailed() {
-  fill(byId("failed").tBodies[0], failed.map(item => h("tr", { dataset: { instanceId: item.id ?? "", messageId: item.messageId ?? "" } },
+  fill(byId("failed").tBodies[0], failed.map(item => h("tr", { dataset: { instanceId: item.id ?? "" } },
     h("td", {}, item.id ? h("code", {}, item.id) : "—", item.name ? h("div", { class: "muted small" }, item.name) : null),
     h("td", {}, item.status ?? "", item.stage ? h("div", { class: "muted small" }, item.stage) : null),
     h("td", { class: "wrap" }, item.reason ?? ""),
