@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using RuralLoans.Durable.Core;
+using Microsoft.DurableTask.Client;
+using RuralLoans.TaskHub;
 using RuralLoans.Pipeline;
 using RuralLoans.Pipeline.Intake;
 using RuralLoans.Pipeline.Operations;
@@ -16,7 +17,7 @@ namespace RuralLoans.Cli.Commands;
 /// </summary>
 internal static class ApplicationCommands
 {
-    private static readonly JsonSerializerOptions Json = new(DurableJson.Options) { WriteIndented = true };
+    private static readonly JsonSerializerOptions Json = new(TaskHubJson.Options) { WriteIndented = true };
 
     public static IEnumerable<Command> Create() => [Submit(), Status(), Correct(), PreCheck(), Review(), RequestReview(), History()];
 
@@ -168,20 +169,19 @@ internal static class ApplicationCommands
     {
         var id = new Argument<string>("ID") { Description = "Application id" };
         var json = JsonOption();
-        var command = new Command("history", "The application's orchestration history as a timeline, with the hash chain checked") { id, json };
+        var command = new Command("history", "The application's orchestration history as a timeline") { id, json };
         command.SetAction((parse, ct) => GuardAsync(async () =>
         {
             await using var session = await CommandEnvironment.StartPipelineAsync(runWorker: false, ct);
             var applicationId = parse.GetValue(id)!;
-            var history = await session.Runtime.Client.GetHistoryAsync(applicationId, ct);
+            var history = HistoryEntries.Describe(await session.Runtime.Client.GetOrchestrationHistoryAsync(applicationId, ct));
             if (history.Count == 0)
             {
                 throw new ActionRefusedException("not-found", $"There is no application {applicationId}.");
             }
-            var verification = await session.Runtime.Client.VerifyHistoryAsync(applicationId, ct);
             if (parse.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(new { applicationId, events = history, verification }, Json));
+                Console.WriteLine(JsonSerializer.Serialize(new { applicationId, events = history }, Json));
                 return 0;
             }
             var start = history[0].Timestamp;
@@ -189,14 +189,11 @@ internal static class ApplicationCommands
                 .AddColumn(new TableColumn("#").RightAligned()).AddColumn(new TableColumn("+s").RightAligned()).AddColumn("event").AddColumn("name").AddColumn("data");
             foreach (var e in history)
             {
-                var data = e.Data ?? e.Failure?.Message ?? (e.FireAt is { } fireAt ? $"fires {fireAt:u}" : "");
+                var data = e.Result ?? e.Input ?? "";
                 table.AddRow(e.Sequence.ToString(CultureInfo.InvariantCulture), (e.Timestamp - start).TotalSeconds.ToString("F2", CultureInfo.InvariantCulture),
-                    Markup.Escape(e.Type.ToString()), Markup.Escape(e.Name ?? ""), Markup.Escape(data.Length > 90 ? data[..90] + "…" : data));
+                    Markup.Escape(e.Type), Markup.Escape(e.Name ?? ""), Markup.Escape(data.Length > 90 ? data[..90] + "…" : data));
             }
             AnsiConsole.Write(table);
-            Console.WriteLine(verification.IsIntact
-                ? $"Hash chain intact: {verification.EventCount} events, each linked to the one before."
-                : $"Hash chain BROKEN at event {verification.FirstBrokenSequence}: {verification.Problem}");
             return 0;
         }));
         return command;
@@ -213,10 +210,10 @@ internal static class ApplicationCommands
             // What was just sent is in the instance's queue but not yet in its state: a waiting stage only counts once
             // the instance has moved on since this command started.
             var seenAt = status.State.LastUpdatedAt;
-            var moved = status.State.Status == OrchestrationRuntimeStatus.Pending;
+            var moved = status.State.RuntimeStatus == OrchestrationRuntimeStatus.Pending;
             while (DateTime.UtcNow < deadline)
             {
-                var terminal = status.State.Status is not (OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending);
+                var terminal = status.State.RuntimeStatus is not (OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending);
                 // A running application at Declined waits for the borrower's review request, which may never come.
                 var waitingForPerson = status.Progress?.Stage is ApplicationStage.NeedsCorrection or ApplicationStage.AwaitingPreCheck or ApplicationStage.AwaitingHumanReview
                     or ApplicationStage.Declined;
@@ -231,13 +228,13 @@ internal static class ApplicationCommands
         }
 
         var (state, progress) = status;
-        var outcome = state.Status == OrchestrationRuntimeStatus.Completed ? state.ReadOutput<ApplicationOutcome>() : null;
+        var outcome = state.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? state.ReadOutputAs<ApplicationOutcome>() : null;
         if (asJson)
         {
-            Console.WriteLine(JsonSerializer.Serialize(new { applicationId, status = state.Status, progress, outcome, failure = state.Failure }, Json));
+            Console.WriteLine(JsonSerializer.Serialize(new { applicationId, status = state.RuntimeStatus, progress, outcome, failure = state.FailureDetails?.ErrorMessage }, Json));
             return 0;
         }
-        Console.WriteLine($"{applicationId}: {state.Status}, step {progress?.Step}/5 {progress?.Stage} — {progress?.Detail}");
+        Console.WriteLine($"{applicationId}: {state.RuntimeStatus}, step {progress?.Step}/5 {progress?.Stage} — {progress?.Detail}");
         foreach (var error in progress?.Errors ?? [])
         {
             Console.WriteLine($"  needs correction: {error}");
@@ -262,9 +259,9 @@ internal static class ApplicationCommands
                 Console.WriteLine($"  reviewed by {outcome.ReviewedBy}");
             }
         }
-        if (state.Failure is not null)
+        if (state.FailureDetails is not null)
         {
-            Console.WriteLine($"  failed: {state.Failure.Message}");
+            Console.WriteLine($"  failed: {state.FailureDetails.ErrorMessage}");
         }
         return 0;
     }

@@ -5,8 +5,8 @@ using System.Text.Json;
 using Microsoft.Azure.Cosmos;
 using RuralLoans.DevServices;
 using RuralLoans.Domain.Applications;
-using RuralLoans.Durable.Core;
-using RuralLoans.Durable.Telemetry;
+using Microsoft.DurableTask.Client;
+using RuralLoans.TaskHub;
 using RuralLoans.FormGenerator;
 using RuralLoans.Ocr;
 using RuralLoans.Ocr.Engines;
@@ -98,11 +98,9 @@ internal static class BenchPipelineCommand
 
             // Waiting for results reads instance state; that is the benchmark's own load, so it goes through a client
             // whose storage requests are not counted.
-            var observer = new Durable.Client.DurableClient(new Durable.Storage.EngineStorage(new Durable.EngineOptions
-            {
-                StorageConnectionString = endpoints.StorageConnectionString,
-                TaskHubName = hub,
-            }));
+            await using var observerHub = await LocalTaskHub.StartAsync(StorageAccount.FromConnectionString(endpoints.StorageConnectionString),
+                PipelineRuntime.LocalTaskHubSettings(hub), registry: null);
+            var observer = observerHub.Client;
 
             await log.WriteLineAsync("Rendering digital forms…");
             var images = new FormImages(new FormRenderer(FormFonts.Load("Noto Sans CJK SC")));
@@ -193,13 +191,15 @@ internal static class BenchPipelineCommand
     }
 
     /// <summary>Submit → disbursed, from the submit call to the engine's completion time; zero when it did not end disbursed.</summary>
-    private static async Task<TimeSpan> SubmitAndWaitAsync(PipelineRuntime pipeline, Durable.Client.DurableClient observer, byte[] form, CancellationToken ct)
+    private static async Task<TimeSpan> SubmitAndWaitAsync(PipelineRuntime pipeline, DurableTaskClient observer, byte[] form, CancellationToken ct)
     {
         var submittedAt = DateTimeOffset.UtcNow;
         var submitted = await pipeline.Intake.SubmitAsync(new SubmitApplication("MFI001", "farm-310", form), ct);
-        var state = await observer.WaitForCompletionAsync(submitted.ApplicationId, TimeSpan.FromMinutes(2), ct);
-        var outcome = state.Status == OrchestrationRuntimeStatus.Completed ? state.ReadOutput<ApplicationOutcome>() : null;
-        return outcome?.Stage == ApplicationStage.Disbursed && state.CompletedAt is { } done ? done - submittedAt : TimeSpan.Zero;
+        using var patience = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        patience.CancelAfter(TimeSpan.FromMinutes(2));
+        var state = await observer.WaitForInstanceCompletionAsync(submitted.ApplicationId, getInputsAndOutputs: true, patience.Token);
+        var outcome = state.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? state.ReadOutputAs<ApplicationOutcome>() : null;
+        return outcome?.Stage == ApplicationStage.Disbursed ? state.LastUpdatedAt - submittedAt : TimeSpan.Zero;
     }
 
     /// <summary>

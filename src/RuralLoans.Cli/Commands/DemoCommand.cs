@@ -6,7 +6,7 @@ using RuralLoans.DevServices;
 using RuralLoans.Domain.Disbursements;
 using RuralLoans.Domain.Scoring;
 using RuralLoans.Host.Configuration;
-using RuralLoans.Durable.Core;
+using Microsoft.DurableTask.Client;
 using RuralLoans.Ocr;
 using RuralLoans.Payments;
 using RuralLoans.Payments.Simulator;
@@ -169,21 +169,21 @@ internal static class DemoCommand
                     task.Value = progress.Step;
                     task.Description = $"{Markup.Escape(row.Case.Name)} [grey]({progress.Stage})[/]";
                 }
-                if (status?.State.Status is OrchestrationRuntimeStatus.Completed)
+                if (status?.State.RuntimeStatus is OrchestrationRuntimeStatus.Completed)
                 {
-                    row.Outcome = status.Value.State.ReadOutput<ApplicationOutcome>();
+                    row.Outcome = status.Value.State.ReadOutputAs<ApplicationOutcome>();
                     break;
                 }
-                if (status?.State.Status is OrchestrationRuntimeStatus.Running && progress is { Stage: ApplicationStage.Declined, WaitingUntilUtc: not null })
+                if (status?.State.RuntimeStatus is OrchestrationRuntimeStatus.Running && progress is { Stage: ApplicationStage.Declined, WaitingUntilUtc: not null })
                 {
                     // Declined by the model, final unless the borrower asks for review; the demo never does, so
                     // waiting out the window would only hide the outcome.
                     row.Outcome = await OpenDecline.OutcomeAsync(pipeline.Decisions, submitted.ApplicationId, progress, ct);
                     break;
                 }
-                if (status?.State.Status is OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated)
+                if (status?.State.RuntimeStatus is OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated)
                 {
-                    row.Problem = status.Value.State.Failure?.Message;
+                    row.Problem = status.Value.State.FailureDetails?.ErrorMessage;
                     break;
                 }
                 if (progress is not null)

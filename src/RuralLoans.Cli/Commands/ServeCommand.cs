@@ -41,8 +41,8 @@ internal static class ServeCommand
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
             HostApplication.AddServices(builder, settings, root);
             await using var app = builder.Build();
-            var background = HostApplication.MapEndpoints(app, settings, PartnerDirectory.Load(Path.Combine(root, "config", "partners.json")), underFunctionsHost: false);
-            await using var host = await HostApplication.StartAsync(app, settings, root, background, underFunctionsHost: false, ct);
+            var background = HostApplication.MapEndpoints(app, settings, PartnerDirectory.Load(Path.Combine(root, "config", "partners.json")));
+            await using var host = await HostApplication.StartAsync(app, settings, root, background, ct);
             try
             {
                 await app.StartAsync(ct);

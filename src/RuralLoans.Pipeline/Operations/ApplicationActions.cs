@@ -159,7 +159,7 @@ public sealed class ApplicationActions(DurableTaskClient engine, ApplicationStor
     /// <summary>Where the application is now, from the orchestration's custom status.</summary>
     public async Task<(OrchestrationMetadata State, ApplicationProgress? Progress)?> GetProgressAsync(string applicationId, CancellationToken ct)
     {
-        var state = await engine.GetInstanceAsync(applicationId, getInputsAndOutputs: false, ct);
+        var state = await engine.GetInstanceAsync(applicationId, getInputsAndOutputs: true, ct);
         return state is null ? null : (state, state.ReadCustomStatusAs<ApplicationProgress>());
     }
 

@@ -1,7 +1,7 @@
 using Azure.Core;
 using Azure.Core.Pipeline;
 
-namespace RuralLoans.Durable.Telemetry;
+namespace RuralLoans.TaskHub;
 
 /// <summary>Counts storage requests (transactions), separating receives that found nothing (idle polls).</summary>
 public sealed class StorageRequestCounter : HttpPipelineSynchronousPolicy
