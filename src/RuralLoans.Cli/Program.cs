@@ -21,6 +21,8 @@ root.Subcommands.Add(LedgerCommand.Create());
 root.Subcommands.Add(OcrCommand.Create());
 root.Subcommands.Add(new Command("bench", "Benchmarks that print figures (see docs/benchmarks.md)") { BenchPipelineCommand.Create() });
 root.Subcommands.Add(AuditCommand.Create());
+root.Subcommands.Add(ChaosCommand.Create());
+root.Subcommands.Add(RuralLoans.Cli.Chaos.ChaosHostCommand.Create());
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(TokenCommand.Create());
 

@@ -1,4 +1,5 @@
 using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
@@ -15,14 +16,16 @@ public sealed class StorageAccount
 {
     private readonly string? connectionString;
     private readonly TokenCredential? credential;
+    private readonly HttpPipelinePolicy? requestPolicy;
 
-    private StorageAccount(string? connectionString, Uri? blobServiceUri, Uri? queueServiceUri, Uri? tableServiceUri, TokenCredential? credential)
+    private StorageAccount(string? connectionString, Uri? blobServiceUri, Uri? queueServiceUri, Uri? tableServiceUri, TokenCredential? credential, HttpPipelinePolicy? requestPolicy = null)
     {
         this.connectionString = connectionString;
         BlobServiceUri = blobServiceUri;
         QueueServiceUri = queueServiceUri;
         TableServiceUri = tableServiceUri;
         this.credential = credential;
+        this.requestPolicy = requestPolicy;
     }
 
     /// <summary>The blob endpoint when the account is reached with an identity; null for a connection string.</summary>
@@ -49,21 +52,55 @@ public sealed class StorageAccount
         return new StorageAccount(null, blobServiceUri, queueServiceUri, tableServiceUri, credential);
     }
 
+    /// <summary>
+    /// The same account with <paramref name="policy"/> in every client made from it, the task hub provider's included,
+    /// e.g. to count every storage transaction a benchmark causes.
+    /// </summary>
+    public StorageAccount WithRequestPolicy(HttpPipelinePolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        return new StorageAccount(connectionString, BlobServiceUri, QueueServiceUri, TableServiceUri, credential, policy);
+    }
+
     public QueueClient CreateQueueClient(string queueName, QueueClientOptions options) =>
-        credential is null ? new QueueClient(connectionString, queueName, options) : new QueueClient(Child(QueueServiceUri!, queueName), credential, options);
+        credential is null ? new QueueClient(connectionString, queueName, WithPolicy(options)) : new QueueClient(Child(QueueServiceUri!, queueName), credential, WithPolicy(options));
 
     public TableClient CreateTableClient(string tableName, TableClientOptions options) =>
-        credential is null ? new TableClient(connectionString, tableName, options) : new TableClient(TableServiceUri!, tableName, credential, options);
+        credential is null ? new TableClient(connectionString, tableName, WithPolicy(options)) : new TableClient(TableServiceUri!, tableName, credential, WithPolicy(options));
 
     public BlobContainerClient CreateBlobContainerClient(string containerName, BlobClientOptions options) =>
-        credential is null ? new BlobContainerClient(connectionString, containerName, options) : new BlobContainerClient(Child(BlobServiceUri!, containerName), credential, options);
+        credential is null ? new BlobContainerClient(connectionString, containerName, WithPolicy(options)) : new BlobContainerClient(Child(BlobServiceUri!, containerName), credential, WithPolicy(options));
 
     /// <summary>The same account as the Durable Task Framework's Azure Storage provider reaches it.</summary>
-    public StorageAccountClientProvider ToTaskHubClientProvider() =>
-        credential is null ? new StorageAccountClientProvider(connectionString!) : new StorageAccountClientProvider(BlobServiceUri!, QueueServiceUri!, TableServiceUri!, credential);
+    public StorageAccountClientProvider ToTaskHubClientProvider()
+    {
+        if (requestPolicy is null)
+        {
+            return credential is null ? new StorageAccountClientProvider(connectionString!) : new StorageAccountClientProvider(BlobServiceUri!, QueueServiceUri!, TableServiceUri!, credential);
+        }
+        return credential is null
+            ? new StorageAccountClientProvider(
+                StorageServiceClientProvider.ForBlob(connectionString!, WithPolicy(new BlobClientOptions())),
+                StorageServiceClientProvider.ForQueue(connectionString!, WithPolicy(new QueueClientOptions())),
+                StorageServiceClientProvider.ForTable(connectionString!, WithPolicy(new TableClientOptions())))
+            : new StorageAccountClientProvider(
+                StorageServiceClientProvider.ForBlob(BlobServiceUri!, credential, WithPolicy(new BlobClientOptions())),
+                StorageServiceClientProvider.ForQueue(QueueServiceUri!, credential, WithPolicy(new QueueClientOptions())),
+                StorageServiceClientProvider.ForTable(TableServiceUri!, credential, WithPolicy(new TableClientOptions())));
+    }
 
     /// <summary>Names the endpoint without ever printing a key.</summary>
     public override string ToString() => credential is null ? "storage account (connection string)" : $"storage account {BlobServiceUri!.Host} (identity)";
+
+    private T WithPolicy<T>(T options) where T : ClientOptions
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (requestPolicy is not null)
+        {
+            options.AddPolicy(requestPolicy, HttpPipelinePosition.PerRetry);
+        }
+        return options;
+    }
 
     private static Uri Child(Uri service, string name) => new($"{service.AbsoluteUri.TrimEnd('/')}/{Uri.EscapeDataString(name)}");
 }

@@ -1,0 +1,83 @@
+using System.CommandLine;
+using System.Text.Json;
+using RuralLoans.Cli.Chaos;
+using RuralLoans.DevServices;
+using Spectre.Console;
+
+namespace RuralLoans.Cli.Commands;
+
+/// <summary>
+/// <c>chaos</c>: several worker processes on one task hub, killed with SIGKILL and restarted at random moments while
+/// queue messages are duplicated; then every application must have finished, been paid exactly once, be booked in a
+/// balanced ledger and pass its audit. Exits non-zero when any of that fails.
+/// </summary>
+internal static class ChaosCommand
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static Command Create()
+    {
+        var hosts = new Option<int>("--hosts") { Description = "Worker processes on the task hub", DefaultValueFactory = _ => 3 };
+        var applications = new Option<int>("--applications") { Description = "Applications pushed through the pipeline", DefaultValueFactory = _ => 200 };
+        var kills = new Option<int>("--kills") { Description = "Hosts killed with SIGKILL (each restarted)", DefaultValueFactory = _ => 20 };
+        var seed = new Option<int?>("--seed") { Description = "Repeat a run's choices of victims, moments and duplicated messages" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object (applications, kills, completed, lost, stuck, duplicatePayouts, ledgerImbalances, auditFailures, …)" };
+        var command = new Command("chaos", "Kill and restart worker processes mid-flight, duplicate queue messages, then check every application finished, paid exactly once and audited")
+        {
+            hosts, applications, kills, seed, json,
+        };
+        command.SetAction((parse, ct) => RunAsync(new ChaosOptions
+        {
+            Hosts = parse.GetValue(hosts),
+            Applications = parse.GetValue(applications),
+            Kills = parse.GetValue(kills),
+            Seed = parse.GetValue(seed) ?? Environment.TickCount,
+        }, parse.GetValue(json), ct));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ChaosOptions options, bool asJson, CancellationToken ct)
+    {
+        var root = RepositoryPaths.Root;
+        var log = asJson ? Console.Error : Console.Out;
+        var work = Directory.CreateTempSubdirectory("ruralloans-chaos-services-");
+        try
+        {
+            var attached = await new DevServicesDaemon(root).TryAttachAsync(ct);
+            await log.WriteLineAsync(attached is null ? "Starting private dev services for this run…" : "Using the running dev services…");
+            await using var own = attached is null ? await DevServicesHost.StartAsync(new DevServicesOptions { RepositoryRoot = root, DataDirectory = Path.Combine(work.FullName, "data") }, ct) : null;
+            var report = await ChaosRun.RunAsync(options, attached ?? own!.Endpoints, root, log, ct);
+            if (asJson)
+            {
+                Console.WriteLine(JsonSerializer.Serialize(report, Json));
+            }
+            else
+            {
+                var table = new Table().RoundedBorder().AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());
+                table.AddRow("applications / completed", $"{report.Applications} / {report.Completed}");
+                table.AddRow("hosts / kills / restarts", $"{report.Hosts} / {report.Kills} / {report.Restarts}");
+                table.AddRow("duplicate queue messages injected", report.DuplicateMessagesInjected.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                table.AddRow("rail payout requests / payouts", $"{report.RailRequests} / {report.RailPayouts}");
+                table.AddRow(Mark(report.Lost) + " lost", report.Lost.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                table.AddRow(Mark(report.Stuck) + " stuck", report.Stuck.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                table.AddRow(Mark(report.DuplicatePayouts) + " duplicate payouts", report.DuplicatePayouts.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                table.AddRow(Mark(report.LedgerImbalances) + " ledger imbalances", report.LedgerImbalances.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                table.AddRow(Mark(report.AuditFailures) + " audit failures", report.AuditFailures.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                table.AddRow("seconds / seed", $"{report.Seconds} / {report.Seed}");
+                AnsiConsole.Write(table);
+                foreach (var problem in report.Problems)
+                {
+                    Console.WriteLine("  " + problem);
+                }
+                Console.WriteLine(report.Passed ? "Chaos passed: every application finished, paid once, balanced and audited." : "Chaos FAILED.");
+            }
+            return report.Passed ? 0 : 1;
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
+    private static string Mark(int failures) => failures == 0 ? "✓" : "✗";
+}
