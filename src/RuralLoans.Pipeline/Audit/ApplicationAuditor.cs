@@ -331,9 +331,16 @@ public sealed partial class ApplicationAuditor(DurableTaskClient engine, Func<IT
         [
             .. history.OfType<TaskCompletedEvent>()
                 .Where(done => scheduled.ContainsKey(done.TaskScheduledId))
-                .Select(done => new ActivityCall(scheduled[done.TaskScheduledId].Name ?? "", done.TaskScheduledId, scheduled[done.TaskScheduledId].Input, done.Result)),
+                .Select(done => new ActivityCall(scheduled[done.TaskScheduledId].Name ?? "", done.TaskScheduledId, ActivityInput(scheduled[done.TaskScheduledId].Input), done.Result)),
         ];
     }
+
+    /// <summary>
+    /// DTFx records an activity's input as its parameter array, <c>[input]</c>; the durabletask-dotnet activity shim
+    /// strips the brackets before deserializing, so the audit compares what the activity really received.
+    /// </summary>
+    private static string? ActivityInput(string? recorded) =>
+        recorded is ['[', .., ']'] ? recorded[1..^1] : recorded;
 
     private static JsonNode? ToNode(JsonElement element) => element.ValueKind == JsonValueKind.Undefined ? null : JsonNode.Parse(element.GetRawText());
 
