@@ -37,6 +37,7 @@ internal static class ChaosHostCommand
             [Prefix + "PARTITIONS"] = settings.PartitionCount.ToString(CultureInfo.InvariantCulture),
             [Prefix + "VISIBILITY_MS"] = ((long)settings.VisibilityTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
             [Prefix + "LEASE_MS"] = ((long)settings.LeaseInterval.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
+            [Prefix + "EXTENDED_SESSIONS"] = settings.ExtendedSessionsEnabled ? "true" : "false",
             [Prefix + "RAIL"] = rail.AbsoluteUri,
             [Prefix + "CONFIG"] = configDirectory,
         };
@@ -55,6 +56,7 @@ internal static class ChaosHostCommand
             PartitionCount = int.Parse(Get("PARTITIONS"), CultureInfo.InvariantCulture),
             VisibilityTimeout = Milliseconds("VISIBILITY_MS"),
             LeaseInterval = Milliseconds("LEASE_MS"),
+            ExtendedSessionsEnabled = Get("EXTENDED_SESSIONS") == "true",
         };
         await using var runtime = await PipelineRuntime.StartAsync(new PipelineOptions
         {

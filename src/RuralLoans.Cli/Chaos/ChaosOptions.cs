@@ -18,9 +18,16 @@ public sealed record ChaosOptions
     public int Partitions { get; init; } = 4;
 
     /// <summary>Short, so a killed host's messages and leases pass to the others within seconds rather than minutes.</summary>
-    public TimeSpan VisibilityTimeout { get; init; } = TimeSpan.FromSeconds(8);
+    /// <summary>
+    /// Short, so a killed host's messages and leases pass to the others within seconds rather than minutes; not so
+    /// short that a slow, just-started host (JIT, a busy machine) loses a message it is still processing.
+    /// </summary>
+    public TimeSpan VisibilityTimeout { get; init; } = TimeSpan.FromSeconds(20);
 
-    public TimeSpan LeaseInterval { get; init; } = TimeSpan.FromSeconds(6);
+    public TimeSpan LeaseInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Our settings keep sessions in memory between episodes; off runs the chaos against the provider's default.</summary>
+    public bool ExtendedSessions { get; init; } = true;
 
     /// <summary>How long the system may take to settle after the last kill before unfinished applications count as stuck.</summary>
     public TimeSpan QuiescenceTimeout { get; init; } = TimeSpan.FromMinutes(4);
@@ -36,6 +43,7 @@ public sealed record ChaosOptions
         PartitionCount = Partitions,
         VisibilityTimeout = VisibilityTimeout,
         LeaseInterval = LeaseInterval,
+        ExtendedSessionsEnabled = ExtendedSessions,
     };
 
     private static TaskHubSettings PipelineTaskHub(string hubName) => Pipeline.PipelineRuntime.LocalTaskHubSettings(hubName);

@@ -119,7 +119,7 @@ public static class ChaosRun
             }
             var payments = await CheckPaymentsAsync(runtime, railJournal, expectedPaid, submitted.Values.ToList(), problems, ct);
             var auditFailures = await AuditAsync(runtime, submitted.Values.ToList(), problems, ct);
-            return new ChaosReport
+            var report = new ChaosReport
             {
                 Applications = options.Applications,
                 Kills = options.Kills,
@@ -139,6 +139,16 @@ public static class ChaosRun
                 Settings = settings,
                 Problems = problems.Take(40).ToList(),
             };
+            if (report.Passed)
+            {
+                // The host logs only matter when something went wrong.
+                DeleteQuietly(work);
+            }
+            else
+            {
+                await log.WriteLineAsync($"Host logs and the rail journal are kept in {work.FullName}");
+            }
+            return report;
         }
         finally
         {
@@ -399,6 +409,18 @@ public static class ChaosRun
             }
         }));
         return failures;
+    }
+
+    private static void DeleteQuietly(DirectoryInfo directory)
+    {
+        try
+        {
+            directory.Delete(recursive: true);
+        }
+        catch (IOException)
+        {
+            // A host's log may still be held open for a moment; the folder is in the temporary directory anyway.
+        }
     }
 
     private static async Task IgnoreCancellation(Task task)

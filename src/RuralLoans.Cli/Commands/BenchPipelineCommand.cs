@@ -8,6 +8,7 @@ using RuralLoans.Domain.Applications;
 using Microsoft.DurableTask.Client;
 using RuralLoans.TaskHub;
 using RuralLoans.FormGenerator;
+using RuralLoans.Host.Configuration;
 using RuralLoans.Ocr;
 using RuralLoans.Ocr.Engines;
 using RuralLoans.Ocr.Extraction;
@@ -37,6 +38,11 @@ internal static class BenchPipelineCommand
         public const decimal AssumedRuPerCosmosRequest = 10m;         // the emulator reports no charges; ~1 RU reads, ~6–10 RU small writes
         public const decimal FlexConsumptionPerGbSecondUsd = 0.000026m;
         public const decimal InstanceMemoryGb = 2m;
+
+        // Volumes that spread each environment's idle polling over its loans; assumptions, edit for your lender.
+        public const int LocalLoansPerMonth = 100;
+        public const int DevLoansPerMonth = 300;
+        public const int ProdLoansPerMonth = 30_000;
     }
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
@@ -56,18 +62,32 @@ internal static class BenchPipelineCommand
 
     public static Command Create()
     {
-        var json = new Option<bool>("--json") { Description = "Print one JSON object (p50Ms, p99Ms, applicationsPerSecond, …)" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object (p50Ms, p99Ms, applicationsPerSecond, …, settings, dtfxDefaults, environments)" };
         var sequential = new Option<int>("--latency-samples") { Description = "Applications sent one at a time for latency", DefaultValueFactory = _ => 20 };
         var concurrent = new Option<int>("--throughput-applications") { Description = "Applications sent at once for throughput", DefaultValueFactory = _ => 40 };
-        var command = new Command("pipeline", "Benchmark the automatic path end to end: latency, throughput, storage and Cosmos requests, cost per loan, OCR seconds per page")
+        var idle = new Option<int>("--idle-seconds") { Description = "How long idle storage traffic is counted per setting (after the polling backoff has settled)", DefaultValueFactory = _ => 30 };
+        var command = new Command("pipeline", "Benchmark the automatic path end to end with our task hub settings and DTFx's defaults: latency, throughput, storage and Cosmos requests, idle polling, cost per loan, OCR seconds per page")
         {
-            json, sequential, concurrent,
+            json, sequential, concurrent, idle,
         };
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(json), parse.GetValue(sequential), parse.GetValue(concurrent), ct));
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(json), parse.GetValue(sequential), parse.GetValue(concurrent), TimeSpan.FromSeconds(parse.GetValue(idle)), ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(bool asJson, int latencySamples, int throughputApplications, CancellationToken ct)
+    /// <summary>One workload measured under one set of task hub settings.</summary>
+    private sealed record Measurement(
+        TaskHubSettings Settings,
+        double P50Ms,
+        double P99Ms,
+        double ApplicationsPerSecond,
+        double StoragePerApplication,
+        double StoragePerApplicationIncludingEmptyPolls,
+        double CosmosPerApplication,
+        double CpuSecondsPerApplication,
+        double IdleRequestsPerSecond,
+        bool AllDisbursed);
+
+    private static async Task<int> RunAsync(bool asJson, int latencySamples, int throughputApplications, TimeSpan idleInterval, CancellationToken ct)
     {
         var root = RepositoryPaths.Root;
         var work = Directory.CreateTempSubdirectory("ruralloans-bench-");
@@ -78,82 +98,66 @@ internal static class BenchPipelineCommand
             await log.WriteLineAsync(attached is null ? "Starting private dev services for this run…" : "Using the running dev services…");
             await using var own = attached is null ? await DevServicesHost.StartAsync(new DevServicesOptions { RepositoryRoot = root, DataDirectory = Path.Combine(work.FullName, "data") }, ct) : null;
             var endpoints = attached ?? own!.Endpoints;
-
-            var storageRequests = new StorageRequestCounter();
-            var cosmosRequests = new CosmosRequestCounter();
-            await using var rail = await RailSimulator.StartAsync(ct: ct);
-            using var railHttp = new HttpClient { BaseAddress = rail.BaseAddress };
-            var hub = "Bench" + Guid.NewGuid().ToString("N")[..10];
-            await using var pipeline = await PipelineRuntime.StartAsync(new PipelineOptions
-            {
-                StorageConnectionString = endpoints.StorageConnectionString,
-                Cosmos = CosmosClients.FromConnectionString(endpoints.CosmosConnectionString, o => o.CustomHandlers.Add(cosmosRequests)),
-                CosmosDatabase = "bench-" + hub.ToLowerInvariant(),
-                TaskHubName = hub,
-                Ocr = new OcrOptions(),
-                PaymentRail = new HttpPaymentRail(railHttp),
-                ConfigDirectory = Path.Combine(root, "config"),
-                StorageRequestPolicy = storageRequests,
-            }, ct);
-
-            // Waiting for results reads instance state; that is the benchmark's own load, so it goes through a client
-            // whose storage requests are not counted.
-            await using var observerHub = await LocalTaskHub.StartAsync(StorageAccount.FromConnectionString(endpoints.StorageConnectionString),
-                PipelineRuntime.LocalTaskHubSettings(hub), registry: null);
-            var observer = observerHub.Client;
+            var loadBefore = LoadAverage();
 
             await log.WriteLineAsync("Rendering digital forms…");
             var images = new FormImages(new FormRenderer(FormFonts.Load("Noto Sans CJK SC")));
             var forms = Enumerable.Range(0, 3 + latencySamples + throughputApplications).Select(i => images.TextPdf(Household(i), FormLayout.LabelValueLines, asciiColon: false)).ToList();
 
-            // Warm-up: first calls JIT-compile and create containers.
-            for (var i = 0; i < 3; i++)
-            {
-                await SubmitAndWaitAsync(pipeline, observer, forms[i], ct);
-            }
+            var ours = await MeasureAsync(endpoints, root, PipelineRuntime.LocalTaskHubSettings("Bench" + Guid.NewGuid().ToString("N")[..10]), forms, latencySamples, idleInterval, log, ct);
+            var defaults = await MeasureAsync(endpoints, root, TaskHubSettings.DtfxDefaults("Bench" + Guid.NewGuid().ToString("N")[..10]), forms, latencySamples, idleInterval, log, ct);
 
-            await log.WriteLineAsync($"Latency: {latencySamples} applications one at a time…");
-            var latencies = new List<double>();
-            for (var i = 0; i < latencySamples; i++)
-            {
-                latencies.Add((await SubmitAndWaitAsync(pipeline, observer, forms[3 + i], ct)).TotalMilliseconds);
-            }
-
-            await log.WriteLineAsync($"Throughput: {throughputApplications} applications at once…");
-            var storageBefore = storageRequests.Requests - storageRequests.EmptyReceives;
-            var cosmosBefore = cosmosRequests.Requests;
-            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-            var clock = Stopwatch.StartNew();
-            var results = await Task.WhenAll(forms.Skip(3 + latencySamples).Select(form => SubmitAndWaitAsync(pipeline, observer, form, ct)));
-            var elapsed = clock.Elapsed;
-            var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
-            var storagePerApp = (double)(storageRequests.Requests - storageRequests.EmptyReceives - storageBefore) / throughputApplications;
-            var cosmosPerApp = (double)(cosmosRequests.Requests - cosmosBefore) / throughputApplications;
-            var cpuPerApp = cpuSeconds / throughputApplications;
+            // Azure runs with host.json's durableTask section (dev and prod share it); its idle traffic is measured on
+            // an empty hub with the same settings.
+            var azureSettings = DurableTaskHostJson.Read(Path.Combine(root, "host.json"), "Bench" + Guid.NewGuid().ToString("N")[..10]);
+            await log.WriteLineAsync($"Idle polling with host.json's settings ({azureSettings.MaxQueuePollingInterval.TotalSeconds} s, {azureSettings.PartitionCount} partition(s))…");
+            var azureIdle = await IdleRequestsPerSecondAsync(StorageAccount.FromConnectionString(endpoints.StorageConnectionString), azureSettings, idleInterval, ct);
 
             await log.WriteLineAsync("OCR: one clean scanned page, one Tesseract thread…");
             var ocr = await OcrCostPerPageAsync(root, ct);
 
-            var storageCost = (decimal)storagePerApp / 10_000m * Prices.StoragePer10kTransactionsUsd;
-            var cosmosCost = (decimal)cosmosPerApp * Prices.AssumedRuPerCosmosRequest / 1_000_000m * Prices.CosmosServerlessPerMillionRuUsd;
-            var computeCost = (decimal)(cpuPerApp + ocr.CpuSeconds) * Prices.InstanceMemoryGb * Prices.FlexConsumptionPerGbSecondUsd;
-            var costPerLoanCny = (storageCost + cosmosCost + computeCost) * Prices.CnyPerUsd;
+            var busyCostCny = BusyCostPerLoanCny(ours, ocr);
+            var environments = new[]
+            {
+                EnvironmentCostFor("local", "Azurite and the Cosmos emulator: requests cost nothing; the figures show what the same settings would cost in Azure", ours.Settings, ours.IdleRequestsPerSecond, Prices.LocalLoansPerMonth, busyCostCny, billed: false),
+                EnvironmentCostFor("dev", "host.json's durableTask section; one always-ready instance", azureSettings, azureIdle, Prices.DevLoansPerMonth, busyCostCny, billed: true),
+                EnvironmentCostFor("prod", "host.json's durableTask section; one always-ready instance", azureSettings, azureIdle, Prices.ProdLoansPerMonth, busyCostCny, billed: true),
+                EnvironmentCostFor("prod with DTFx defaults (for comparison)", "the provider's defaults", defaults.Settings, defaults.IdleRequestsPerSecond, Prices.ProdLoansPerMonth, BusyCostPerLoanCny(defaults, ocr), billed: true),
+            };
 
-            latencies.Sort();
             var report = new
             {
-                p50Ms = Math.Round(Percentile(latencies, 0.50), 1),
-                p99Ms = Math.Round(Percentile(latencies, 0.99), 1),
-                applicationsPerSecond = Math.Round(throughputApplications / elapsed.TotalSeconds, 2),
-                storageTransactionsPerApplication = Math.Round(storagePerApp, 1),
-                cosmosRequestsPerApplication = Math.Round(cosmosPerApp, 1),
-                cpuSecondsPerApplication = Math.Round(cpuPerApp, 3),
+                p50Ms = ours.P50Ms,
+                p99Ms = ours.P99Ms,
+                applicationsPerSecond = ours.ApplicationsPerSecond,
+                storageTransactionsPerApplication = ours.StoragePerApplication,
+                storageTransactionsPerApplicationIncludingEmptyPolls = ours.StoragePerApplicationIncludingEmptyPolls,
+                cosmosRequestsPerApplication = ours.CosmosPerApplication,
+                cpuSecondsPerApplication = ours.CpuSecondsPerApplication,
                 ocrCpuSecondsPerPage = Math.Round(ocr.CpuSeconds, 2),
                 ocrPreprocessingCpuSecondsPerPage = Math.Round(ocr.PreprocessingCpuSeconds, 2),
                 ocrTesseractCpuSecondsPerPage = Math.Round(ocr.TesseractCpuSeconds, 2),
                 ocrWallSecondsPerPage = Math.Round(ocr.WallSeconds, 2),
-                estimatedCostPerLoanCny = Math.Round(costPerLoanCny, 5),
-                allDisbursed = results.All(r => r > TimeSpan.Zero),
+                estimatedCostPerLoanCny = Math.Round(busyCostCny, 5),
+                allDisbursed = ours.AllDisbursed && defaults.AllDisbursed,
+                idleStorageRequestsPerSecond = ours.IdleRequestsPerSecond,
+                settings = Describe(ours.Settings),
+                dtfxDefaults = new
+                {
+                    p50Ms = defaults.P50Ms,
+                    p99Ms = defaults.P99Ms,
+                    applicationsPerSecond = defaults.ApplicationsPerSecond,
+                    storageTransactionsPerApplication = defaults.StoragePerApplication,
+                    storageTransactionsPerApplicationIncludingEmptyPolls = defaults.StoragePerApplicationIncludingEmptyPolls,
+                    cosmosRequestsPerApplication = defaults.CosmosPerApplication,
+                    cpuSecondsPerApplication = defaults.CpuSecondsPerApplication,
+                    idleStorageRequestsPerSecond = defaults.IdleRequestsPerSecond,
+                    settings = Describe(defaults.Settings),
+                    p50Ratio = ours.P50Ms > 0 ? Math.Round(defaults.P50Ms / ours.P50Ms, 1) : 0,
+                    p99Ratio = ours.P99Ms > 0 ? Math.Round(defaults.P99Ms / ours.P99Ms, 1) : 0,
+                },
+                environments,
+                loadAverage = new { before = loadBefore, after = LoadAverage() },
                 prices = new
                 {
                     Prices.CnyPerUsd,
@@ -162,6 +166,9 @@ internal static class BenchPipelineCommand
                     Prices.AssumedRuPerCosmosRequest,
                     Prices.FlexConsumptionPerGbSecondUsd,
                     Prices.InstanceMemoryGb,
+                    Prices.LocalLoansPerMonth,
+                    Prices.DevLoansPerMonth,
+                    Prices.ProdLoansPerMonth,
                 },
             };
             if (asJson)
@@ -170,17 +177,25 @@ internal static class BenchPipelineCommand
             }
             else
             {
-                var table = new Table().RoundedBorder().AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());
-                table.AddRow("submit → disbursed p50 / p99 (one at a time)", $"{report.p50Ms} / {report.p99Ms} ms");
-                table.AddRow("applications per second (40 at once)", report.applicationsPerSecond.ToString(CultureInfo.InvariantCulture));
-                table.AddRow("storage transactions per application", report.storageTransactionsPerApplication.ToString(CultureInfo.InvariantCulture));
-                table.AddRow("Cosmos requests per application", report.cosmosRequestsPerApplication.ToString(CultureInfo.InvariantCulture));
-                table.AddRow("CPU seconds per application (digital form)", report.cpuSecondsPerApplication.ToString(CultureInfo.InvariantCulture));
-                table.AddRow("OCR CPU seconds per clean scanned page (preprocessing + Tesseract)", $"{report.ocrCpuSecondsPerPage.ToString(CultureInfo.InvariantCulture)} ({report.ocrPreprocessingCpuSecondsPerPage.ToString(CultureInfo.InvariantCulture)} + {report.ocrTesseractCpuSecondsPerPage.ToString(CultureInfo.InvariantCulture)})");
-                table.AddRow("OCR wall seconds per page (load average " + LoadAverage() + ")", report.ocrWallSecondsPerPage.ToString(CultureInfo.InvariantCulture));
-                table.AddRow("estimated cloud cost per loan", $"¥{report.estimatedCostPerLoanCny.ToString(CultureInfo.InvariantCulture)}");
+                static string N(double value) => value.ToString(CultureInfo.InvariantCulture);
+                var table = new Table().RoundedBorder().AddColumn("measure").AddColumn(new TableColumn("our settings").RightAligned()).AddColumn(new TableColumn("DTFx defaults").RightAligned());
+                table.AddRow("submit → disbursed p50 / p99 (one at a time)", $"{N(ours.P50Ms)} / {N(ours.P99Ms)} ms", $"{N(defaults.P50Ms)} / {N(defaults.P99Ms)} ms");
+                table.AddRow($"applications per second ({throughputApplications} at once)", N(ours.ApplicationsPerSecond), N(defaults.ApplicationsPerSecond));
+                table.AddRow("storage transactions per application (without / with empty polls)", $"{N(ours.StoragePerApplication)} / {N(ours.StoragePerApplicationIncludingEmptyPolls)}", $"{N(defaults.StoragePerApplication)} / {N(defaults.StoragePerApplicationIncludingEmptyPolls)}");
+                table.AddRow("Cosmos requests per application", N(ours.CosmosPerApplication), N(defaults.CosmosPerApplication));
+                table.AddRow("CPU seconds per application (digital form)", N(ours.CpuSecondsPerApplication), N(defaults.CpuSecondsPerApplication));
+                table.AddRow("idle storage requests per second", N(ours.IdleRequestsPerSecond), N(defaults.IdleRequestsPerSecond));
                 AnsiConsole.Write(table);
-                Console.WriteLine("Cost assumptions (list prices, edit BenchPipelineCommand.Prices for your region): " + JsonSerializer.Serialize(report.prices));
+                Console.WriteLine($"p50 ratio (DTFx defaults / ours): {report.dtfxDefaults.p50Ratio}×; our settings: {JsonSerializer.Serialize(report.settings)}");
+                Console.WriteLine($"OCR CPU seconds per clean scanned page: {report.ocrCpuSecondsPerPage} ({report.ocrPreprocessingCpuSecondsPerPage} preprocessing + {report.ocrTesseractCpuSecondsPerPage} Tesseract), wall {report.ocrWallSecondsPerPage} s");
+                var costs = new Table().RoundedBorder().AddColumn("environment").AddColumn(new TableColumn("idle req/s").RightAligned()).AddColumn(new TableColumn("idle ¥/month").RightAligned())
+                    .AddColumn(new TableColumn("loans/month").RightAligned()).AddColumn(new TableColumn("¥ per loan").RightAligned());
+                foreach (var e in environments)
+                {
+                    costs.AddRow(e.Environment, N(e.IdleRequestsPerSecond), e.IdleStorageCostPerMonthCny.ToString(CultureInfo.InvariantCulture), e.AssumedLoansPerMonth.ToString(CultureInfo.InvariantCulture), e.CostPerLoanCny.ToString(CultureInfo.InvariantCulture));
+                }
+                AnsiConsole.Write(costs);
+                Console.WriteLine($"Load average before / after: {loadBefore} / {LoadAverage()}. Cost assumptions (edit BenchPipelineCommand.Prices): " + JsonSerializer.Serialize(report.prices));
             }
             return report.allDisbursed ? 0 : 1;
         }
@@ -189,6 +204,130 @@ internal static class BenchPipelineCommand
             work.Delete(recursive: true);
         }
     }
+
+    private static async Task<Measurement> MeasureAsync(DevServicesEndpoints endpoints, string root, TaskHubSettings settings, List<byte[]> forms, int latencySamples, TimeSpan idleInterval, TextWriter log, CancellationToken ct)
+    {
+        var throughputApplications = forms.Count - 3 - latencySamples;
+        var storageRequests = new StorageRequestCounter();
+        var cosmosRequests = new CosmosRequestCounter();
+        await using var rail = await RailSimulator.StartAsync(ct: ct);
+        using var railHttp = new HttpClient { BaseAddress = rail.BaseAddress };
+        await log.WriteLineAsync($"Task hub {settings.HubName}: polling ≤ {settings.MaxQueuePollingInterval.TotalMilliseconds} ms, {settings.PartitionCount} partition(s), extended sessions {(settings.ExtendedSessionsEnabled ? "on" : "off")}");
+        // Every storage client counts, the task hub provider's own included.
+        var account = StorageAccount.FromConnectionString(endpoints.StorageConnectionString).WithRequestPolicy(storageRequests);
+        await using var pipeline = await PipelineRuntime.StartAsync(new PipelineOptions
+        {
+            Storage = account,
+            Cosmos = CosmosClients.FromConnectionString(endpoints.CosmosConnectionString, o => o.CustomHandlers.Add(cosmosRequests)),
+            CosmosDatabase = "bench-" + settings.HubName.ToLowerInvariant(),
+            TaskHubName = settings.HubName,
+            TaskHub = settings,
+            Ocr = new OcrOptions(),
+            PaymentRail = new HttpPaymentRail(railHttp),
+            ConfigDirectory = Path.Combine(root, "config"),
+        }, ct);
+
+        // Waiting for results reads instance state; that is the benchmark's own load, so it goes through a client
+        // whose storage requests are not counted.
+        await using var observerHub = await LocalTaskHub.StartAsync(StorageAccount.FromConnectionString(endpoints.StorageConnectionString), settings with { WorkerId = settings.WorkerId + "-observer" }, registry: null);
+        var observer = observerHub.Client;
+
+        // Warm-up: first calls JIT-compile and create containers.
+        for (var i = 0; i < 3; i++)
+        {
+            await SubmitAndWaitAsync(pipeline, observer, forms[i], ct);
+        }
+
+        await log.WriteLineAsync($"  latency: {latencySamples} applications one at a time…");
+        var latencies = new List<double>();
+        for (var i = 0; i < latencySamples; i++)
+        {
+            latencies.Add((await SubmitAndWaitAsync(pipeline, observer, forms[3 + i], ct)).TotalMilliseconds);
+        }
+
+        await log.WriteLineAsync($"  throughput: {throughputApplications} applications at once…");
+        var storageBefore = storageRequests.Requests;
+        var emptyBefore = storageRequests.EmptyReceives;
+        var cosmosBefore = cosmosRequests.Requests;
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        var results = await Task.WhenAll(forms.Skip(3 + latencySamples).Select(form => SubmitAndWaitAsync(pipeline, observer, form, ct)));
+        var elapsed = clock.Elapsed;
+        var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
+        var storageAll = storageRequests.Requests - storageBefore;
+        var storageEmpty = storageRequests.EmptyReceives - emptyBefore;
+        var cosmos = cosmosRequests.Requests - cosmosBefore;
+
+        var idle = await IdleRequestsPerSecondAsync(storageRequests, settings, idleInterval, log, ct);
+        latencies.Sort();
+        return new Measurement(
+            settings,
+            Math.Round(Percentile(latencies, 0.50), 1),
+            Math.Round(Percentile(latencies, 0.99), 1),
+            Math.Round(throughputApplications / elapsed.TotalSeconds, 2),
+            Math.Round((double)(storageAll - storageEmpty) / throughputApplications, 1),
+            Math.Round((double)storageAll / throughputApplications, 1),
+            Math.Round((double)cosmos / throughputApplications, 1),
+            Math.Round(cpuSeconds / throughputApplications, 3),
+            idle,
+            latencies.TrueForAll(l => l > 0) && results.All(r => r > TimeSpan.Zero));
+    }
+
+    /// <summary>An empty task hub's worker with <paramref name="settings"/>: its storage requests per second once idle.</summary>
+    private static async Task<double> IdleRequestsPerSecondAsync(StorageAccount account, TaskHubSettings settings, TimeSpan idleInterval, CancellationToken ct)
+    {
+        var counter = new StorageRequestCounter();
+        await using var hub = await LocalTaskHub.StartAsync(account.WithRequestPolicy(counter), settings, new TaskRegistry());
+        return await IdleRequestsPerSecondAsync(counter, settings, idleInterval, TextWriter.Null, ct);
+    }
+
+    /// <summary>
+    /// Counts requests over <paramref name="idleInterval"/> after the polling backoff has had time to reach its maximum
+    /// (it doubles from milliseconds up to the maximum, so two maxima plus a margin is enough).
+    /// </summary>
+    private static async Task<double> IdleRequestsPerSecondAsync(StorageRequestCounter counter, TaskHubSettings settings, TimeSpan idleInterval, TextWriter log, CancellationToken ct)
+    {
+        var settle = settings.MaxQueuePollingInterval * 2 + TimeSpan.FromSeconds(5);
+        var interval = idleInterval > settings.MaxQueuePollingInterval * 2 ? idleInterval : settings.MaxQueuePollingInterval * 2;
+        await log.WriteLineAsync($"  idle: settling {settle.TotalSeconds:F0} s, counting {interval.TotalSeconds:F0} s…");
+        await Task.Delay(settle, ct);
+        var before = counter.Requests;
+        var clock = Stopwatch.StartNew();
+        await Task.Delay(interval, ct);
+        return Math.Round((counter.Requests - before) / clock.Elapsed.TotalSeconds, 2);
+    }
+
+    private static decimal BusyCostPerLoanCny(Measurement measured, OcrPageCost ocr)
+    {
+        var storageCost = (decimal)measured.StoragePerApplicationIncludingEmptyPolls / 10_000m * Prices.StoragePer10kTransactionsUsd;
+        var cosmosCost = (decimal)measured.CosmosPerApplication * Prices.AssumedRuPerCosmosRequest / 1_000_000m * Prices.CosmosServerlessPerMillionRuUsd;
+        var computeCost = (decimal)(measured.CpuSecondsPerApplication + ocr.CpuSeconds) * Prices.InstanceMemoryGb * Prices.FlexConsumptionPerGbSecondUsd;
+        return (storageCost + cosmosCost + computeCost) * Prices.CnyPerUsd;
+    }
+
+    private sealed record EnvironmentCost(string Environment, string Basis, object Settings, double IdleRequestsPerSecond, decimal IdleStorageCostPerMonthCny, int AssumedLoansPerMonth, decimal CostPerLoanCny);
+
+    /// <summary>Busy cost per loan plus this environment's idle polling shared over its loans in a month (30 days).</summary>
+    private static EnvironmentCost EnvironmentCostFor(string name, string basis, TaskHubSettings settings, double idleRequestsPerSecond, int loansPerMonth, decimal busyCostCny, bool billed)
+    {
+        var idleRequestsPerMonth = (decimal)idleRequestsPerSecond * 86_400m * 30m;
+        var idleCostCny = idleRequestsPerMonth / 10_000m * Prices.StoragePer10kTransactionsUsd * Prices.CnyPerUsd;
+        var perLoan = busyCostCny + idleCostCny / Math.Max(loansPerMonth, 1);
+        return new EnvironmentCost(name, billed ? basis : basis + " (not billed)", Describe(settings), idleRequestsPerSecond, Math.Round(idleCostCny, 2), loansPerMonth, Math.Round(perLoan, 5));
+    }
+
+    /// <summary>The settings that shape latency and cost (the worker id names one process and is left out).</summary>
+    private static object Describe(TaskHubSettings settings) => new
+    {
+        settings.PartitionCount,
+        maxQueuePollingIntervalMs = settings.MaxQueuePollingInterval.TotalMilliseconds,
+        settings.ExtendedSessionsEnabled,
+        extendedSessionIdleTimeoutSeconds = settings.ExtendedSessionIdleTimeout.TotalSeconds,
+        visibilityTimeoutSeconds = settings.VisibilityTimeout.TotalSeconds,
+        leaseIntervalSeconds = settings.LeaseInterval.TotalSeconds,
+        settings.MaxConcurrentActivities,
+        settings.MaxConcurrentOrchestrations,
+    };
 
     /// <summary>Submit → disbursed, from the submit call to the engine's completion time; zero when it did not end disbursed.</summary>
     private static async Task<TimeSpan> SubmitAndWaitAsync(PipelineRuntime pipeline, DurableTaskClient observer, byte[] form, CancellationToken ct)

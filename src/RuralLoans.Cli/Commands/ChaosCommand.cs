@@ -21,10 +21,14 @@ internal static class ChaosCommand
         var applications = new Option<int>("--applications") { Description = "Applications pushed through the pipeline", DefaultValueFactory = _ => 200 };
         var kills = new Option<int>("--kills") { Description = "Hosts killed with SIGKILL (each restarted)", DefaultValueFactory = _ => 20 };
         var seed = new Option<int?>("--seed") { Description = "Repeat a run's choices of victims, moments and duplicated messages" };
+        var visibility = new Option<int>("--visibility-seconds") { Description = "Queue message visibility timeout of every host (how soon a killed host's messages move on)", DefaultValueFactory = _ => (int)new ChaosOptions().VisibilityTimeout.TotalSeconds };
+        var partitions = new Option<int>("--partitions") { Description = "Control-queue partitions of the chaos task hub", DefaultValueFactory = _ => new ChaosOptions().Partitions };
+        var noSessions = new Option<bool>("--no-extended-sessions") { Description = "Run the hosts without extended sessions" };
+        var noDuplicates = new Option<bool>("--no-duplicates") { Description = "Do not inject duplicate queue messages" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (applications, kills, completed, lost, stuck, duplicatePayouts, ledgerImbalances, auditFailures, …)" };
         var command = new Command("chaos", "Kill and restart worker processes mid-flight, duplicate queue messages, then check every application finished, paid exactly once and audited")
         {
-            hosts, applications, kills, seed, json,
+            hosts, applications, kills, seed, visibility, partitions, noSessions, noDuplicates, json,
         };
         command.SetAction((parse, ct) => RunAsync(new ChaosOptions
         {
@@ -32,6 +36,11 @@ internal static class ChaosCommand
             Applications = parse.GetValue(applications),
             Kills = parse.GetValue(kills),
             Seed = parse.GetValue(seed) ?? Environment.TickCount,
+            VisibilityTimeout = TimeSpan.FromSeconds(parse.GetValue(visibility)),
+            LeaseInterval = TimeSpan.FromSeconds(Math.Max(3, parse.GetValue(visibility) / 2)),
+            Partitions = parse.GetValue(partitions),
+            ExtendedSessions = !parse.GetValue(noSessions),
+            DuplicatesPerRound = parse.GetValue(noDuplicates) ? 0 : new ChaosOptions().DuplicatesPerRound,
         }, parse.GetValue(json), ct));
         return command;
     }
