@@ -47,16 +47,42 @@ internal static class BenchPipelineCommand
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
+    /// <summary>Counts Cosmos requests, by container and operation, so the steps' read-before-write costs can be seen.</summary>
     private sealed class CosmosRequestCounter : RequestHandler
     {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _byKind = new(StringComparer.Ordinal);
         private long _requests;
 
         public long Requests => Interlocked.Read(ref _requests);
 
+        public Dictionary<string, long> ByKind() => _byKind.ToDictionary(k => k.Key, k => k.Value, StringComparer.Ordinal);
+
         public override Task<ResponseMessage> SendAsync(RequestMessage request, CancellationToken cancellationToken)
         {
+            ArgumentNullException.ThrowIfNull(request);
             Interlocked.Increment(ref _requests);
+            _byKind.AddOrUpdate(Kind(request), 1, (_, n) => n + 1);
             return base.SendAsync(request, cancellationToken);
+        }
+
+        /// <summary>"container operation", e.g. "decisions read" or "quotas replace", from the resource path.</summary>
+        private static string Kind(RequestMessage request)
+        {
+            var segments = (request.RequestUri?.OriginalString ?? string.Empty).Trim('/').Split('/');
+            var collection = Array.IndexOf(segments, "colls") is var c and >= 0 && c + 1 < segments.Length ? segments[c + 1] : "account";
+            var isItem = Array.IndexOf(segments, "docs") is var d and >= 0 && d + 1 < segments.Length;
+            var operation = (request.Method.Method, isItem) switch
+            {
+                ("GET", true) => "read",
+                ("GET", false) => "read-feed",
+                ("PUT", true) => "replace",
+                ("PATCH", true) => "patch",
+                ("DELETE", _) => "delete",
+                ("POST", false) when request.Headers["x-ms-documentdb-isquery"] is "True" or "true" || request.Headers["x-ms-cosmos-is-query-plan-request"] is not null => "query",
+                ("POST", false) => "create",
+                var (method, _) => method.ToLowerInvariant(),
+            };
+            return collection + " " + operation;
         }
     }
 
@@ -65,12 +91,13 @@ internal static class BenchPipelineCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object (p50Ms, p99Ms, applicationsPerSecond, …, settings, dtfxDefaults, environments)" };
         var sequential = new Option<int>("--latency-samples") { Description = "Applications sent one at a time for latency", DefaultValueFactory = _ => 20 };
         var concurrent = new Option<int>("--throughput-applications") { Description = "Applications sent at once for throughput", DefaultValueFactory = _ => 40 };
+        var gap = new Option<double>("--arrival-gap-seconds") { Description = "Quiet time before each application of the separate-client latency samples (arrivals spaced out, as in production)", DefaultValueFactory = _ => 5 };
         var idle = new Option<int>("--idle-seconds") { Description = "How long idle storage traffic is counted per setting (after the polling backoff has settled)", DefaultValueFactory = _ => 30 };
         var command = new Command("pipeline", "Benchmark the automatic path end to end with our task hub settings and DTFx's defaults: latency, throughput, storage and Cosmos requests, idle polling, cost per loan, OCR seconds per page")
         {
-            json, sequential, concurrent, idle,
+            json, sequential, concurrent, gap, idle,
         };
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(json), parse.GetValue(sequential), parse.GetValue(concurrent), TimeSpan.FromSeconds(parse.GetValue(idle)), ct));
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(json), parse.GetValue(sequential), parse.GetValue(concurrent), TimeSpan.FromSeconds(parse.GetValue(gap)), TimeSpan.FromSeconds(parse.GetValue(idle)), ct));
         return command;
     }
 
@@ -85,9 +112,13 @@ internal static class BenchPipelineCommand
         double CosmosPerApplication,
         double CpuSecondsPerApplication,
         double IdleRequestsPerSecond,
+        double SeparateClientP50Ms,
+        double SeparateClientP99Ms,
+        IReadOnlyDictionary<string, double> StorageByKindPerApplication,
+        IReadOnlyDictionary<string, double> CosmosByKindPerApplication,
         bool AllDisbursed);
 
-    private static async Task<int> RunAsync(bool asJson, int latencySamples, int throughputApplications, TimeSpan idleInterval, CancellationToken ct)
+    private static async Task<int> RunAsync(bool asJson, int latencySamples, int throughputApplications, TimeSpan arrivalGap, TimeSpan idleInterval, CancellationToken ct)
     {
         var root = RepositoryPaths.Root;
         var work = Directory.CreateTempSubdirectory("ruralloans-bench-");
@@ -102,10 +133,10 @@ internal static class BenchPipelineCommand
 
             await log.WriteLineAsync("Rendering digital forms…");
             var images = new FormImages(new FormRenderer(FormFonts.Load("Noto Sans CJK SC")));
-            var forms = Enumerable.Range(0, 3 + latencySamples + throughputApplications).Select(i => images.TextPdf(Household(i), FormLayout.LabelValueLines, asciiColon: false)).ToList();
+            var forms = Enumerable.Range(0, 3 + latencySamples + throughputApplications + latencySamples).Select(i => images.TextPdf(Household(i), FormLayout.LabelValueLines, asciiColon: false)).ToList();
 
-            var ours = await MeasureAsync(endpoints, root, PipelineRuntime.LocalTaskHubSettings("Bench" + Guid.NewGuid().ToString("N")[..10]), forms, latencySamples, idleInterval, log, ct);
-            var defaults = await MeasureAsync(endpoints, root, TaskHubSettings.DtfxDefaults("Bench" + Guid.NewGuid().ToString("N")[..10]), forms, latencySamples, idleInterval, log, ct);
+            var ours = await MeasureAsync(endpoints, root, PipelineRuntime.LocalTaskHubSettings("Bench" + Guid.NewGuid().ToString("N")[..10]), forms, latencySamples, arrivalGap, idleInterval, log, ct);
+            var defaults = await MeasureAsync(endpoints, root, TaskHubSettings.DtfxDefaults("Bench" + Guid.NewGuid().ToString("N")[..10]), forms, latencySamples, arrivalGap, idleInterval, log, ct);
 
             // Azure runs with host.json's durableTask section (dev and prod share it); its idle traffic is measured on
             // an empty hub with the same settings.
@@ -133,6 +164,7 @@ internal static class BenchPipelineCommand
                 storageTransactionsPerApplication = ours.StoragePerApplication,
                 storageTransactionsPerApplicationIncludingEmptyPolls = ours.StoragePerApplicationIncludingEmptyPolls,
                 cosmosRequestsPerApplication = ours.CosmosPerApplication,
+                cosmosRequestsPerApplicationByKind = ours.CosmosByKindPerApplication,
                 cpuSecondsPerApplication = ours.CpuSecondsPerApplication,
                 ocrCpuSecondsPerPage = Math.Round(ocr.CpuSeconds, 2),
                 ocrPreprocessingCpuSecondsPerPage = Math.Round(ocr.PreprocessingCpuSeconds, 2),
@@ -141,6 +173,10 @@ internal static class BenchPipelineCommand
                 estimatedCostPerLoanCny = Math.Round(busyCostCny, 5),
                 allDisbursed = ours.AllDisbursed && defaults.AllDisbursed,
                 idleStorageRequestsPerSecond = ours.IdleRequestsPerSecond,
+                separateClientP50Ms = ours.SeparateClientP50Ms,
+                separateClientP99Ms = ours.SeparateClientP99Ms,
+                arrivalGapSeconds = arrivalGap.TotalSeconds,
+                storageTransactionsPerApplicationByKind = ours.StorageByKindPerApplication,
                 settings = Describe(ours.Settings),
                 dtfxDefaults = new
                 {
@@ -152,9 +188,13 @@ internal static class BenchPipelineCommand
                     cosmosRequestsPerApplication = defaults.CosmosPerApplication,
                     cpuSecondsPerApplication = defaults.CpuSecondsPerApplication,
                     idleStorageRequestsPerSecond = defaults.IdleRequestsPerSecond,
+                    separateClientP50Ms = defaults.SeparateClientP50Ms,
+                    separateClientP99Ms = defaults.SeparateClientP99Ms,
+                    storageTransactionsPerApplicationByKind = defaults.StorageByKindPerApplication,
                     settings = Describe(defaults.Settings),
                     p50Ratio = ours.P50Ms > 0 ? Math.Round(defaults.P50Ms / ours.P50Ms, 1) : 0,
                     p99Ratio = ours.P99Ms > 0 ? Math.Round(defaults.P99Ms / ours.P99Ms, 1) : 0,
+                    separateClientP50Ratio = ours.SeparateClientP50Ms > 0 ? Math.Round(defaults.SeparateClientP50Ms / ours.SeparateClientP50Ms, 1) : 0,
                 },
                 environments,
                 loadAverage = new { before = loadBefore, after = LoadAverage() },
@@ -180,13 +220,14 @@ internal static class BenchPipelineCommand
                 static string N(double value) => value.ToString(CultureInfo.InvariantCulture);
                 var table = new Table().RoundedBorder().AddColumn("measure").AddColumn(new TableColumn("our settings").RightAligned()).AddColumn(new TableColumn("DTFx defaults").RightAligned());
                 table.AddRow("submit → disbursed p50 / p99 (one at a time)", $"{N(ours.P50Ms)} / {N(ours.P99Ms)} ms", $"{N(defaults.P50Ms)} / {N(defaults.P99Ms)} ms");
+                table.AddRow($"… from a separate client, arrivals {arrivalGap.TotalSeconds:F0} s apart: p50 / p99", $"{N(ours.SeparateClientP50Ms)} / {N(ours.SeparateClientP99Ms)} ms", $"{N(defaults.SeparateClientP50Ms)} / {N(defaults.SeparateClientP99Ms)} ms");
                 table.AddRow($"applications per second ({throughputApplications} at once)", N(ours.ApplicationsPerSecond), N(defaults.ApplicationsPerSecond));
                 table.AddRow("storage transactions per application (without / with empty polls)", $"{N(ours.StoragePerApplication)} / {N(ours.StoragePerApplicationIncludingEmptyPolls)}", $"{N(defaults.StoragePerApplication)} / {N(defaults.StoragePerApplicationIncludingEmptyPolls)}");
                 table.AddRow("Cosmos requests per application", N(ours.CosmosPerApplication), N(defaults.CosmosPerApplication));
                 table.AddRow("CPU seconds per application (digital form)", N(ours.CpuSecondsPerApplication), N(defaults.CpuSecondsPerApplication));
                 table.AddRow("idle storage requests per second", N(ours.IdleRequestsPerSecond), N(defaults.IdleRequestsPerSecond));
                 AnsiConsole.Write(table);
-                Console.WriteLine($"p50 ratio (DTFx defaults / ours): {report.dtfxDefaults.p50Ratio}×; our settings: {JsonSerializer.Serialize(report.settings)}");
+                Console.WriteLine($"p50 ratio (DTFx defaults / ours): {report.dtfxDefaults.p50Ratio}× in-process, {report.dtfxDefaults.separateClientP50Ratio}× from a separate client; our settings: {JsonSerializer.Serialize(report.settings)}");
                 Console.WriteLine($"OCR CPU seconds per clean scanned page: {report.ocrCpuSecondsPerPage} ({report.ocrPreprocessingCpuSecondsPerPage} preprocessing + {report.ocrTesseractCpuSecondsPerPage} Tesseract), wall {report.ocrWallSecondsPerPage} s");
                 var costs = new Table().RoundedBorder().AddColumn("environment").AddColumn(new TableColumn("idle req/s").RightAligned()).AddColumn(new TableColumn("idle ¥/month").RightAligned())
                     .AddColumn(new TableColumn("loans/month").RightAligned()).AddColumn(new TableColumn("¥ per loan").RightAligned());
@@ -205,9 +246,9 @@ internal static class BenchPipelineCommand
         }
     }
 
-    private static async Task<Measurement> MeasureAsync(DevServicesEndpoints endpoints, string root, TaskHubSettings settings, List<byte[]> forms, int latencySamples, TimeSpan idleInterval, TextWriter log, CancellationToken ct)
+    private static async Task<Measurement> MeasureAsync(DevServicesEndpoints endpoints, string root, TaskHubSettings settings, List<byte[]> forms, int latencySamples, TimeSpan arrivalGap, TimeSpan idleInterval, TextWriter log, CancellationToken ct)
     {
-        var throughputApplications = forms.Count - 3 - latencySamples;
+        var throughputApplications = forms.Count - 3 - 2 * latencySamples;
         var storageRequests = new StorageRequestCounter();
         var cosmosRequests = new CosmosRequestCounter();
         await using var rail = await RailSimulator.StartAsync(ct: ct);
@@ -249,14 +290,46 @@ internal static class BenchPipelineCommand
         var storageBefore = storageRequests.Requests;
         var emptyBefore = storageRequests.EmptyReceives;
         var cosmosBefore = cosmosRequests.Requests;
+        var kindsBefore = cosmosRequests.ByKind();
+        var storageKindsBefore = storageRequests.ByKind();
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
-        var results = await Task.WhenAll(forms.Skip(3 + latencySamples).Select(form => SubmitAndWaitAsync(pipeline, observer, form, ct)));
+        var results = await Task.WhenAll(forms.Skip(3 + latencySamples).Take(throughputApplications).Select(form => SubmitAndWaitAsync(pipeline, observer, form, ct)));
         var elapsed = clock.Elapsed;
         var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
         var storageAll = storageRequests.Requests - storageBefore;
         var storageEmpty = storageRequests.EmptyReceives - emptyBefore;
         var cosmos = cosmosRequests.Requests - cosmosBefore;
+        var storageByKind = PerApplication(storageRequests.ByKind(), storageKindsBefore, throughputApplications);
+        var byKind = cosmosRequests.ByKind()
+            .Select(k => (k.Key, PerApplication: Math.Round((double)(k.Value - kindsBefore.GetValueOrDefault(k.Key)) / throughputApplications, 2)))
+            .Where(k => k.PerApplication > 0)
+            .OrderByDescending(k => k.PerApplication)
+            .ToDictionary(k => k.Key, k => k.PerApplication, StringComparer.Ordinal);
+
+        // A client on its own provider instance (the CLI's submit, an API or inbox trigger on another instance) cannot
+        // wake the worker's poller: its applications wait for the next poll, so arrivals are spaced out the way they
+        // are in production and the backoff has grown when each one comes.
+        await log.WriteLineAsync($"  separate client: {latencySamples} applications, {arrivalGap.TotalSeconds:F0} s apart…");
+        await using var separate = await PipelineRuntime.StartAsync(new PipelineOptions
+        {
+            StorageConnectionString = endpoints.StorageConnectionString,
+            Cosmos = CosmosClients.FromConnectionString(endpoints.CosmosConnectionString),
+            CosmosDatabase = "bench-" + settings.HubName.ToLowerInvariant(),
+            TaskHubName = settings.HubName,
+            TaskHub = settings with { WorkerId = settings.WorkerId + "-client" },
+            Ocr = new OcrOptions(),
+            PaymentRail = new HttpPaymentRail(railHttp),
+            ConfigDirectory = Path.Combine(root, "config"),
+            RunWorker = false,
+        }, ct);
+        var separateLatencies = new List<double>();
+        for (var i = 0; i < latencySamples; i++)
+        {
+            await Task.Delay(arrivalGap, ct);
+            separateLatencies.Add((await SubmitAndWaitAsync(separate, observer, forms[3 + latencySamples + throughputApplications + i], ct)).TotalMilliseconds);
+        }
+        separateLatencies.Sort();
 
         var idle = await IdleRequestsPerSecondAsync(storageRequests, settings, idleInterval, log, ct);
         latencies.Sort();
@@ -270,8 +343,18 @@ internal static class BenchPipelineCommand
             Math.Round((double)cosmos / throughputApplications, 1),
             Math.Round(cpuSeconds / throughputApplications, 3),
             idle,
-            latencies.TrueForAll(l => l > 0) && results.All(r => r > TimeSpan.Zero));
+            Math.Round(Percentile(separateLatencies, 0.50), 1),
+            Math.Round(Percentile(separateLatencies, 0.99), 1),
+            storageByKind,
+            byKind,
+            latencies.TrueForAll(l => l > 0) && separateLatencies.TrueForAll(l => l > 0) && results.All(r => r > TimeSpan.Zero));
     }
+
+    private static Dictionary<string, double> PerApplication(IReadOnlyDictionary<string, long> after, IReadOnlyDictionary<string, long> before, int applications) =>
+        after.Select(k => (k.Key, PerApplication: Math.Round((double)(k.Value - before.GetValueOrDefault(k.Key)) / applications, 2)))
+            .Where(k => k.PerApplication > 0)
+            .OrderByDescending(k => k.PerApplication)
+            .ToDictionary(k => k.Key, k => k.PerApplication, StringComparer.Ordinal);
 
     /// <summary>An empty task hub's worker with <paramref name="settings"/>: its storage requests per second once idle.</summary>
     private static async Task<double> IdleRequestsPerSecondAsync(StorageAccount account, TaskHubSettings settings, TimeSpan idleInterval, CancellationToken ct)
