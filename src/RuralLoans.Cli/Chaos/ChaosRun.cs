@@ -327,16 +327,10 @@ public static class ChaosRun
         }
     }
 
-    private sealed record PaymentCheck(int Duplicates, int Imbalances);
-
-    /// <summary>
-    /// Exactly once, from both sides: the rail's journal (what the bank really paid, by the application named in the
-    /// payout reference) and the ledger (transfers booked per application); then every transfer must balance and the
-    /// ledger's net payout to each borrower must equal what the rail paid and what the outcome says.
-    /// </summary>
-    private static async Task<PaymentCheck> CheckPaymentsAsync(PipelineRuntime runtime, string railJournal, Dictionary<string, decimal> expectedPaid, List<string> applications, ConcurrentQueue<string> problems, CancellationToken ct)
+    /// <summary>Reads what the rail paid (its journal) and what the ledger booked, then checks them against each other.</summary>
+    private static async Task<PayoutCheck.Result> CheckPaymentsAsync(PipelineRuntime runtime, string railJournal, Dictionary<string, decimal> expectedPaid, List<string> applications, ConcurrentQueue<string> problems, CancellationToken ct)
     {
-        var railPaid = new Dictionary<string, List<decimal>>(StringComparer.Ordinal);
+        var railPayouts = new List<PayoutCheck.RailPayout>();
         if (File.Exists(railJournal))
         {
             foreach (var line in await File.ReadAllLinesAsync(railJournal, ct))
@@ -346,44 +340,22 @@ public static class ChaosRun
                     continue;
                 }
                 using var payout = JsonDocument.Parse(line);
-                var reference = payout.RootElement.GetProperty("Reference").GetString() ?? string.Empty;
-                var applicationId = reference.Split(' ').Last();
-                var amount = payout.RootElement.GetProperty("Amount").GetDecimal();
-                (railPaid.TryGetValue(applicationId, out var list) ? list : railPaid[applicationId] = []).Add(amount);
+                railPayouts.Add(new PayoutCheck.RailPayout(
+                    payout.RootElement.GetProperty("Reference").GetString() ?? string.Empty,
+                    payout.RootElement.GetProperty("Amount").GetDecimal()));
             }
         }
-
         var transfers = new List<LedgerTransfer>();
         await foreach (var transfer in runtime.Ledger.ReadAllAsync(ct))
         {
             transfers.Add(transfer);
         }
-        var duplicates = 0;
-        var imbalances = 0;
-        foreach (var unbalanced in BalanceChecker.Check(transfers).UnbalancedTransfers)
+        var result = PayoutCheck.Run(applications, railPayouts, transfers, expectedPaid);
+        foreach (var problem in result.Problems)
         {
-            imbalances++;
-            problems.Enqueue($"{unbalanced}: ledger transfer does not balance");
+            problems.Enqueue(problem);
         }
-        foreach (var id in applications)
-        {
-            var paid = railPaid.GetValueOrDefault(id) ?? [];
-            var booked = transfers.Where(t => t.ReversesTransferId is null && t.Entries.Any(e => e.Account == DisbursementPostings.BorrowerPayout(id))).ToList();
-            if (paid.Count > 1 || booked.Count > 1)
-            {
-                duplicates++;
-                problems.Enqueue($"{id}: paid {paid.Count} times by the rail, booked {booked.Count} times in the ledger");
-            }
-            var ledgerNet = transfers.SelectMany(t => t.Entries).Where(e => e.Account == DisbursementPostings.BorrowerPayout(id))
-                .Sum(e => e.Side == EntrySide.Credit ? e.AmountYuan : -e.AmountYuan);
-            var expected = expectedPaid.GetValueOrDefault(id);
-            if (ledgerNet != paid.Sum() || (expectedPaid.ContainsKey(id) && paid.Sum() != expected))
-            {
-                imbalances++;
-                problems.Enqueue($"{id}: rail paid {paid.Sum()}, ledger shows {ledgerNet}, outcome says {expected}");
-            }
-        }
-        return new PaymentCheck(duplicates, imbalances);
+        return result;
     }
 
     private static async Task<int> AuditAsync(PipelineRuntime runtime, List<string> applications, ConcurrentQueue<string> problems, CancellationToken ct)
