@@ -29,8 +29,11 @@ public sealed record ChaosOptions
     /// <summary>Our settings keep sessions in memory between episodes; off runs the chaos against the provider's default.</summary>
     public bool ExtendedSessions { get; init; } = true;
 
-    /// <summary>How long the system may take to settle after the last kill before unfinished applications count as stuck.</summary>
-    public TimeSpan QuiescenceTimeout { get; init; } = TimeSpan.FromMinutes(4);
+    /// <summary>
+    /// After the last kill: unfinished applications count as stuck once none has finished for this long (or after six
+    /// times this in all).
+    /// </summary>
+    public TimeSpan QuiescenceTimeout { get; init; } = TimeSpan.FromMinutes(3);
 
     /// <summary>The mean pause between kills; submissions are spread over the same window so kills land mid-flight.</summary>
     public TimeSpan MeanKillInterval { get; init; } = TimeSpan.FromSeconds(2.5);

@@ -81,11 +81,12 @@ public static class ChaosRun
             var submission = SubmitAsync(runtime, forms, window, submitted, problems, ct);
             var killing = KillAndRestartAsync(hosts, options, new Random(random.Next()), () => Interlocked.Increment(ref restarts), log, ct);
             await Task.WhenAll(submission, killing);
-            await log.WriteLineAsync($"{submitted.Count} submitted, {options.Kills} kills done after {clock.Elapsed.TotalSeconds:F0} s; waiting for quiescence…");
-
-            var states = await WaitForQuiescenceAsync(runtime.Client, submitted.Values.ToList(), options.QuiescenceTimeout, log, ct);
+            // Duplicates go in while hosts die; after that the system is left alone to settle.
             await injecting.CancelAsync();
             await IgnoreCancellation(injection);
+            await log.WriteLineAsync($"{submitted.Count} submitted, {options.Kills} kills and {duplicates} duplicated messages done after {clock.Elapsed.TotalSeconds:F0} s; waiting for quiescence…");
+
+            var states = await WaitForQuiescenceAsync(runtime.Client, submitted.Values.ToList(), options.QuiescenceTimeout, log, ct);
             // Copies injected near the end may still be in the queues: a duplicated payout step must run, and prove
             // harmless, before payouts are counted.
             await WaitForEmptyQueuesAsync(runtime.StorageAccount, settings, TimeSpan.FromSeconds(60), ct);
@@ -270,12 +271,14 @@ public static class ChaosRun
             .Append(prefix + "-workitems");
     }
 
-    /// <summary>Polls until no application is still running, or the timeout passes; returns each application's last state.</summary>
+    /// <summary>Polls until no application is still running, or none has finished for <paramref name="timeout"/>; returns each application's last state.</summary>
     private static async Task<Dictionary<string, OrchestrationMetadata?>> WaitForQuiescenceAsync(DurableTaskClient client, List<string> ids, TimeSpan timeout, TextWriter log, CancellationToken ct)
     {
         var states = ids.ToDictionary(id => id, _ => (OrchestrationMetadata?)null, StringComparer.Ordinal);
         var deadline = Stopwatch.StartNew();
         var lastReport = TimeSpan.Zero;
+        var lastProgress = TimeSpan.Zero;
+        var lastRunning = int.MaxValue;
         while (true)
         {
             var open = states.Where(s => s.Value is not { IsCompleted: true }).Select(s => s.Key).ToList();
@@ -297,7 +300,14 @@ public static class ChaosRun
                 }
             }));
             var running = states.Count(s => s.Value is not { IsCompleted: true });
-            if (running == 0 || deadline.Elapsed > timeout)
+            if (running < lastRunning)
+            {
+                lastRunning = running;
+                lastProgress = deadline.Elapsed;
+            }
+            // Quiet means nothing finished for a whole timeout: a slow machine still counts as progress, a stuck
+            // instance does not.
+            if (running == 0 || deadline.Elapsed - lastProgress > timeout || deadline.Elapsed > timeout * 6)
             {
                 return states;
             }
