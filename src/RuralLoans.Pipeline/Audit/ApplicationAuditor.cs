@@ -330,8 +330,12 @@ public sealed partial class ApplicationAuditor(DurableTaskClient engine, Func<IT
         var scheduled = history.OfType<TaskScheduledEvent>().GroupBy(e => e.EventId).ToDictionary(group => group.Key, group => group.First());
         return
         [
+            // Delivery is at least once: a duplicated message can record a second completion of the same task,
+            // which the orchestrator ignored on replay; the first is the one it acted on.
             .. history.OfType<TaskCompletedEvent>()
                 .Where(done => scheduled.ContainsKey(done.TaskScheduledId))
+                .GroupBy(done => done.TaskScheduledId)
+                .Select(completions => completions.First())
                 .Select(done => new ActivityCall(scheduled[done.TaskScheduledId].Name ?? "", done.TaskScheduledId, HistoryEntries.ActivityInput(scheduled[done.TaskScheduledId].Input), done.Result)),
         ];
     }
