@@ -209,8 +209,21 @@ public static class ChaosRun
             var running = hosts.Where(h => h.IsRunning).ToList();
             if (running.Count == 0)
             {
-                // Every host is down and waiting for its restart; wait for one rather than skipping a kill.
-                await Task.WhenAny(restarts);
+                // Every host is down: wait for a pending restart rather than skip a kill, or start the hosts that
+                // exited on their own (their logs say why).
+                var pending = restarts.Where(t => !t.IsCompleted).ToList();
+                if (pending.Count > 0)
+                {
+                    await Task.WhenAny(pending);
+                }
+                else
+                {
+                    foreach (var host in hosts.Where(h => !h.IsRunning))
+                    {
+                        await log.WriteLineAsync($"  host {host.Index} had exited by itself; starting it again");
+                        host.Start();
+                    }
+                }
                 k--;
                 continue;
             }
