@@ -22,6 +22,7 @@ using RuralLoans.Storage;
 using RuralLoans.Storage.Applications;
 using RuralLoans.Storage.Decisions;
 using RuralLoans.Storage.Disbursements;
+using RuralLoans.Storage.Journal;
 using RuralLoans.Storage.Ledger;
 using RuralLoans.Storage.Quotas;
 using RuralLoans.TaskHub;
@@ -87,8 +88,9 @@ public sealed class PipelineRuntime : IAsyncDisposable
 
     private readonly LocalTaskHub _hub;
 
-    private PipelineRuntime(LocalTaskHub hub, PipelineActivities activities, ApplicationIntake intake, ApplicationActions actions, ApplicationStore applications, DecisionLog decisions, LedgerStore ledger, PartnerDirectory partners, ApplicationAuditor auditor, BlobDropIngestion blobDrop, StorageAccount storageAccount, ReservationSweep reservationSweep, CaseFile caseFile)
+    private PipelineRuntime(LocalTaskHub hub, PipelineActivities activities, ApplicationIntake intake, ApplicationActions actions, ApplicationStore applications, DecisionLog decisions, LedgerStore ledger, PartnerDirectory partners, ApplicationAuditor auditor, BlobDropIngestion blobDrop, StorageAccount storageAccount, ReservationSweep reservationSweep, CaseFile caseFile, AuditJournal journal)
     {
+        Journal = journal;
         _hub = hub;
         Activities = activities;
         ReservationSweep = reservationSweep;
@@ -120,6 +122,9 @@ public sealed class PipelineRuntime : IAsyncDisposable
     public LedgerStore Ledger { get; }
     public PartnerDirectory Partners { get; }
     public CaseFile CaseFile { get; }
+
+    /// <summary>The append-only, hash-chained record of every activity call, decision, event and start, per application.</summary>
+    public AuditJournal Journal { get; }
 
     /// <summary>Re-verifies an application's history, replay and recorded decisions for auditors.</summary>
     public ApplicationAuditor Auditor { get; }
@@ -161,10 +166,14 @@ public sealed class PipelineRuntime : IAsyncDisposable
         }
         var blobs = storageAccount.CreateBlobContainerClient(DocumentsContainer, blobOptions);
         await blobs.CreateIfNotExistsAsync(cancellationToken: ct);
+        var journalBlobs = storageAccount.CreateBlobContainerClient(AuditJournal.ContainerName, blobOptions);
+        await journalBlobs.CreateIfNotExistsAsync(cancellationToken: ct);
+        // Entries are stamped with wall-clock time: the audit compares them with the task hub's own timestamps.
+        var journal = new AuditJournal(journalBlobs, TimeProvider.System);
 
         var documents = new ContentAddressedBlobStore(blobs);
         var applications = new ApplicationStore(containers["applications"]);
-        var decisions = new DecisionLog(containers["decisions"], clock);
+        var decisions = new DecisionLog(containers["decisions"], clock, journal);
         var caseFile = new CaseFile(decisions);
         var ledger = new LedgerStore(containers["ledger"]);
         var quotas = new QuotaStore(containers["quotas"]);
@@ -180,18 +189,20 @@ public sealed class PipelineRuntime : IAsyncDisposable
             new VillagePreCheck(partners, applications, decisions, caseFile, clock, options.LoggerFactory.CreateLogger<VillagePreCheck>()),
             new DataScoring(scoring, facts, applications, decisions, caseFile, clock),
             new CoLendingSplit(lending, quotas, applications, decisions, caseFile),
-            new Disbursement(payouts, options.PaymentRail, ledger, quotas, lending, applications, caseFile, clock, options.LoggerFactory.CreateLogger<Disbursement>()));
+            new Disbursement(payouts, options.PaymentRail, ledger, quotas, lending, applications, caseFile, clock, options.LoggerFactory.CreateLogger<Disbursement>()),
+            journal);
 
         var hub = await LocalTaskHub.StartAsync(storageAccount, options.TaskHub ?? LocalTaskHubSettings(options.TaskHubName),
             options.RunWorker ? activities.Register(new TaskRegistry()) : null, options.LoggerFactory);
         DurableTaskClient client = hub.Client;
 
-        var intake = new ApplicationIntake(documents, applications, client, options.Products, clock);
-        var actions = new ApplicationActions(client, applications, documents, partners, caseFile, clock);
-        var auditor = new ApplicationAuditor(client, PipelineActivities.Orchestrator, decisions, ledger, lending);
+        var intake = new ApplicationIntake(documents, applications, client, options.Products, clock, journal);
+        var actions = new ApplicationActions(client, applications, documents, partners, caseFile, clock, journal);
+        var auditor = new ApplicationAuditor(hub.Client, PipelineActivities.Orchestrator, decisions, ledger, lending, journal,
+            new HistoryTable(storageAccount, hub.Settings.HubName));
         var blobDrop = new BlobDropIngestion(blobs.GetParentBlobServiceClient(), intake, partners, options.Products);
         var reservationSweep = new ReservationSweep(lending, quotas, options.PaymentRail, client, clock, options.LoggerFactory.CreateLogger<ReservationSweep>());
-        return new PipelineRuntime(hub, activities, intake, actions, applications, decisions, ledger, partners, auditor, blobDrop, storageAccount, reservationSweep, caseFile);
+        return new PipelineRuntime(hub, activities, intake, actions, applications, decisions, ledger, partners, auditor, blobDrop, storageAccount, reservationSweep, caseFile, journal);
     }
 
     public ValueTask DisposeAsync() => _hub.DisposeAsync();

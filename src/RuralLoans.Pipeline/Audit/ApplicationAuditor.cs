@@ -13,23 +13,35 @@ using RuralLoans.Pipeline.Operations;
 using RuralLoans.Pipeline.Steps;
 using RuralLoans.Storage;
 using RuralLoans.Storage.Decisions;
+using RuralLoans.Storage.Journal;
 using RuralLoans.Storage.Ledger;
 using PayoutStep = RuralLoans.Pipeline.Steps.Disbursement;
 
 namespace RuralLoans.Pipeline.Audit;
 
+/// <summary>What is stored about one application: history with its table rows, decisions, journal, and how they compare.</summary>
+public sealed record StoredApplicationRecord(
+    string ApplicationId,
+    IList<HistoryEvent> History,
+    IReadOnlyList<HistoryRow?> Rows,
+    IReadOnlyList<StoredDecision> Decisions,
+    JournalRead Journal,
+    JournalComparison Comparison);
+
 /// <summary>
-/// One-click audit of an application. Three independent kinds of evidence are checked: the history's hash chain (nobody
-/// edited, removed or reordered an event), a replay of the orchestrator against that history (today's code makes exactly
-/// the recorded decisions from the recorded results), and every recorded decision re-executed from its recorded input
-/// with the model, policy and rule versions it names, then compared with both its recorded output and what the history
-/// says the step returned. The history is the tamper-evident source; the decision log must agree with it.
+/// One-click audit of an application. Three independent kinds of evidence are checked: the audit journal written while
+/// the application ran (its own hash chain, and that every history row and decision still matches what was journaled —
+/// nobody edited or deleted one), a replay of the orchestrator against the history (today's code makes exactly the
+/// recorded decisions from the recorded results), and every recorded decision re-executed from its recorded input with
+/// the model, policy and rule versions it names, then compared with both its recorded output and what the history says
+/// the step returned.
 /// </summary>
-public sealed partial class ApplicationAuditor(DurableTaskClient engine, Func<ITaskOrchestrator> orchestrator, DecisionLog decisions, LedgerStore ledger, LendingCatalog lending)
+public sealed partial class ApplicationAuditor(DurableTaskClient engine, Func<ITaskOrchestrator> orchestrator, DecisionLog decisions, LedgerStore ledger, LendingCatalog lending,
+    AuditJournal journal, HistoryTable historyTable)
 {
     public static class StepNames
     {
-        public const string HistoryChain = "history hash chain";
+        public const string Journal = "audit journal";
         public const string Replay = "orchestrator replay";
         public const string DocumentOcr = "document OCR";
         public const string FieldValidation = "field validation";
@@ -43,29 +55,37 @@ public sealed partial class ApplicationAuditor(DurableTaskClient engine, Func<IT
 
     private static readonly JsonSerializerOptions Json = CosmosClients.JsonOptions;
 
+    /// <summary>Reads everything stored about an application and compares the history and decisions with its journal.</summary>
+    /// <exception cref="ActionRefusedException">With code <c>not-found</c> when there is no such application.</exception>
+    public async Task<StoredApplicationRecord> ReadRecordAsync(string applicationId, CancellationToken ct)
+    {
+        await RequireKnownAsync(applicationId, ct);
+        var history = await engine.GetOrchestrationHistoryAsync(applicationId, ct);
+        var rows = await historyTable.RowsOfAsync(applicationId, history, ct);
+        var stored = await decisions.ListStoredAsync(applicationId, ct);
+        var read = await journal.ReadAsync(applicationId, ct);
+        return new StoredApplicationRecord(applicationId, history, rows, stored, read, JournalComparison.Compare(history, rows, stored, read));
+    }
+
     /// <exception cref="ActionRefusedException">With code <c>not-found</c> when there is no such application.</exception>
     public async Task<AuditVerdict> AuditAsync(string applicationId, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(applicationId) || !ApplicationIdPattern().IsMatch(applicationId)
-            || await engine.GetInstanceAsync(applicationId, ct) is null)
-        {
-            throw new ActionRefusedException("not-found", $"There is no application {applicationId}.");
-        }
-
-        IList<HistoryEvent> history;
+        await RequireKnownAsync(applicationId, ct);
+        StoredApplicationRecord record;
         IReadOnlyList<ActivityCall> calls;
         try
         {
-            history = await engine.GetOrchestrationHistoryAsync(applicationId, ct);
-            calls = CompletedCalls(history);
+            record = await ReadRecordAsync(applicationId, ct);
+            calls = CompletedCalls(record.History);
         }
         catch (Exception e) when (e is InvalidDataException or JsonException)
         {
-            string[] notChecked = [StepNames.DocumentOcr, StepNames.FieldValidation, StepNames.VillagePreCheck, StepNames.DataScoring, StepNames.CoLendingSplit, StepNames.DisbursementLedger];
+            string[] notChecked = [StepNames.Journal, StepNames.DocumentOcr, StepNames.FieldValidation, StepNames.VillagePreCheck, StepNames.DataScoring, StepNames.CoLendingSplit, StepNames.DisbursementLedger];
             return Verdict(applicationId, [.. notChecked.Select(name => AuditStep.Broken(name, $"the history cannot be read back to compare with: {e.Message}"))]);
         }
+        var history = record.History;
 
-        var steps = new List<AuditStep> { CheckChain(), CheckReplay(history) };
+        var steps = new List<AuditStep> { CheckJournal(record), CheckReplay(history) };
 
         steps.Add(await GuardAsync(StepNames.DocumentOcr, () => CheckDocumentOcrAsync(applicationId, calls, ct)));
         steps.AddRange(await CheckFieldValidationAsync(applicationId, calls, ct));
@@ -79,7 +99,17 @@ public sealed partial class ApplicationAuditor(DurableTaskClient engine, Func<IT
     private static AuditVerdict Verdict(string applicationId, List<AuditStep> steps) =>
         new(applicationId, steps.TrueForAll(step => step.Status != AuditStep.Failed), steps);
 
-    private static AuditStep CheckChain() => AuditStep.Skipped(StepNames.HistoryChain);
+    private async Task RequireKnownAsync(string applicationId, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(applicationId) || !ApplicationIdPattern().IsMatch(applicationId)
+            || await engine.GetInstanceAsync(applicationId, ct) is null)
+        {
+            throw new ActionRefusedException("not-found", $"There is no application {applicationId}.");
+        }
+    }
+
+    private static AuditStep CheckJournal(StoredApplicationRecord record) =>
+        record.Comparison.Agrees ? AuditStep.Passed(StepNames.Journal) : AuditStep.Broken(StepNames.Journal, Summarise([.. record.Comparison.Problems]));
 
     private AuditStep CheckReplay(IList<HistoryEvent> history)
     {
