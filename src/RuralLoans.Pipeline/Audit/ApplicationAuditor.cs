@@ -26,6 +26,8 @@ public sealed record StoredApplicationRecord(
     IReadOnlyList<HistoryRow?> Rows,
     IReadOnlyList<StoredDecision> Decisions,
     JournalRead Journal,
+    ReplayResult Replay,
+    IReadOnlyDictionary<int, string?> ActivityInputs,
     JournalComparison Comparison);
 
 /// <summary>
@@ -64,7 +66,37 @@ public sealed partial class ApplicationAuditor(DurableTaskClient engine, Func<IT
         var rows = await historyTable.RowsOfAsync(applicationId, history, ct);
         var stored = await decisions.ListStoredAsync(applicationId, ct);
         var read = await journal.ReadAsync(applicationId, ct);
-        return new StoredApplicationRecord(applicationId, history, rows, stored, read, JournalComparison.Compare(history, rows, stored, read));
+        var replayed = new ReplayedCalls(orchestrator());
+        var replay = OfflineReplay.Run(LoanApplicationOrchestration.Name, replayed, history);
+        var inputs = InputsByTask(history, replayed.Calls);
+        return new StoredApplicationRecord(applicationId, history, rows, stored, read, replay, inputs, JournalComparison.Compare(history, rows, inputs, stored, read));
+    }
+
+    /// <summary>
+    /// Which input each scheduled task was given, by task id: the history's own when a row holds one, else the one
+    /// today's code passed for it in the replay. Retries of a call are scheduled again with the same input, so a call
+    /// owns every TaskScheduled of its activity until one of them completes.
+    /// </summary>
+    internal static IReadOnlyDictionary<int, string?> InputsByTask(IList<HistoryEvent> history, IReadOnlyList<ReplayedCall> calls)
+    {
+        var pending = calls.GroupBy(c => c.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => new Queue<ReplayedCall>(g), StringComparer.Ordinal);
+        var completed = history.OfType<TaskCompletedEvent>().Select(e => e.TaskScheduledId).ToHashSet();
+        var current = new Dictionary<string, ReplayedCall>(StringComparer.Ordinal);
+        var inputs = new Dictionary<int, string?>();
+        foreach (var scheduled in history.OfType<TaskScheduledEvent>())
+        {
+            var name = scheduled.Name ?? "";
+            if (!current.TryGetValue(name, out var call) && pending.TryGetValue(name, out var queue) && queue.TryDequeue(out var next))
+            {
+                call = current[name] = next;
+            }
+            inputs[scheduled.EventId] = scheduled.Input ?? call?.InputJson;
+            if (completed.Contains(scheduled.EventId))
+            {
+                current.Remove(name);
+            }
+        }
+        return inputs;
     }
 
     /// <exception cref="ActionRefusedException">With code <c>not-found</c> when there is no such application.</exception>
@@ -76,7 +108,7 @@ public sealed partial class ApplicationAuditor(DurableTaskClient engine, Func<IT
         try
         {
             record = await ReadRecordAsync(applicationId, ct);
-            calls = CompletedCalls(record.History);
+            calls = CompletedCalls(record.History, record.ActivityInputs);
         }
         catch (Exception e) when (e is InvalidDataException or JsonException)
         {
@@ -85,7 +117,7 @@ public sealed partial class ApplicationAuditor(DurableTaskClient engine, Func<IT
         }
         var history = record.History;
 
-        var steps = new List<AuditStep> { CheckJournal(record), CheckReplay(history) };
+        var steps = new List<AuditStep> { CheckJournal(record), CheckReplay(record.Replay) };
 
         steps.Add(await GuardAsync(StepNames.DocumentOcr, () => CheckDocumentOcrAsync(applicationId, calls, ct)));
         steps.AddRange(await CheckFieldValidationAsync(applicationId, calls, ct));
@@ -111,11 +143,8 @@ public sealed partial class ApplicationAuditor(DurableTaskClient engine, Func<IT
     private static AuditStep CheckJournal(StoredApplicationRecord record) =>
         record.Comparison.Agrees ? AuditStep.Passed(StepNames.Journal) : AuditStep.Broken(StepNames.Journal, Summarise([.. record.Comparison.Problems]));
 
-    private AuditStep CheckReplay(IList<HistoryEvent> history)
-    {
-        var replay = OfflineReplay.Run(LoanApplicationOrchestration.Name, orchestrator(), history);
-        return replay.Deterministic ? AuditStep.Passed(StepNames.Replay) : AuditStep.Broken(StepNames.Replay, replay.Divergence!);
-    }
+    private static AuditStep CheckReplay(ReplayResult replay) =>
+        replay.Deterministic ? AuditStep.Passed(StepNames.Replay) : AuditStep.Broken(StepNames.Replay, replay.Divergence!);
 
     private async Task<AuditStep> CheckDocumentOcrAsync(string applicationId, IReadOnlyList<ActivityCall> calls, CancellationToken ct)
     {
@@ -354,14 +383,14 @@ public sealed partial class ApplicationAuditor(DurableTaskClient engine, Func<IT
         }
     }
 
-    private static IReadOnlyList<ActivityCall> CompletedCalls(IList<HistoryEvent> history)
+    private static IReadOnlyList<ActivityCall> CompletedCalls(IList<HistoryEvent> history, IReadOnlyDictionary<int, string?> inputs)
     {
         var scheduled = history.OfType<TaskScheduledEvent>().GroupBy(e => e.EventId).ToDictionary(group => group.Key, group => group.First());
         return
         [
             .. history.OfType<TaskCompletedEvent>()
                 .Where(done => scheduled.ContainsKey(done.TaskScheduledId))
-                .Select(done => new ActivityCall(scheduled[done.TaskScheduledId].Name ?? "", done.TaskScheduledId, scheduled[done.TaskScheduledId].Input, done.Result)),
+                .Select(done => new ActivityCall(scheduled[done.TaskScheduledId].Name ?? "", done.TaskScheduledId, inputs.GetValueOrDefault(done.TaskScheduledId), done.Result)),
         ];
     }
 

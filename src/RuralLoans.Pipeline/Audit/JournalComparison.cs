@@ -28,8 +28,11 @@ public sealed class JournalComparison
 
     public bool Agrees => problems.Count == 0;
 
-    public static JournalComparison Compare(IList<HistoryEvent> history, IReadOnlyList<HistoryRow?> rows, IReadOnlyList<StoredDecision> decisions, JournalRead journal)
+    /// <param name="inputs">Each scheduled task's input by task id (the History table keeps none; the replay derives them).</param>
+    public static JournalComparison Compare(IList<HistoryEvent> history, IReadOnlyList<HistoryRow?> rows, IReadOnlyDictionary<int, string?> inputs,
+        IReadOnlyList<StoredDecision> decisions, JournalRead journal)
     {
+        ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(history);
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(decisions);
@@ -45,7 +48,7 @@ public sealed class JournalComparison
             return comparison;
         }
         comparison.CompareStart(history, rows, journal.Entries);
-        comparison.CompareActivities(history, rows, journal.Entries);
+        comparison.CompareActivities(history, rows, inputs, journal.Entries);
         comparison.CompareEvents(history, rows, journal.Entries);
         comparison.CompareDecisions(decisions, journal.Entries);
         return comparison;
@@ -75,7 +78,7 @@ public sealed class JournalComparison
         }
     }
 
-    private void CompareActivities(IList<HistoryEvent> history, IReadOnlyList<HistoryRow?> rows, IReadOnlyList<JournalEntry> journal)
+    private void CompareActivities(IList<HistoryEvent> history, IReadOnlyList<HistoryRow?> rows, IReadOnlyDictionary<int, string?> inputs, IReadOnlyList<JournalEntry> journal)
     {
         var activities = journal.Where(e => e.Kind == JournalFact.ActivityKind).ToList();
         var scheduled = new Dictionary<int, int>();
@@ -101,14 +104,16 @@ public sealed class JournalComparison
                 continue;
             }
             var call = (TaskScheduledEvent)history[at];
-            var input = PayloadHash.OfStored(call.Input);
+            var input = InputHash(inputs, call);
             var result = PayloadHash.OfStored(done.Result);
-            var sameInput = activities.Where(e => e.Name == call.Name && e.InputHash == input).ToList();
+            var sameInput = activities.Where(e => e.Name == call.Name && (input is null || e.InputHash == input)).ToList();
             if (sameInput.Count == 0)
             {
                 var journaled = activities.FirstOrDefault(e => e.Name == call.Name && !used.Contains(e));
-                problems.Add($"{Where(rows, at, history)} was edited: its input hashes to {Short(input)}"
-                    + (journaled is null ? ", and the journal records no call of this activity" : $", journal entry #{journaled.Sequence} recorded {Short(journaled.InputHash)}"));
+                problems.Add(journaled is null
+                    ? $"{Where(rows, at, history)} is not in the journal: no call of {call.Name} was journaled, so the row was added or edited"
+                    : $"{Where(rows, at, history)}: the input the recorded history leads to hashes to {Short(input)}, but the activity was given {Short(journaled.InputHash)} "
+                        + $"(journal entry #{journaled.Sequence}): an earlier history row was edited, or the orchestrator now passes other inputs");
                 if (journaled is not null)
                 {
                     used.Add(journaled);
@@ -131,7 +136,7 @@ public sealed class JournalComparison
         foreach (var entry in activities.Where(e => !used.Contains(e)))
         {
             var pending = scheduled.Values
-                .Where(at => history[at] is TaskScheduledEvent s && s.Name == entry.Name && PayloadHash.OfStored(s.Input) == entry.InputHash)
+                .Where(at => history[at] is TaskScheduledEvent s && s.Name == entry.Name && (InputHash(inputs, s) ?? entry.InputHash) == entry.InputHash)
                 .ToList();
             if (pending.Count == 0)
             {
@@ -209,6 +214,10 @@ public sealed class JournalComparison
             problems.Add($"decision {id} (journal entry #{entry.Sequence}) is missing from Cosmos: it was deleted");
         }
     }
+
+    private static string? InputHash(IReadOnlyDictionary<int, string?> inputs, TaskScheduledEvent scheduled) =>
+        inputs.TryGetValue(scheduled.EventId, out var json) && json is not null ? PayloadHash.OfStored(json)
+        : scheduled.Input is not null ? PayloadHash.OfStored(scheduled.Input) : null;
 
     /// <summary>Names an event by its table row, as an auditor looks it up in Storage Explorer.</summary>
     public static string Where(IReadOnlyList<HistoryRow?> rows, int index, IList<HistoryEvent> history)
