@@ -166,10 +166,11 @@ public sealed class PipelineRuntime : IAsyncDisposable
         }
         var blobs = storageAccount.CreateBlobContainerClient(DocumentsContainer, blobOptions);
         await blobs.CreateIfNotExistsAsync(cancellationToken: ct);
+        var hubSettings = options.TaskHub ?? LocalTaskHubSettings(options.TaskHubName);
         var journalBlobs = storageAccount.CreateBlobContainerClient(AuditJournal.ContainerName, blobOptions);
         await journalBlobs.CreateIfNotExistsAsync(cancellationToken: ct);
         // Entries are stamped with wall-clock time: the audit compares them with the task hub's own timestamps.
-        var journal = new AuditJournal(journalBlobs, TimeProvider.System);
+        var journal = new AuditJournal(journalBlobs, hubSettings.HubName, TimeProvider.System);
 
         var documents = new ContentAddressedBlobStore(blobs);
         var applications = new ApplicationStore(containers["applications"]);
@@ -192,7 +193,7 @@ public sealed class PipelineRuntime : IAsyncDisposable
             new Disbursement(payouts, options.PaymentRail, ledger, quotas, lending, applications, caseFile, clock, options.LoggerFactory.CreateLogger<Disbursement>()),
             journal);
 
-        var hub = await LocalTaskHub.StartAsync(storageAccount, options.TaskHub ?? LocalTaskHubSettings(options.TaskHubName),
+        var hub = await LocalTaskHub.StartAsync(storageAccount, hubSettings,
             options.RunWorker ? activities.Register(new TaskRegistry()) : null, options.LoggerFactory);
         DurableTaskClient client = hub.Client;
 

@@ -62,7 +62,8 @@ public sealed record JournalRead(string ApplicationId, IReadOnlyList<JournalEntr
 }
 
 /// <summary>
-/// The append-only, hash-chained audit journal: one append blob per application (<c>audit-journal/{applicationId}</c>),
+/// The append-only, hash-chained audit journal: one append blob per application (<c>audit-journal/{hub}/{applicationId}</c>;
+/// application ids repeat across task hubs sharing an account, e.g. a benchmark's second hub),
 /// one JSON line per fact, each line carrying the SHA-256 of the line before. Append blobs cannot be rewritten in place,
 /// only appended to; each append is conditional on the append position this writer last saw, so two hosts journaling
 /// the same application never interleave or fork the chain — the loser re-reads the tail and tries again. In Azure
@@ -76,7 +77,7 @@ public sealed class AuditJournal
     /// <summary>The "previous hash" of an application's first entry.</summary>
     public static readonly string Genesis = new('0', 64);
 
-    private const int MaxAttempts = 8;
+    private const int MaxAttempts = 40;
     private const int MaxCachedTails = 4096;
 
     private static readonly JsonSerializerOptions LineJson = new(JsonSerializerDefaults.Web)
@@ -88,18 +89,24 @@ public sealed class AuditJournal
     private static readonly AsyncLocal<Batch?> CurrentBatch = new();
 
     private readonly BlobContainerClient container;
+    private readonly string scope;
     private readonly TimeProvider clock;
     // What this process last appended per application: saves reading the blob before each append. A stale tail only
     // costs a failed conditional append and one re-read.
     private readonly ConcurrentDictionary<string, Tail> tails = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim[] gates = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
 
+    /// <param name="scope">The task hub whose applications this journals: the folder of their blobs.</param>
     /// <param name="clock">Wall-clock time of each entry; compared with the task hub's own timestamps, so not a test clock.</param>
-    public AuditJournal(BlobContainerClient container, TimeProvider clock)
+    public AuditJournal(BlobContainerClient container, string scope, TimeProvider clock)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(scope);
         this.container = container;
+        this.scope = scope.ToLowerInvariant();
         this.clock = clock;
     }
+
+    private AppendBlobClient BlobOf(string applicationId) => container.GetAppendBlobClient($"{scope}/{applicationId}");
 
     /// <summary>
     /// Runs <paramref name="work"/> for one application and journals, in one append after it, every fact recorded
@@ -161,7 +168,7 @@ public sealed class AuditJournal
         await gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            var blob = container.GetAppendBlobClient(applicationId);
+            var blob = BlobOf(applicationId);
             for (var attempt = 1; ; attempt++)
             {
                 var tail = tails.TryGetValue(applicationId, out var known) ? known : await LoadTailAsync(applicationId, ct).ConfigureAwait(false);
@@ -201,8 +208,10 @@ public sealed class AuditJournal
                 }
                 catch (RequestFailedException e) when (e.Status is 404 or 409 or 412 && attempt < MaxAttempts)
                 {
-                    // Another writer appended (or the tail we knew is gone): read the journal again and chain after it.
+                    // Another writer appended (or the tail we knew is gone): read the journal again and chain after it,
+                    // after a short, spread-out pause so writers racing for the same journal do not collide again.
                     tails.TryRemove(applicationId, out _);
+                    await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(2, 10 * Math.Min(attempt, 10))), ct).ConfigureAwait(false);
                 }
             }
         }
@@ -295,7 +304,7 @@ public sealed class AuditJournal
     {
         try
         {
-            var content = await container.GetAppendBlobClient(applicationId).DownloadContentAsync(ct).ConfigureAwait(false);
+            var content = await BlobOf(applicationId).DownloadContentAsync(ct).ConfigureAwait(false);
             return Encoding.UTF8.GetString(content.Value.Content.ToMemory().Span);
         }
         catch (RequestFailedException e) when (e.Status == 404)
