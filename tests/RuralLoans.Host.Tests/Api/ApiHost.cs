@@ -8,7 +8,7 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Routing;
-using RuralLoans.Durable.Client;
+using Microsoft.DurableTask.Client;
 using RuralLoans.Host.Api;
 using RuralLoans.Host.Auth;
 using RuralLoans.Ocr;
@@ -121,24 +121,24 @@ internal sealed class ApiHost : IAsyncDisposable
     }
 
     /// <summary>Waits until the engine reports the stage (through the engine, not the API under test).</summary>
-    public async Task<OrchestrationState> WaitForStageAsync(string applicationId, ApplicationStage stage, CancellationToken ct)
+    public async Task<OrchestrationMetadata> WaitForStageAsync(string applicationId, ApplicationStage stage, CancellationToken ct)
     {
         var deadline = DateTime.UtcNow.AddSeconds(90);
-        OrchestrationState? state = null;
+        OrchestrationMetadata? state = null;
         while (DateTime.UtcNow < deadline)
         {
-            state = await Runtime.Client.GetStatusAsync(applicationId, cancellationToken: ct);
-            if (state?.ReadCustomStatus<ApplicationProgress>()?.Stage == stage)
+            state = await Runtime.Client.GetInstanceAsync(applicationId, getInputsAndOutputs: true, ct);
+            if (state?.ReadCustomStatusAs<ApplicationProgress>()?.Stage == stage)
             {
                 return state;
             }
-            if (state?.Status is Durable.Core.OrchestrationRuntimeStatus.Failed)
+            if (state?.RuntimeStatus is OrchestrationRuntimeStatus.Failed)
             {
-                throw new InvalidOperationException($"Application {applicationId} failed: {state.Failure}");
+                throw new InvalidOperationException($"Application {applicationId} failed: {state.FailureDetails}");
             }
             await Task.Delay(100, ct);
         }
-        throw new TimeoutException($"Application {applicationId} did not reach {stage}; last status: {state?.CustomStatusJson}");
+        throw new TimeoutException($"Application {applicationId} did not reach {stage}; last status: {state?.SerializedCustomStatus}");
     }
 
     public async ValueTask DisposeAsync()

@@ -41,13 +41,14 @@ public sealed class ApplicationApiTests(DevServicesFixture services) : IAsyncLif
             Assert.Equal(phone[..3] + "****" + phone[^4..], seen.GetProperty("fields").GetProperty("phone").GetString());
             Assert.Equal("刘建华", seen.GetProperty("fields").GetProperty("applicantName").GetString());
         }
-        foreach (var path in new[] { $"/api/applications/{id}/history", $"/api/applications/{id}/decisions" })
-        {
-            var text = (await Get(ApiRoles.Auditor, "audrey", path)).GetRawText();
-            Assert.DoesNotContain(idNumber, text, StringComparison.Ordinal);
-            Assert.DoesNotContain(phone, text, StringComparison.Ordinal);
-            Assert.Contains(idNumber[..6] + "********" + idNumber[^4..], text, StringComparison.Ordinal);
-        }
+        // The decisions (in Cosmos) hold the form, shown masked; the task hub's history holds no personal data at all.
+        var decisions = (await Get(ApiRoles.Auditor, "audrey", $"/api/applications/{id}/decisions")).GetRawText();
+        Assert.DoesNotContain(idNumber, decisions, StringComparison.Ordinal);
+        Assert.DoesNotContain(phone, decisions, StringComparison.Ordinal);
+        Assert.Contains(idNumber[..6] + "********" + idNumber[^4..], decisions, StringComparison.Ordinal);
+        var historyText = (await Get(ApiRoles.Auditor, "audrey", $"/api/applications/{id}/history")).GetRawText();
+        Assert.DoesNotContain(idNumber[..6], historyText, StringComparison.Ordinal);
+        Assert.DoesNotContain(phone[^4..], historyText, StringComparison.Ordinal);
         var history = await Get(ApiRoles.Auditor, "audrey", $"/api/applications/{id}/history");
         Assert.True(history.GetProperty("chainIntact").GetBoolean());
         Assert.Contains(history.GetProperty("events").EnumerateArray(), e => e.GetProperty("name").GetString() == "DocumentOcr" && e.GetProperty("type").GetString() == "TaskCompleted");
