@@ -83,7 +83,7 @@ internal sealed class ApiHost : IAsyncDisposable
         return new ApiHost(app, runtime, rail, railHttp, new DevTokenIssuer(key, TimeProvider.System), new Uri(address), logs, database);
     }
 
-    /// <summary>Names of every endpoint the host maps (what the Functions emitter turns into functions).</summary>
+    /// <summary>Names of every endpoint the host maps (each is an HTTP function of the Function App).</summary>
     public IReadOnlyList<string> EndpointNames =>
         [.. _app.Services.GetRequiredService<EndpointDataSource>().Endpoints.Select(e => e.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName).OfType<string>().Distinct()];
 
