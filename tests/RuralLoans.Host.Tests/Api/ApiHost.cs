@@ -44,6 +44,9 @@ internal sealed class ApiHost : IAsyncDisposable
     }
 
     public PipelineRuntime Runtime { get; }
+
+    /// <summary>The development signing key, for tests that forge tokens the issuer would never make.</summary>
+    public byte[] SigningKey { get; private init; } = [];
     public Uri BaseAddress { get; }
     public CapturedLogs Logs { get; }
     public string Database { get; }
@@ -51,7 +54,7 @@ internal sealed class ApiHost : IAsyncDisposable
 
     public static string RepositoryRoot { get; } = DevServices.RepositoryRoot.Find();
 
-    public static async Task<ApiHost> StartAsync(DevServicesFixture services, CancellationToken ct, bool issueDevTokens = true)
+    public static async Task<ApiHost> StartAsync(DevServicesFixture services, CancellationToken ct, bool issueDevTokens = true, ApiRateLimitOptions? limits = null)
     {
         var key = RandomNumberGenerator.GetBytes(32);
         var logs = new CapturedLogs();
@@ -60,7 +63,8 @@ internal sealed class ApiHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddProvider(logs);
-        builder.Services.AddRuralLoansApi(new ApiAuthOptions { DevSigningKey = key, IssueDevTokens = issueDevTokens }, Path.Combine(RepositoryRoot, "config"));
+        builder.Services.AddRuralLoansApi(new ApiAuthOptions { DevSigningKey = key, IssueDevTokens = issueDevTokens, MaxTokenLifetime = DevTokenIssuer.Lifetime },
+            Path.Combine(RepositoryRoot, "config"), limits);
         var app = builder.Build();
 
         var rail = await RailSimulator.StartAsync(ct: ct);
@@ -80,7 +84,7 @@ internal sealed class ApiHost : IAsyncDisposable
         app.MapRuralLoansApi(runtime);
         await app.StartAsync(ct);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new ApiHost(app, runtime, rail, railHttp, new DevTokenIssuer(key, TimeProvider.System), new Uri(address), logs, database);
+        return new ApiHost(app, runtime, rail, railHttp, new DevTokenIssuer(key, TimeProvider.System), new Uri(address), logs, database) { SigningKey = key };
     }
 
     /// <summary>Names of every endpoint the host maps (each is an HTTP function of the Function App).</summary>

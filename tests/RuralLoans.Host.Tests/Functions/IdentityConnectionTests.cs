@@ -20,6 +20,8 @@ public sealed class IdentityConnectionTests : IDisposable
             ["TaskHubName"] = "RuralLoansHub",
             ["CosmosDbConnection__accountEndpoint"] = "https://ruralloans-prod.documents.azure.com:443/",
             ["CosmosDbConnection__credential"] = "managedidentity",
+            ["Auth__Authority"] = "https://login.microsoftonline.com/00000000-0000-4000-8000-000000000000/v2.0",
+            ["Auth__Audience"] = "api://ruralloans",
         };
         foreach (var (key, value) in values)
         {
