@@ -102,7 +102,6 @@ public sealed partial class ApplicationAuditor(DurableTaskClient engine, Func<IT
     /// <exception cref="ActionRefusedException">With code <c>not-found</c> when there is no such application.</exception>
     public async Task<AuditVerdict> AuditAsync(string applicationId, CancellationToken ct)
     {
-        await RequireKnownAsync(applicationId, ct);
         StoredApplicationRecord record;
         IReadOnlyList<ActivityCall> calls;
         try

@@ -12,5 +12,16 @@ public static class PayloadHash
 {
     public static string Of<T>(T value) => CanonicalJson.Hash(TaskHubJson.Converter.Serialize(value));
 
-    public static string OfStored(string? serialized) => CanonicalJson.Hash(serialized);
+    /// <summary>The hash of a payload as a row holds it; text that is no JSON at all (a row edited carelessly) still hashes, and matches nothing.</summary>
+    public static string OfStored(string? serialized)
+    {
+        try
+        {
+            return CanonicalJson.Hash(serialized);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return CanonicalJson.Sha256("not json: " + serialized);
+        }
+    }
 }
