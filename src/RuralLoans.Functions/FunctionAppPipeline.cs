@@ -87,9 +87,10 @@ public sealed record FunctionAppSettings(RuralLoansSettings Settings, string Roo
 {
     /// <summary>Reads the app settings with the standalone host's reader; a wrong value stops the worker with a message naming it.</summary>
     /// <exception cref="SettingsException">A setting is missing or wrong.</exception>
-    public static FunctionAppSettings Load(string root)
+    /// <param name="environment">Replaces the process environment (tests).</param>
+    public static FunctionAppSettings Load(string root, IReadOnlyDictionary<string, string?>? environment = null)
     {
-        var settings = SettingsLoader.Load(root);
+        var settings = SettingsLoader.Load(root, environment);
         if (settings.UsesLocalRailSimulator)
         {
             throw new SettingsException(["PaymentRailUrl: the Function App does not run the local rail simulator; set it to the payment rail's base URL."]);
