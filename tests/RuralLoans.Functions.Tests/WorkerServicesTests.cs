@@ -19,9 +19,9 @@ public sealed class WorkerServicesTests
     }
 
     [Fact]
-    public void Every_function_class_is_constructed_from_the_worker_s_services()
+    public async Task Every_function_class_is_constructed_from_the_worker_s_services()
     {
-        using var services = Services(new CapturingProvider());
+        await using var services = Services(new CapturingProvider());
 
         Assert.NotNull(ActivatorUtilities.CreateInstance<PipelineFunctions>(services));
         Assert.NotNull(ActivatorUtilities.CreateInstance<BackgroundTriggerFunctions>(services));
@@ -29,10 +29,10 @@ public sealed class WorkerServicesTests
     }
 
     [Fact]
-    public void What_the_worker_logs_has_resident_id_and_phone_numbers_masked()
+    public async Task What_the_worker_logs_has_resident_id_and_phone_numbers_masked()
     {
         var capture = new CapturingProvider();
-        using var services = Services(capture);
+        await using var services = Services(capture);
 
         services.GetRequiredService<ILoggerFactory>().CreateLogger("RuralLoans.Steps").LogWarning("applicant {Id} phone {Phone} declined", "11010519491231002X", "13812345678");
 
