@@ -75,7 +75,6 @@ public sealed partial class ApiGateway : IAsyncDisposable
         features.Set<IRouteValuesFeature>(scope);
         features.Set<IItemsFeature>(new ItemsFeature());
         features.Set<IHttpAuthenticationFeature>(new HttpAuthenticationFeature());
-        features.Set<IAuthenticateResultFeature>(null);
         var previous = Current.Value;
         Current.Value = runtime;
         try

@@ -17,7 +17,9 @@ namespace RuralLoans.Functions;
 /// </summary>
 public sealed class FunctionAppPipeline : IDisposable
 {
-    private readonly Lazy<Task<PipelineSteps>> _steps;
+    private readonly Lock _gate = new();
+    private readonly ILoggerFactory _loggers;
+    private Task<PipelineSteps>? _steps;
     private readonly ConditionalWeakTable<DurableTaskClient, PipelineRuntime> _runtimes = [];
     private readonly HttpClient _rail;
 
@@ -29,8 +31,7 @@ public sealed class FunctionAppPipeline : IDisposable
         // The rail's base address is checked at start-up (FunctionAppSettings); the local simulator is a standalone-host feature.
         _rail = new HttpClient { BaseAddress = Settings.PaymentRailUrl };
         // The steps log through the worker; every line is masked before Application Insights sees it.
-        var loggers = loggerFactory as RedactingLoggerFactory ?? new RedactingLoggerFactory(loggerFactory);
-        _steps = new Lazy<Task<PipelineSteps>>(() => CreateStepsAsync(loggers), LazyThreadSafetyMode.ExecutionAndPublication);
+        _loggers = loggerFactory as RedactingLoggerFactory ?? new RedactingLoggerFactory(loggerFactory);
     }
 
     public RuralLoansSettings Settings { get; }
@@ -38,7 +39,18 @@ public sealed class FunctionAppPipeline : IDisposable
     /// <summary>The deployed app's folder, holding config/ and host.json.</summary>
     public string Root { get; }
 
-    public Task<PipelineSteps> StepsAsync(CancellationToken cancellationToken) => _steps.Value.WaitAsync(cancellationToken);
+    /// <summary>The steps, built on first use; a failed build (e.g. Cosmos unreachable at start) is tried again by the next call.</summary>
+    public Task<PipelineSteps> StepsAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_steps is null || _steps.IsFaulted || _steps.IsCanceled)
+            {
+                _steps = CreateStepsAsync(_loggers);
+            }
+            return _steps.WaitAsync(cancellationToken);
+        }
+    }
 
     public async Task<PipelineActivities> ActivitiesAsync(CancellationToken cancellationToken) => (await StepsAsync(cancellationToken).ConfigureAwait(false)).Activities;
 
