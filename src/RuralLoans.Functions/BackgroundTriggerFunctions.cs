@@ -56,7 +56,7 @@ public sealed partial class BackgroundTriggerFunctions(FunctionAppPipeline pipel
         await declaration.Handler(invocation, context.CancellationToken);
         foreach (var line in invocation.Logs)
         {
-            // Blob names are the partner's file names, not personal data; the ingestion's outcome line carries ids only.
+            // The standalone host logs the same lines; the worker's loggers mask resident ID and phone numbers in them.
             LogRan(logger, name, line);
         }
     }
