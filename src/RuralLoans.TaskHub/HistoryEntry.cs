@@ -13,6 +13,27 @@ public sealed record HistoryEntry(int Sequence, string Type, string? Name, DateT
 
 public static class HistoryEntries
 {
+    /// <summary>
+    /// The input an activity was given. The engine stores an activity's parameters as a JSON array; the Durable Task
+    /// SDK always passes exactly one, so the timeline shows that one value.
+    /// </summary>
+    public static string? ActivityInput(string? stored)
+    {
+        if (stored is null || !stored.TrimStart().StartsWith('['))
+        {
+            return stored;
+        }
+        try
+        {
+            var node = System.Text.Json.Nodes.JsonNode.Parse(stored);
+            return node is System.Text.Json.Nodes.JsonArray { Count: 1 } single ? single[0]?.ToJsonString() : stored;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return stored;
+        }
+    }
+
     public static IReadOnlyList<HistoryEntry> Describe(IList<HistoryEvent> events)
     {
         ArgumentNullException.ThrowIfNull(events);
@@ -30,7 +51,7 @@ public static class HistoryEntries
                 ExecutionTerminatedEvent e => new(i, "ExecutionTerminated", null, at, null, e.Input, null),
                 ExecutionSuspendedEvent e => new(i, "ExecutionSuspended", null, at, null, e.Reason, null),
                 ExecutionResumedEvent e => new(i, "ExecutionResumed", null, at, null, e.Reason, null),
-                TaskScheduledEvent e => new(i, "TaskScheduled", e.Name, at, e.EventId, e.Input, null),
+                TaskScheduledEvent e => new(i, "TaskScheduled", e.Name, at, e.EventId, ActivityInput(e.Input), null),
                 TaskCompletedEvent e => new(i, "TaskCompleted", scheduled.GetValueOrDefault(e.TaskScheduledId), at, e.TaskScheduledId, null, e.Result),
                 TaskFailedEvent e => new(i, "TaskFailed", scheduled.GetValueOrDefault(e.TaskScheduledId), at, e.TaskScheduledId, null,
                     e.FailureDetails?.ToString() ?? e.Reason),

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
-using RuralLoans.Durable.Core;
+using Microsoft.DurableTask.Client;
 using RuralLoans.Ocr;
 using RuralLoans.Payments;
 using RuralLoans.Payments.Simulator;
@@ -57,8 +57,8 @@ public sealed class BlobDropHostTests(DevServicesFixture services) : IAsyncLifet
         Assert.NotNull(record);
         Assert.Equal("MFI001", record.PartnerId);
         var done = await pipeline.Client.WaitForCompletionAsync(first, TimeSpan.FromSeconds(120), ct);
-        Assert.Equal(OrchestrationRuntimeStatus.Completed, done.Status);
-        Assert.Equal(ApplicationStage.Disbursed, done.ReadOutput<ApplicationOutcome>()!.Stage);
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
+        Assert.Equal(ApplicationStage.Disbursed, done.ReadOutputAs<ApplicationOutcome>()!.Stage);
         Assert.Single(_rail.CommittedPayouts);
     }
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using RuralLoans.Domain.Disbursements;
-using RuralLoans.Durable.Core;
+using Microsoft.DurableTask.Client;
 using RuralLoans.Ocr;
 using RuralLoans.Payments;
 using RuralLoans.Payments.Simulator;
@@ -48,13 +48,13 @@ public sealed class HostCrashTests(DevServicesFixture services) : IAsyncLifetime
 
         await first.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromSeconds(120), ct);
         Assert.Single(_rail.CommittedPayouts);
-        var afterCrash = await client.Client.GetStatusAsync(submitted.ApplicationId, cancellationToken: ct);
-        Assert.Equal(OrchestrationRuntimeStatus.Running, afterCrash!.Status);
+        var afterCrash = await client.Client.GetInstanceAsync(submitted.ApplicationId, getInputsAndOutputs: true, ct);
+        Assert.Equal(OrchestrationRuntimeStatus.Running, afterCrash!.RuntimeStatus);
 
         StartHost();
         var done = await client.Client.WaitForCompletionAsync(submitted.ApplicationId, TimeSpan.FromSeconds(120), ct);
 
-        var outcome = done.ReadOutput<ApplicationOutcome>()!;
+        var outcome = done.ReadOutputAs<ApplicationOutcome>()!;
         Assert.Equal(ApplicationStage.Disbursed, outcome.Stage);
         Assert.Equal(30_000m, Assert.Single(_rail.CommittedPayouts).Value);
         var transfer = await client.Ledger.FindAsync(outcome.DisbursementId!, ct);
@@ -65,7 +65,8 @@ public sealed class HostCrashTests(DevServicesFixture services) : IAsyncLifetime
             transfers.Add(t);
         }
         Assert.Single(transfers);
-        Assert.True((await client.Client.VerifyHistoryAsync(submitted.ApplicationId, ct)).IsIntact);
+        var audit = await client.Auditor.AuditAsync(submitted.ApplicationId, ct);
+        Assert.True(audit.Verified, string.Join("; ", audit.Steps.Select(s => $"{s.Name}: {s.Status} {s.Difference}")));
     }
 
     private Process StartHost()

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
-using RuralLoans.Durable.Core;
+using Microsoft.DurableTask.Client;
+using RuralLoans.TaskHub;
 using RuralLoans.Ocr.Extraction;
 using RuralLoans.Pipeline.Intake;
 using RuralLoans.Pipeline.Operations;
@@ -43,15 +44,15 @@ public sealed class DeclineReviewTests(DevServicesFixture services) : IAsyncLife
 
         await _pipeline.Runtime.Actions.RequestReviewAsync(id, "MFI001", "the court listing was lifted last month", Cancel);
         var inReview = await _pipeline.WaitForStageAsync(id, ApplicationStage.AwaitingHumanReview, Cancel);
-        var progress = inReview.ReadCustomStatus<ApplicationProgress>()!;
+        var progress = inReview.ReadCustomStatusAs<ApplicationProgress>()!;
         Assert.Equal(LoanApplicationOrchestration.ReviewRequestedDetail, progress.Detail);
         Assert.NotNull(progress.WaitingUntilUtc);
         AssertVerified(await _pipeline.Runtime.Auditor.AuditAsync(id, Cancel));
 
         await _pipeline.Runtime.Actions.ReviewAsync(id, "OP-7", approve: true, "listing lifted, checked with the court", Cancel);
-        var done = await _pipeline.Client.WaitForCompletionAsync(id, TimeSpan.FromSeconds(90), Cancel);
+        var done = await _pipeline.WaitForCompletionAsync(id, TimeSpan.FromSeconds(90), Cancel);
 
-        var outcome = done.ReadOutput<ApplicationOutcome>()!;
+        var outcome = done.ReadOutputAs<ApplicationOutcome>()!;
         Assert.Equal(ApplicationStage.Disbursed, outcome.Stage);
         Assert.Single(_pipeline.Rail.CommittedPayouts);
         Assert.NotNull(outcome.DisbursementId);
@@ -67,7 +68,7 @@ public sealed class DeclineReviewTests(DevServicesFixture services) : IAsyncLife
         await _pipeline.WaitForStageAsync(id, ApplicationStage.AwaitingHumanReview, Cancel);
 
         await _pipeline.Runtime.Actions.ReviewAsync(id, "OP-9", approve: false, "still listed", Cancel);
-        var outcome = (await _pipeline.Client.WaitForCompletionAsync(id, TimeSpan.FromSeconds(60), Cancel)).ReadOutput<ApplicationOutcome>()!;
+        var outcome = (await _pipeline.WaitForCompletionAsync(id, TimeSpan.FromSeconds(60), Cancel)).ReadOutputAs<ApplicationOutcome>()!;
 
         Assert.Equal(ApplicationStage.Declined, outcome.Stage);
         Assert.Equal("OP-9", outcome.ReviewedBy);
@@ -95,8 +96,8 @@ public sealed class DeclineReviewTests(DevServicesFixture services) : IAsyncLife
         Assert.Equal("not-declined", notDeclined.Code);
         Assert.Equal("not-found", unknown.Code);
         Assert.Equal("field-too-long", tooLong.Code);
-        var stillDeclined = (await _pipeline.Client.GetStatusAsync(declined, cancellationToken: Cancel))!;
-        Assert.Equal(ApplicationStage.Declined, stillDeclined.ReadCustomStatus<ApplicationProgress>()!.Stage);
+        var stillDeclined = (await _pipeline.StatusAsync(declined, Cancel))!;
+        Assert.Equal(ApplicationStage.Declined, stillDeclined.ReadCustomStatusAs<ApplicationProgress>()!.Stage);
 
         await _pipeline.Runtime.Actions.RequestReviewAsync(declined, "MFI001", "first", Cancel);
         await _pipeline.WaitForStageAsync(declined, ApplicationStage.AwaitingHumanReview, Cancel);
@@ -109,16 +110,17 @@ public sealed class DeclineReviewTests(DevServicesFixture services) : IAsyncLife
     {
         await using var pipeline = await PipelineHarness.StartAsync(services, Cancel, products: CatalogWithWindow(TimeSpan.FromSeconds(3)));
         var id = await SubmitAsync(pipeline, BlacklistedIdStem);
-        var open = (await pipeline.WaitForStageAsync(id, ApplicationStage.Declined, Cancel)).ReadCustomStatus<ApplicationProgress>()!;
+        var open = (await pipeline.WaitForStageAsync(id, ApplicationStage.Declined, Cancel)).ReadCustomStatusAs<ApplicationProgress>()!;
 
-        var done = await pipeline.Client.WaitForCompletionAsync(id, TimeSpan.FromSeconds(60), Cancel);
+        var done = await pipeline.WaitForCompletionAsync(id, TimeSpan.FromSeconds(60), Cancel);
 
-        var outcome = done.ReadOutput<ApplicationOutcome>()!;
-        Assert.Equal(OrchestrationRuntimeStatus.Completed, done.Status);
+        var outcome = done.ReadOutputAs<ApplicationOutcome>()!;
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
         Assert.Equal(ApplicationStage.Declined, outcome.Stage);
         Assert.Null(outcome.ReviewedBy);
-        Assert.True(done.CompletedAt >= open.WaitingUntilUtc, $"completed at {done.CompletedAt:O}, before the window closed at {open.WaitingUntilUtc:O}");
-        Assert.Null(done.ReadCustomStatus<ApplicationProgress>()!.WaitingUntilUtc);
+        // Durable timers may fire up to about a second early (whole-second queue visibility).
+        Assert.True(done.LastUpdatedAt >= open.WaitingUntilUtc!.Value.AddSeconds(-1.5), $"completed at {done.LastUpdatedAt:O}, before the window closed at {open.WaitingUntilUtc:O}");
+        Assert.Null(done.ReadCustomStatusAs<ApplicationProgress>()!.WaitingUntilUtc);
         var late = await RefusedAsync(pipeline.Runtime.Actions.RequestReviewAsync(id, "MFI001", "too late", Cancel));
         Assert.Equal("review-window-closed", late.Code);
         AssertVerified(await pipeline.Runtime.Auditor.AuditAsync(id, Cancel));
@@ -130,15 +132,16 @@ public sealed class DeclineReviewTests(DevServicesFixture services) : IAsyncLife
         await using var pipeline = await PipelineHarness.StartAsync(services, Cancel, products: CatalogWithWindow(null));
         var id = await SubmitAsync(pipeline, BlacklistedIdStem);
 
-        var done = await pipeline.Client.WaitForCompletionAsync(id, TimeSpan.FromSeconds(60), Cancel);
+        var done = await pipeline.WaitForCompletionAsync(id, TimeSpan.FromSeconds(60), Cancel);
 
         // The input is exactly the shape recorded before the window existed: the product snapshot has no such field.
-        var started = (await pipeline.Client.GetHistoryAsync(id, Cancel)).First(e => e.Type == HistoryEventType.ExecutionStarted);
-        var product = JsonNode.Parse(started.Data!)!["product"]!.AsObject();
+        var history = HistoryEntries.Describe(await pipeline.Client.GetOrchestrationHistoryAsync(id, Cancel));
+        var started = history.First(e => e.Type == "ExecutionStarted");
+        var product = JsonNode.Parse(started.Input!)!["product"]!.AsObject();
         Assert.True(product.ContainsKey("humanReviewDeadline"), product.ToJsonString());
         Assert.False(product.ContainsKey("declineReviewWindow"), product.ToJsonString());
-        Assert.Equal(ApplicationStage.Declined, done.ReadOutput<ApplicationOutcome>()!.Stage);
-        Assert.DoesNotContain(await pipeline.Client.GetHistoryAsync(id, Cancel), e => e.Type == HistoryEventType.TimerCreated);
+        Assert.Equal(ApplicationStage.Declined, done.ReadOutputAs<ApplicationOutcome>()!.Stage);
+        Assert.DoesNotContain(history, e => e.Type == "TimerCreated");
         var late = await RefusedAsync(pipeline.Runtime.Actions.RequestReviewAsync(id, "MFI001", null, Cancel));
         Assert.Equal("review-window-closed", late.Code);
         AssertVerified(await pipeline.Runtime.Auditor.AuditAsync(id, Cancel));
@@ -147,11 +150,11 @@ public sealed class DeclineReviewTests(DevServicesFixture services) : IAsyncLife
     [Fact]
     public void A_product_snapshot_recorded_before_the_window_existed_reads_back_without_one()
     {
-        var recorded = DurableJson.Serialize(ProductCatalog.Default.Find("farm-310")! with { DeclineReviewWindow = TimeSpan.FromDays(3) })!;
+        var recorded = TaskHubJson.Converter.Serialize(ProductCatalog.Default.Find("farm-310")! with { DeclineReviewWindow = TimeSpan.FromDays(3) })!;
         var oldShape = JsonNode.Parse(recorded)!.AsObject();
         Assert.True(oldShape.Remove("declineReviewWindow"));
 
-        var product = DurableJson.Deserialize<PipelineProduct>(oldShape.ToJsonString())!;
+        var product = TaskHubJson.Converter.Deserialize<PipelineProduct>(oldShape.ToJsonString())!;
 
         Assert.Null(product.DeclineReviewWindow);
         Assert.False(product.OffersDeclineReview);

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using RuralLoans.Durable.Core;
+using Microsoft.DurableTask.Client;
 using RuralLoans.Pipeline.Intake;
 using RuralLoans.Pipeline.Operations;
 using RuralLoans.Testing;
@@ -43,7 +43,7 @@ public sealed class DemoCasesTests(DevServicesFixture services) : IAsyncLifetime
         foreach (var action in demo.Actions)
         {
             var stage = Enum.Parse<ApplicationStage>(action.When);
-            var waiting = (await _pipeline.WaitForStageAsync(submitted.ApplicationId, stage, ct)).ReadCustomStatus<ApplicationProgress>()!;
+            var waiting = (await _pipeline.WaitForStageAsync(submitted.ApplicationId, stage, ct)).ReadCustomStatusAs<ApplicationProgress>()!;
             switch (stage)
             {
                 case ApplicationStage.NeedsCorrection:
@@ -67,14 +67,14 @@ public sealed class DemoCasesTests(DevServicesFixture services) : IAsyncLifetime
         {
             // The demo shows a decline as soon as it is made; the borrower's review window stays open behind it.
             var declined = await _pipeline.WaitForStageAsync(submitted.ApplicationId, ApplicationStage.Declined, ct);
-            Assert.Equal(OrchestrationRuntimeStatus.Running, declined.Status);
-            Assert.NotNull(declined.ReadCustomStatus<ApplicationProgress>()!.WaitingUntilUtc);
+            Assert.Equal(OrchestrationRuntimeStatus.Running, declined.RuntimeStatus);
+            Assert.NotNull(declined.ReadCustomStatusAs<ApplicationProgress>()!.WaitingUntilUtc);
         }
         else
         {
-            var done = await _pipeline.Client.WaitForCompletionAsync(submitted.ApplicationId, TimeSpan.FromSeconds(90), ct);
-            Assert.Equal(OrchestrationRuntimeStatus.Completed, done.Status);
-            Assert.Equal(demo.ExpectedStage, done.ReadOutput<ApplicationOutcome>()!.Stage.ToString());
+            var done = await _pipeline.WaitForCompletionAsync(submitted.ApplicationId, TimeSpan.FromSeconds(90), ct);
+            Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
+            Assert.Equal(demo.ExpectedStage, done.ReadOutputAs<ApplicationOutcome>()!.Stage.ToString());
         }
         Assert.Equal(demo.ExpectedStage == "Disbursed" ? 1 : 0, _pipeline.Rail.CommittedPayouts.Count);
     }
@@ -91,7 +91,7 @@ public sealed class DemoCasesTests(DevServicesFixture services) : IAsyncLifetime
         var wrongPartner = await Assert.ThrowsAsync<ActionRefusedException>(() => _pipeline.Runtime.Actions.CorrectAsync(submitted.ApplicationId, "MFI999", new Dictionary<string, string> { ["phone"] = "13800000000" }, ct));
         Assert.Equal("not-your-application", wrongPartner.Code);
         await _pipeline.Runtime.Actions.ReviewAsync(submitted.ApplicationId, "OP-1", approve: false, "declined by officer", ct);
-        await _pipeline.Client.WaitForCompletionAsync(submitted.ApplicationId, TimeSpan.FromSeconds(60), ct);
+        await _pipeline.WaitForCompletionAsync(submitted.ApplicationId, TimeSpan.FromSeconds(60), ct);
 
         var late = await Assert.ThrowsAsync<ActionRefusedException>(() => _pipeline.Runtime.Actions.ReviewAsync(submitted.ApplicationId, "OP-2", approve: true, null, ct));
         Assert.Equal("wrong-step", late.Code);

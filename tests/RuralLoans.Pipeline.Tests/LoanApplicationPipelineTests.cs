@@ -1,7 +1,8 @@
 using System.Text.Json;
 using RuralLoans.Domain.Disbursements;
 using RuralLoans.Domain.Scoring;
-using RuralLoans.Durable.Core;
+using Microsoft.DurableTask.Client;
+using RuralLoans.TaskHub;
 using RuralLoans.Ocr.Extraction;
 using RuralLoans.Pipeline.Intake;
 using RuralLoans.Testing;
@@ -24,9 +25,9 @@ public sealed class LoanApplicationPipelineTests(DevServicesFixture services) : 
         var form = TestForms.TextPdf(TestForms.GoodHousehold());
 
         var submitted = await _pipeline.Runtime.Intake.SubmitAsync(new SubmitApplication("MFI001", "farm-310", form), ct);
-        var state = await _pipeline.Client.WaitForCompletionAsync(submitted.ApplicationId, TimeSpan.FromSeconds(60), ct);
+        var state = await _pipeline.WaitForCompletionAsync(submitted.ApplicationId, TimeSpan.FromSeconds(60), ct);
 
-        var outcome = state.ReadOutput<ApplicationOutcome>()!;
+        var outcome = state.ReadOutputAs<ApplicationOutcome>()!;
         Assert.Equal(ApplicationStage.Disbursed, outcome.Stage);
         Assert.Equal(30_000m, outcome.Split!.Sum(l => l.AmountYuan));
         Assert.Equal(["MFI001", "BANK-RCB", "BANK-CITY"], outcome.Split!.Select(l => l.LenderId));
@@ -55,7 +56,7 @@ public sealed class LoanApplicationPipelineTests(DevServicesFixture services) : 
         Assert.True(sameBytes.Duplicate);
         Assert.Equal(first.ApplicationId, rescanSameKey.ApplicationId);
         Assert.True(rescanSameKey.Duplicate);
-        await _pipeline.Client.WaitForCompletionAsync(first.ApplicationId, TimeSpan.FromSeconds(60), ct);
+        await _pipeline.WaitForCompletionAsync(first.ApplicationId, TimeSpan.FromSeconds(60), ct);
         Assert.Single(_pipeline.Rail.CommittedPayouts);
     }
 
@@ -70,15 +71,23 @@ public sealed class LoanApplicationPipelineTests(DevServicesFixture services) : 
         var submitted = await _pipeline.Runtime.Intake.SubmitAsync(new SubmitApplication("MFI001", "farm-310", TestForms.TextPdf(household)), ct);
         var waiting = await _pipeline.WaitForStageAsync(submitted.ApplicationId, ApplicationStage.NeedsCorrection, ct);
 
-        var progress = waiting.ReadCustomStatus<ApplicationProgress>()!;
+        var progress = waiting.ReadCustomStatusAs<ApplicationProgress>()!;
         Assert.Equal(1, progress.Step);
         Assert.Contains(progress.Errors!, e => e.Field == LoanFormFields.IdNumber);
-        Assert.Equal(OrchestrationRuntimeStatus.Running, waiting.Status);
+        Assert.Equal(OrchestrationRuntimeStatus.Running, waiting.RuntimeStatus);
 
-        await _pipeline.Client.RaiseEventAsync(submitted.ApplicationId, LoanApplicationOrchestration.Events.FieldsCorrected,
-            new FieldCorrection("MFI001", new Dictionary<string, string> { [LoanFormFields.IdNumber] = rightId }), ct);
-        var done = await _pipeline.Client.WaitForCompletionAsync(submitted.ApplicationId, TimeSpan.FromSeconds(60), ct);
-        Assert.Equal(ApplicationStage.Disbursed, done.ReadOutput<ApplicationOutcome>()!.Stage);
+        await _pipeline.Runtime.Actions.CorrectAsync(submitted.ApplicationId, "MFI001", new Dictionary<string, string> { [LoanFormFields.IdNumber] = rightId }, ct);
+        var done = await _pipeline.WaitForCompletionAsync(submitted.ApplicationId, TimeSpan.FromSeconds(60), ct);
+        Assert.Equal(ApplicationStage.Disbursed, done.ReadOutputAs<ApplicationOutcome>()!.Stage);
+
+        // The task hub's history (which operators and support staff can read) names fields, never their values.
+        var history = System.Text.Json.JsonSerializer.Serialize(HistoryEntries.Describe(await _pipeline.Client.GetOrchestrationHistoryAsync(submitted.ApplicationId, ct)))
+            + done.SerializedCustomStatus + done.SerializedOutput + done.SerializedInput;
+        Assert.Contains(LoanFormFields.IdNumber, history, StringComparison.Ordinal);
+        foreach (var personal in new[] { rightId, household[LoanFormFields.IdNumber], household[LoanFormFields.Phone], household[LoanFormFields.ApplicantName] })
+        {
+            Assert.DoesNotContain(personal, System.Text.RegularExpressions.Regex.Unescape(history), StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -90,16 +99,16 @@ public sealed class LoanApplicationPipelineTests(DevServicesFixture services) : 
         var submitted = await _pipeline.Runtime.Intake.SubmitAsync(new SubmitApplication("MFI001", "farm-acquaintance", TestForms.TextPdf(household)), ct);
         var waiting = await _pipeline.WaitForStageAsync(submitted.ApplicationId, ApplicationStage.AwaitingPreCheck, ct);
 
-        Assert.Contains("VP-WANG", waiting.ReadCustomStatus<ApplicationProgress>()!.Detail, StringComparison.Ordinal);
+        Assert.Contains("VP-WANG", waiting.ReadCustomStatusAs<ApplicationProgress>()!.Detail, StringComparison.Ordinal);
         Assert.Equal("VP-WANG", (await _pipeline.Runtime.Applications.GetAsync(submitted.ApplicationId, ct))!.VillagePartnerId);
         Assert.Empty(_pipeline.Rail.CommittedPayouts);
 
         await _pipeline.Client.RaiseEventAsync(submitted.ApplicationId, LoanApplicationOrchestration.Events.PreCheckDecided,
             new PreCheckDecision("VP-WANG", Approved: true, IdentitySeen: true, HouseholdRegisterSeen: true, HomesteadCertificateSeen: true,
-                ["photos/rice-paddy.jpg"], "认识这户人家，水稻长势好", DateTimeOffset.UtcNow), ct);
-        var done = await _pipeline.Client.WaitForCompletionAsync(submitted.ApplicationId, TimeSpan.FromSeconds(60), ct);
+                ["photos/rice-paddy.jpg"], null, DateTimeOffset.UtcNow), ct);
+        var done = await _pipeline.WaitForCompletionAsync(submitted.ApplicationId, TimeSpan.FromSeconds(60), ct);
 
-        var outcome = done.ReadOutput<ApplicationOutcome>()!;
+        var outcome = done.ReadOutputAs<ApplicationOutcome>()!;
         Assert.Equal(ApplicationStage.Disbursed, outcome.Stage);
         Assert.Equal(["MFI001", "BANK-RCB"], outcome.Split!.Select(l => l.LenderId));
     }
@@ -113,8 +122,8 @@ public sealed class LoanApplicationPipelineTests(DevServicesFixture services) : 
         var submitted = await _pipeline.Runtime.Intake.SubmitAsync(new SubmitApplication("MFI001", "farm-310", TestForms.TextPdf(household)), ct);
         var declined = await _pipeline.WaitForStageAsync(submitted.ApplicationId, ApplicationStage.Declined, ct);
 
-        var progress = declined.ReadCustomStatus<ApplicationProgress>()!;
-        Assert.Equal(OrchestrationRuntimeStatus.Running, declined.Status);
+        var progress = declined.ReadCustomStatusAs<ApplicationProgress>()!;
+        Assert.Equal(OrchestrationRuntimeStatus.Running, declined.RuntimeStatus);
         var until = Assert.NotNull(progress.WaitingUntilUtc);
         Assert.InRange(until, DateTime.UtcNow.AddDays(15).AddMinutes(-5), DateTime.UtcNow.AddDays(15));
         Assert.Contains($"until {until:u}", progress.Detail, StringComparison.Ordinal);
@@ -147,9 +156,9 @@ public sealed class LoanApplicationPipelineTests(DevServicesFixture services) : 
         Assert.True(waiting.Verified, string.Join("; ", waiting.Steps.Select(s => $"{s.Name}: {s.Status} {s.Difference}")));
 
         await _pipeline.Runtime.Actions.ReviewAsync(submitted.ApplicationId, "OP-1", approve: true, "visited by phone", ct);
-        var done = await _pipeline.Client.WaitForCompletionAsync(submitted.ApplicationId, TimeSpan.FromSeconds(60), ct);
+        var done = await _pipeline.WaitForCompletionAsync(submitted.ApplicationId, TimeSpan.FromSeconds(60), ct);
 
-        var outcome = done.ReadOutput<ApplicationOutcome>()!;
+        var outcome = done.ReadOutputAs<ApplicationOutcome>()!;
         Assert.Equal(ApplicationStage.Disbursed, outcome.Stage);
         Assert.Equal("No local partner could vouch for the household; a loan officer reviews it", outcome.Reasons![0].En);
         var audited = await _pipeline.Runtime.Auditor.AuditAsync(submitted.ApplicationId, ct);

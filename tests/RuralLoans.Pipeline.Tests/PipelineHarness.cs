@@ -1,4 +1,4 @@
-using RuralLoans.Durable.Client;
+using Microsoft.DurableTask.Client;
 using RuralLoans.Ocr;
 using RuralLoans.Payments;
 using RuralLoans.Payments.Simulator;
@@ -26,7 +26,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
     public PipelineOptions Options { get; }
 
     public RailSimulator Rail { get; }
-    public DurableClient Client => Runtime.Client;
+    public DurableTaskClient Client => Runtime.Client;
 
     /// <param name="wrapRail">Puts something between the pipeline and the rail simulator, e.g. to hold a payout.</param>
     /// <param name="products">The products intake snapshots, e.g. with a review window short enough to pass during a test.</param>
@@ -50,24 +50,43 @@ internal sealed class PipelineHarness : IAsyncDisposable
         return new PipelineHarness(runtime, rail, railHttp, options);
     }
 
-    public async Task<OrchestrationState> WaitForStageAsync(string applicationId, ApplicationStage stage, CancellationToken ct)
+    /// <summary>The instance with its input, output and custom status; null when there is none.</summary>
+    public Task<OrchestrationMetadata?> StatusAsync(string applicationId, CancellationToken ct) => Client.GetInstanceAsync(applicationId, getInputsAndOutputs: true, ct);
+
+    /// <summary>Waits until the instance has finished; a test that waits longer than <paramref name="timeout"/> fails.</summary>
+    public async Task<OrchestrationMetadata> WaitForCompletionAsync(string applicationId, TimeSpan timeout, CancellationToken ct)
+    {
+        using var patience = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        patience.CancelAfter(timeout);
+        try
+        {
+            return await Client.WaitForInstanceCompletionAsync(applicationId, getInputsAndOutputs: true, patience.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            var state = await StatusAsync(applicationId, ct);
+            throw new TimeoutException($"Application {applicationId} did not finish within {timeout}; last status: {state?.RuntimeStatus} {state?.SerializedCustomStatus}");
+        }
+    }
+
+    public async Task<OrchestrationMetadata> WaitForStageAsync(string applicationId, ApplicationStage stage, CancellationToken ct)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        OrchestrationState? state = null;
+        OrchestrationMetadata? state = null;
         while (DateTime.UtcNow < deadline)
         {
-            state = await Client.GetStatusAsync(applicationId, cancellationToken: ct);
-            if (state?.ReadCustomStatus<ApplicationProgress>()?.Stage == stage)
+            state = await StatusAsync(applicationId, ct);
+            if (state?.ReadCustomStatusAs<ApplicationProgress>()?.Stage == stage)
             {
                 return state;
             }
-            if (state?.Status is Durable.Core.OrchestrationRuntimeStatus.Failed)
+            if (state?.RuntimeStatus is OrchestrationRuntimeStatus.Failed)
             {
-                throw new InvalidOperationException($"Application {applicationId} failed: {state.Failure}");
+                throw new InvalidOperationException($"Application {applicationId} failed: {state.FailureDetails}");
             }
             await Task.Delay(100, ct);
         }
-        throw new TimeoutException($"Application {applicationId} did not reach {stage}; last status: {state?.CustomStatusJson}");
+        throw new TimeoutException($"Application {applicationId} did not reach {stage}; last status: {state?.SerializedCustomStatus}");
     }
 
     public async ValueTask DisposeAsync()

@@ -1,5 +1,5 @@
 using RuralLoans.Domain.Scoring;
-using RuralLoans.Durable.Core;
+using RuralLoans.TaskHub;
 using RuralLoans.Pipeline.Steps;
 
 namespace RuralLoans.Pipeline.Tests;
@@ -14,7 +14,7 @@ public sealed class VillagePreCheckReplayTests
     public void An_assignment_recorded_before_the_no_partner_outcome_replays_as_the_pre_check_with_concerns_it_was()
     {
         const string recordedBefore = """{"villagePartnerId":null,"villagePartnerName":null,"village":"白沙村","assignedAt":"2025-05-01T02:00:00+00:00"}""";
-        var old = DurableJson.Deserialize<VillagePreCheck.Assignment>(recordedBefore)!;
+        var old = TaskHubJson.Converter.Deserialize<VillagePreCheck.Assignment>(recordedBefore)!;
         var now = old with { WithoutPartner = VillagePreCheckResult.NoLocalPartner };
 
         Assert.Equal(new VillagePreCheckResult(PreCheckOutcome.Concerns, 4, 4), VillagePreCheck.ResultWithoutPartner(old));

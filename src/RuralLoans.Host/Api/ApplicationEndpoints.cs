@@ -52,7 +52,7 @@ internal static partial class ApplicationEndpoints
             var view = new SubmissionView(result.ApplicationId, result.Duplicate, progress?.Progress?.Stage.ToString() ?? nameof(ApplicationStage.ReadingDocument));
             return result.Duplicate ? Results.Ok(view) : Results.Created($"/api/applications/{result.ApplicationId}", view);
         })
-            .WithName("SubmitApplication").RequireAuthorization(ApiAuthentication.Policies.Partner)
+            .WithName("SubmitApplication").RequireAuthorization(ApiAuthentication.Policies.Partner).RequireRateLimiting(ApiRateLimits.Uploads)
             .WithSummary("Upload an application form (PNG, JPEG, TIFF or PDF; the type is decided by the content).")
             .WithDescription("multipart/form-data with parts 'file', 'productCode' and optional 'idempotencyKey'. 201 for a new application; 200 with duplicate=true when the same file or key was already submitted.")
             .Accepts<IFormFile>("multipart/form-data")
@@ -113,8 +113,9 @@ internal static partial class ApplicationEndpoints
             var logger = loggers.CreateLogger("RuralLoans.Api.Corrections");
             if (logger.IsEnabled(LogLevel.Information))
             {
-                var summary = string.Join("; ", fields.Select(f => $"{f.Key}={Shorten(f.Value)}"));
-                LogCorrection(logger, actor.Id, id, summary);
+                // Field names only: the values are personal data and stay out of every log.
+                var names = string.Join(", ", fields.Keys.Order(StringComparer.Ordinal));
+                LogCorrection(logger, actor.Id, names, id);
             }
             return AcceptedFor(id);
         })
@@ -130,6 +131,8 @@ internal static partial class ApplicationEndpoints
             {
                 return ApiProblems.NotFound(id);
             }
+            // Whose turn it is is checked before a byte of the (up to 12-photo) body is read.
+            await runtime().Actions.RequirePreCheckTurnAsync(id, actor.Id, ct);
             var form = await MultipartForm.ReadAsync(http.Request, PreCheckLimits, ct);
             var approve = Flag(form, "approve") ?? throw new ApiProblemException(StatusCodes.Status400BadRequest, "missing-approve", "Say approve=true or approve=false.");
             await runtime().Actions.PreCheckAsync(id, actor.Id, approve,
@@ -243,10 +246,9 @@ internal static partial class ApplicationEndpoints
     /// <summary>What every action endpoint can answer: accepted, a bad request, an unknown application, or not its turn.</summary>
     private static RouteHandlerBuilder ProducesActionAnswers(this RouteHandlerBuilder endpoint) => endpoint
         .Produces<AcceptedView>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status400BadRequest)
-        .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status429TooManyRequests).RequireRateLimiting(ApiRateLimits.Actions);
 
-    private static string Shorten(string value) => value.Length > 80 ? value[..80] + "…" : value;
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Partner {Partner} corrected {Application}: {Fields}")]
-    private static partial void LogCorrection(ILogger logger, string partner, string application, string fields);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Partner {Partner} corrected fields {Fields} of {Application}")]
+    private static partial void LogCorrection(ILogger logger, string partner, string fields, string application);
 }

@@ -25,13 +25,14 @@ public static class RuralLoansApi
     public static IServiceCollection AddRuralLoansApi(this IServiceCollection services, IConfiguration configuration, RuralLoansSettings settings, string root)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var localDevelopment = settings.Storage is ServiceConnection.DevelopmentEmulator && settings.Cosmos is ServiceConnection.DevelopmentEmulator;
-        return services.AddRuralLoansApi(ApiAuthOptions.FromConfiguration(configuration, root, localDevelopment), Path.Combine(root, "config"));
+        return services.AddRuralLoansApi(ApiAuthOptions.FromConfiguration(configuration, root, settings.IsLocalDevelopment), Path.Combine(root, "config"),
+            ApiRateLimitOptions.FromConfiguration(configuration));
     }
 
-    public static IServiceCollection AddRuralLoansApi(this IServiceCollection services, ApiAuthOptions auth, string configDirectory)
+    public static IServiceCollection AddRuralLoansApi(this IServiceCollection services, ApiAuthOptions auth, string configDirectory, ApiRateLimitOptions? limits = null)
     {
         services.AddSingleton(new ApiSettings(configDirectory));
+        services.AddApiRateLimits(limits ?? new ApiRateLimitOptions());
         services.AddRuralLoansAuthentication(auth);
         services.AddPersonalDataRedaction();
         services.AddProblemDetails();
@@ -74,9 +75,11 @@ public static class RuralLoansApi
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(runtime);
+        app.UseApiResponseHeaders();
         app.UseExceptionHandler();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
 
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }))
             .WithName("GetHealth").WithTags("Service").WithSummary("Liveness: answers when the host accepts requests.").AllowAnonymous();

@@ -28,6 +28,12 @@ public sealed record ApiAuthOptions
     /// <summary>Whether <c>POST /api/dev/tokens</c> exists (development with the local dev services only).</summary>
     public bool IssueDevTokens { get; init; }
 
+    /// <summary>The longest a token may be valid from issue to expiry: a self-signed ten-year token is refused.</summary>
+    public TimeSpan MaxTokenLifetime { get; init; } = TimeSpan.FromHours(28);
+
+    /// <summary>How far the token's clock may be from ours.</summary>
+    public static TimeSpan ClockSkew { get; } = TimeSpan.FromSeconds(60);
+
     /// <summary>
     /// Reads <c>Auth:Authority</c>, <c>Auth:Audience</c>, <c>Auth:ActorIdClaim</c> and <c>Auth:DevTokenKey</c> (environment
     /// variables <c>Auth__Authority</c> etc., as Azure app settings are). Without an authority, development tokens are
@@ -48,10 +54,17 @@ public sealed record ApiAuthOptions
                 ActorIdClaim = section["ActorIdClaim"] is { Length: > 0 } claim ? claim : "sub",
             };
         }
+        if (!localDevelopment)
+        {
+            // Never fall back to a key from settings or a file: outside local development that would let anyone who
+            // can read it mint tokens. The settings loader refuses such a start with a message; this guards other callers.
+            throw new InvalidOperationException("Auth__Authority must be set outside local development; development tokens are refused.");
+        }
         return new ApiAuthOptions
         {
             DevSigningKey = DevTokenIssuer.LoadOrCreateKey(root, section["DevTokenKey"]),
-            IssueDevTokens = localDevelopment,
+            IssueDevTokens = true,
+            MaxTokenLifetime = DevTokenIssuer.Lifetime,
         };
     }
 }
@@ -84,13 +97,21 @@ public static class ApiAuthentication
             {
                 NameClaimType = options.ActorIdClaim,
                 RoleClaimType = RoleClaim,
-                ClockSkew = TimeSpan.FromMinutes(2),
+                ClockSkew = ApiAuthOptions.ClockSkew,
+                RequireExpirationTime = true,
+                LifetimeValidator = (notBefore, expires, token, validation) =>
+                    expires is { } end && end.ToUniversalTime() + validation.ClockSkew >= DateTime.UtcNow
+                    && (notBefore ?? (token as Microsoft.IdentityModel.JsonWebTokens.JsonWebToken)?.IssuedAt) is { } start
+                    && (notBefore is null || start.ToUniversalTime() - validation.ClockSkew <= DateTime.UtcNow)
+                    && end - start <= options.MaxTokenLifetime,
             };
             if (options.Authority is { } authority)
             {
                 bearer.Authority = authority;
                 bearer.Audience = options.Audience;
                 parameters.ValidAudience = options.Audience;
+                // Entra ID signs access tokens with RS256; anything else (HS256 with a guessed key, "none") is refused.
+                parameters.ValidAlgorithms = [SecurityAlgorithms.RsaSha256];
             }
             else
             {

@@ -12,7 +12,11 @@ public abstract record ServiceConnection
     /// <summary>Start (or attach to) the local emulator on free loopback ports.</summary>
     public sealed record DevelopmentEmulator : ServiceConnection;
 
-    public sealed record ConnectionString(string Value) : ServiceConnection;
+    public sealed record ConnectionString(string Value) : ServiceConnection
+    {
+        /// <summary>Names the kind of connection and never prints the string: it may hold an account key.</summary>
+        public override string ToString() => "ConnectionString { (hidden) }";
+    }
 
     /// <summary>Identity-based, as Azure Functions spells it: <c>Setting__accountEndpoint</c> (Cosmos DB).</summary>
     /// <param name="Identity">Which identity signs the requests.</param>
@@ -45,11 +49,45 @@ public sealed record RuralLoansSettings(
     string? DocumentIntelligenceKey,
     Uri? PaymentRailUrl)
 {
+    /// <summary>
+    /// True when both storage and Cosmos are the local emulators (started for us, or reached on loopback): the only
+    /// case in which development sign-in is allowed.
+    /// </summary>
+    public bool IsLocalDevelopment => IsLocalEmulator(Storage) && IsLocalEmulator(Cosmos);
+
+    public static bool IsLocalEmulator(ServiceConnection connection) => connection switch
+    {
+        ServiceConnection.DevelopmentEmulator => true,
+        ServiceConnection.ConnectionString c => EndpointsOf(c.Value) is { Count: > 0 } endpoints && endpoints.TrueForAll(uri => uri.IsLoopback)
+            || c.Value.Contains("UseDevelopmentStorage=true", StringComparison.OrdinalIgnoreCase),
+        _ => false,
+    };
+
+    /// <summary>The endpoints a connection string names explicitly (none for an account-name-only storage string).</summary>
+    private static List<Uri> EndpointsOf(string connectionString) =>
+    [
+        .. connectionString.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(part => part.Split('=', 2))
+            .Where(pair => pair.Length == 2 && pair[0].EndsWith("Endpoint", StringComparison.OrdinalIgnoreCase))
+            .Select(pair => Uri.TryCreate(pair[1], UriKind.Absolute, out var uri) ? uri : null)
+            .OfType<Uri>(),
+    ];
+
     /// <summary>True when the payment rail is the local simulator the host starts itself.</summary>
     public bool UsesLocalRailSimulator => PaymentRailUrl is null;
 
     /// <summary>Finished orchestration histories older than this are purged by housekeeping; null keeps them for ever.</summary>
     public TimeSpan? HistoryRetention { get; init; } = TimeSpan.FromDays(SettingsLoader.DefaultHistoryRetentionDays);
+
+    /// <summary>Prints the settings for logs and errors without the Document Intelligence key or any connection string.</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Append(System.Globalization.CultureInfo.InvariantCulture, $"Storage = {Storage}, Cosmos = {Cosmos}, CosmosDatabase = {CosmosDatabase}, TaskHubName = {TaskHubName}, OcrEngine = {OcrEngine}, ");
+        builder.Append(System.Globalization.CultureInfo.InvariantCulture, $"DocumentIntelligenceEndpoint = {DocumentIntelligenceEndpoint}, DocumentIntelligenceKey = {(DocumentIntelligenceKey is null ? "(none)" : "(hidden)")}, ");
+        builder.Append(System.Globalization.CultureInfo.InvariantCulture, $"PaymentRailUrl = {PaymentRailUrl?.ToString() ?? "local-simulator"}, HistoryRetention = {HistoryRetention}");
+        return true;
+    }
 
     /// <summary>How the local task hub runs: host.json's durableTask section, as the Function App reads it in Azure.</summary>
     public RuralLoans.TaskHub.TaskHubSettings? TaskHub { get; init; }

@@ -130,13 +130,23 @@ public static partial class SettingsLoader
                 break;
         }
 
+        // Outside local development the host must sign people in through an identity authority: development tokens are
+        // signed with a key anyone with the repository can read.
+        if (storage is not null && cosmos is not null && !(RuralLoansSettings.IsLocalEmulator(storage) && RuralLoansSettings.IsLocalEmulator(cosmos))
+            && Get(values, "Auth__Authority") is null)
+        {
+            problems.Add("Auth__Authority: is missing. Outside local development (storage or Cosmos is a real account) the API accepts only tokens from an identity authority; "
+                + "set Auth__Authority (e.g. https://login.microsoftonline.com/<tenant-id>/v2.0) and Auth__Audience (the API's application id URI).");
+        }
+
         Uri? rail = null;
         var railText = Get(values, "PaymentRailUrl") ?? LocalRailSimulator;
         if (!string.Equals(railText, LocalRailSimulator, StringComparison.OrdinalIgnoreCase))
         {
-            if (!Uri.TryCreate(railText, UriKind.Absolute, out rail) || (rail.Scheme != Uri.UriSchemeHttps && rail.Scheme != Uri.UriSchemeHttp))
+            // Payout instructions travel only over TLS; plain HTTP is accepted for a simulator on this machine alone.
+            if (!Uri.TryCreate(railText, UriKind.Absolute, out rail) || !(rail.Scheme == Uri.UriSchemeHttps || (rail.Scheme == Uri.UriSchemeHttp && rail.IsLoopback)))
             {
-                problems.Add($"PaymentRailUrl: '{railText}' is not an http(s) URL; use {LocalRailSimulator} for the built-in simulator or the rail's base URL.");
+                problems.Add($"PaymentRailUrl: '{railText}' is not an https URL; use {LocalRailSimulator} for the built-in simulator or the rail's https base URL (plain http only for a simulator on loopback).");
                 rail = null;
             }
         }

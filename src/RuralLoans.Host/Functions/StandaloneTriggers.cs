@@ -10,9 +10,9 @@ using RuralLoans.TaskHub;
 namespace RuralLoans.Host.Functions;
 
 /// <summary>
-/// Standalone mode's own triggers for the same function declarations the Functions host reads: timers on their
-/// NCRONTAB schedule and a poller for each blob trigger's container. Queue triggers are served by the engine's own
-/// listener (DurableWorker), which calls the same WorkItemProcessor the queue functions call.
+/// Standalone mode's own triggers for the background functions the Function App declares with attributes: timers on
+/// their NCRONTAB schedule and a poller for each blob trigger's container. Orchestrations and activities are served by
+/// the local task hub's worker.
 /// </summary>
 public sealed partial class StandaloneTriggers : IAsyncDisposable
 {

@@ -6,7 +6,7 @@ namespace RuralLoans.Host;
 
 /// <summary>
 /// The web portal: static pages and ES modules compiled into the host assembly, so the host serves the same portal
-/// wherever it runs (standalone, published, or as the Functions custom handler) without a build step or a wwwroot
+/// wherever it runs (standalone, published, or inside the Function App) without a build step or a wwwroot
 /// folder next to the working directory.
 /// </summary>
 public static class PortalEndpoints

@@ -64,12 +64,7 @@ public sealed class ApplicationActions(DurableTaskClient engine, ApplicationStor
         bool homesteadCertificateSeen, IReadOnlyList<PreCheckPhoto> photoUploads, string? remarks, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(photoUploads);
-        var application = await RequireAsync(applicationId, ct);
-        if (partners.FindVillagePartner(villagePartnerId) is null || application.VillagePartnerId != villagePartnerId)
-        {
-            throw new ActionRefusedException("not-your-village", $"Application {applicationId} is not assigned to village partner {villagePartnerId}.");
-        }
-        await RequireStageAsync(applicationId, ApplicationStage.AwaitingPreCheck, ct);
+        await RequirePreCheckTurnAsync(applicationId, villagePartnerId, ct);
         if (photoUploads.Count > MaxPhotos)
         {
             throw new ActionRefusedException("too-many-photos", $"At most {MaxPhotos} photos per pre-check.");
@@ -103,6 +98,17 @@ public sealed class ApplicationActions(DurableTaskClient engine, ApplicationStor
         var noteId = await caseFile.KeepNoteAsync(applicationId, "pre-check remarks", remarks, ct);
         var decision = new PreCheckDecision(villagePartnerId, approve, identitySeen, householdRegisterSeen, homesteadCertificateSeen, names, noteId, clock.GetUtcNow());
         await engine.RaiseEventAsync(applicationId, LoanApplicationOrchestration.Events.PreCheckDecided, decision, ct);
+    }
+
+    /// <summary>Refuses unless the application waits for this village partner's pre-check (checked before reading any upload).</summary>
+    public async Task RequirePreCheckTurnAsync(string applicationId, string villagePartnerId, CancellationToken ct)
+    {
+        var application = await RequireAsync(applicationId, ct);
+        if (partners.FindVillagePartner(villagePartnerId) is null || application.VillagePartnerId != villagePartnerId)
+        {
+            throw new ActionRefusedException("not-your-village", $"Application {applicationId} is not assigned to village partner {villagePartnerId}.");
+        }
+        await RequireStageAsync(applicationId, ApplicationStage.AwaitingPreCheck, ct);
     }
 
     public async Task ReviewAsync(string applicationId, string operatorId, bool approve, string? note, CancellationToken ct)

@@ -8,7 +8,7 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Routing;
-using RuralLoans.Durable.Client;
+using Microsoft.DurableTask.Client;
 using RuralLoans.Host.Api;
 using RuralLoans.Host.Auth;
 using RuralLoans.Ocr;
@@ -44,6 +44,9 @@ internal sealed class ApiHost : IAsyncDisposable
     }
 
     public PipelineRuntime Runtime { get; }
+
+    /// <summary>The development signing key, for tests that forge tokens the issuer would never make.</summary>
+    public byte[] SigningKey { get; private init; } = [];
     public Uri BaseAddress { get; }
     public CapturedLogs Logs { get; }
     public string Database { get; }
@@ -51,7 +54,7 @@ internal sealed class ApiHost : IAsyncDisposable
 
     public static string RepositoryRoot { get; } = DevServices.RepositoryRoot.Find();
 
-    public static async Task<ApiHost> StartAsync(DevServicesFixture services, CancellationToken ct, bool issueDevTokens = true)
+    public static async Task<ApiHost> StartAsync(DevServicesFixture services, CancellationToken ct, bool issueDevTokens = true, ApiRateLimitOptions? limits = null)
     {
         var key = RandomNumberGenerator.GetBytes(32);
         var logs = new CapturedLogs();
@@ -60,7 +63,8 @@ internal sealed class ApiHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddProvider(logs);
-        builder.Services.AddRuralLoansApi(new ApiAuthOptions { DevSigningKey = key, IssueDevTokens = issueDevTokens }, Path.Combine(RepositoryRoot, "config"));
+        builder.Services.AddRuralLoansApi(new ApiAuthOptions { DevSigningKey = key, IssueDevTokens = issueDevTokens, MaxTokenLifetime = DevTokenIssuer.Lifetime },
+            Path.Combine(RepositoryRoot, "config"), limits);
         var app = builder.Build();
 
         var rail = await RailSimulator.StartAsync(ct: ct);
@@ -80,10 +84,10 @@ internal sealed class ApiHost : IAsyncDisposable
         app.MapRuralLoansApi(runtime);
         await app.StartAsync(ct);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new ApiHost(app, runtime, rail, railHttp, new DevTokenIssuer(key, TimeProvider.System), new Uri(address), logs, database);
+        return new ApiHost(app, runtime, rail, railHttp, new DevTokenIssuer(key, TimeProvider.System), new Uri(address), logs, database) { SigningKey = key };
     }
 
-    /// <summary>Names of every endpoint the host maps (what the Functions emitter turns into functions).</summary>
+    /// <summary>Names of every endpoint the host maps (each is an HTTP function of the Function App).</summary>
     public IReadOnlyList<string> EndpointNames =>
         [.. _app.Services.GetRequiredService<EndpointDataSource>().Endpoints.Select(e => e.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName).OfType<string>().Distinct()];
 
@@ -121,24 +125,24 @@ internal sealed class ApiHost : IAsyncDisposable
     }
 
     /// <summary>Waits until the engine reports the stage (through the engine, not the API under test).</summary>
-    public async Task<OrchestrationState> WaitForStageAsync(string applicationId, ApplicationStage stage, CancellationToken ct)
+    public async Task<OrchestrationMetadata> WaitForStageAsync(string applicationId, ApplicationStage stage, CancellationToken ct)
     {
         var deadline = DateTime.UtcNow.AddSeconds(90);
-        OrchestrationState? state = null;
+        OrchestrationMetadata? state = null;
         while (DateTime.UtcNow < deadline)
         {
-            state = await Runtime.Client.GetStatusAsync(applicationId, cancellationToken: ct);
-            if (state?.ReadCustomStatus<ApplicationProgress>()?.Stage == stage)
+            state = await Runtime.Client.GetInstanceAsync(applicationId, getInputsAndOutputs: true, ct);
+            if (state?.ReadCustomStatusAs<ApplicationProgress>()?.Stage == stage)
             {
                 return state;
             }
-            if (state?.Status is Durable.Core.OrchestrationRuntimeStatus.Failed)
+            if (state?.RuntimeStatus is OrchestrationRuntimeStatus.Failed)
             {
-                throw new InvalidOperationException($"Application {applicationId} failed: {state.Failure}");
+                throw new InvalidOperationException($"Application {applicationId} failed: {state.FailureDetails}");
             }
             await Task.Delay(100, ct);
         }
-        throw new TimeoutException($"Application {applicationId} did not reach {stage}; last status: {state?.CustomStatusJson}");
+        throw new TimeoutException($"Application {applicationId} did not reach {stage}; last status: {state?.SerializedCustomStatus}");
     }
 
     public async ValueTask DisposeAsync()

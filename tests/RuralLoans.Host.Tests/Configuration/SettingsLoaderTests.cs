@@ -111,7 +111,9 @@ public sealed class SettingsLoaderTests : IDisposable
             "AzureWebJobsStorage__tableServiceUri": "https://ruralloans.table.core.windows.net",
             "CosmosDbConnection__accountEndpoint": "https://ruralloans.documents.azure.com:443/",
             "CosmosDbDatabase": "ruralloans",
-            "TaskHubName": "ProdHub"
+            "TaskHubName": "ProdHub",
+            "Auth__Authority": "https://login.microsoftonline.com/00000000-0000-4000-8000-000000000000/v2.0",
+            "Auth__Audience": "api://ruralloans"
             """);
 
         var settings = SettingsLoader.Load(_directory.FullName, NoEnvironment);
@@ -129,5 +131,79 @@ public sealed class SettingsLoaderTests : IDisposable
         var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load(_directory.FullName, NoEnvironment));
 
         Assert.Contains(error.Problems, p => p.StartsWith("local.settings.json: is not valid JSON", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Real_accounts_without_an_identity_authority_are_refused_naming_the_setting()
+    {
+        CopyRepositorySample();
+        var production = new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = "DefaultEndpointsProtocol=https;AccountName=ruralloansprod;AccountKey=Zm9vYmFy;EndpointSuffix=core.windows.net",
+            ["CosmosDbConnection"] = "AccountEndpoint=https://ruralloans-prod.documents.azure.com:443/;AccountKey=Zm9vYmFy;",
+        };
+
+        var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load(_directory.FullName, production));
+
+        Assert.Contains(error.Problems, p => p.StartsWith("Auth__Authority:", StringComparison.Ordinal));
+        production["Auth__Authority"] = "https://login.microsoftonline.com/00000000-0000-4000-8000-000000000000/v2.0";
+        var settings = SettingsLoader.Load(_directory.FullName, production);
+        Assert.False(settings.IsLocalDevelopment);
+    }
+
+    [Fact]
+    public void The_emulators_on_loopback_count_as_local_development_and_one_real_account_does_not()
+    {
+        CopyRepositorySample();
+        var loopback = new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Zm9v;BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;",
+            ["CosmosDbConnection"] = "AccountEndpoint=https://127.0.0.1:8081/;AccountKey=Zm9v;",
+        };
+        Assert.True(SettingsLoader.Load(_directory.FullName, loopback).IsLocalDevelopment);
+
+        loopback["CosmosDbConnection"] = "AccountEndpoint=https://ruralloans-prod.documents.azure.com:443/;AccountKey=Zm9v;";
+        var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load(_directory.FullName, loopback));
+        Assert.Contains(error.Problems, p => p.StartsWith("Auth__Authority:", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("http://rail.example.com/", false)]
+    [InlineData("ftp://rail.example.com/", false)]
+    [InlineData("https://rail.example.com/", true)]
+    [InlineData("http://127.0.0.1:5055/", true)]
+    public void The_payout_rail_is_reached_over_https_except_a_simulator_on_loopback(string url, bool accepted)
+    {
+        CopyRepositorySample();
+        var environment = new Dictionary<string, string?> { ["PaymentRailUrl"] = url };
+
+        if (accepted)
+        {
+            Assert.Equal(new Uri(url), SettingsLoader.Load(_directory.FullName, environment).PaymentRailUrl);
+        }
+        else
+        {
+            var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load(_directory.FullName, environment));
+            Assert.Contains(error.Problems, p => p.StartsWith("PaymentRailUrl:", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void Printed_settings_never_show_a_key_or_a_connection_string()
+    {
+        CopyRepositorySample();
+        var environment = new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=U2VjcmV0S2V5;BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;",
+            ["OcrEngine"] = "documentintelligence",
+            ["DocumentIntelligenceEndpoint"] = "https://ocr.example.cognitiveservices.azure.com/",
+            ["DocumentIntelligenceKey"] = "di-secret-key-123",
+        };
+
+        var printed = SettingsLoader.Load(_directory.FullName, environment).ToString();
+
+        Assert.DoesNotContain("U2VjcmV0S2V5", printed, StringComparison.Ordinal);
+        Assert.DoesNotContain("di-secret-key-123", printed, StringComparison.Ordinal);
+        Assert.Contains("ocr.example.cognitiveservices.azure.com", printed, StringComparison.Ordinal);
     }
 }

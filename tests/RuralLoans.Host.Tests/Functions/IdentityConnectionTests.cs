@@ -1,6 +1,5 @@
 using Azure.Identity;
-using RuralLoans.Durable;
-using RuralLoans.Durable.Storage;
+using RuralLoans.TaskHub;
 using RuralLoans.Host.Configuration;
 using RuralLoans.Testing;
 
@@ -21,6 +20,8 @@ public sealed class IdentityConnectionTests : IDisposable
             ["TaskHubName"] = "RuralLoansHub",
             ["CosmosDbConnection__accountEndpoint"] = "https://ruralloans-prod.documents.azure.com:443/",
             ["CosmosDbConnection__credential"] = "managedidentity",
+            ["Auth__Authority"] = "https://login.microsoftonline.com/00000000-0000-4000-8000-000000000000/v2.0",
+            ["Auth__Audience"] = "api://ruralloans",
         };
         foreach (var (key, value) in values)
         {
@@ -73,7 +74,7 @@ public sealed class IdentityConnectionTests : IDisposable
     }
 
     [Fact]
-    public void The_engine_and_pipeline_clients_address_the_identity_endpoints_with_the_credential()
+    public void The_task_hub_and_pipeline_clients_address_the_identity_endpoints_with_the_credential()
     {
         var connection = new ServiceConnection.StorageIdentity(
             new Uri("https://ruralloansprod.blob.core.windows.net/"), new Uri("https://ruralloansprod.queue.core.windows.net/"), new Uri("https://ruralloansprod.table.core.windows.net/"), new IdentityChoice(true, null));
@@ -84,15 +85,13 @@ public sealed class IdentityConnectionTests : IDisposable
             credentials.Add(identity);
             return new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned);
         });
-        var engine = new EngineStorage(new EngineOptions { Storage = account, TaskHubName = "RuralLoansHub" });
+        var taskHub = account.ToTaskHubClientProvider();
 
         Assert.True(account.UsesIdentity);
         Assert.Equal([connection.Identity], credentials);
-        Assert.Equal(new Uri("https://ruralloansprod.queue.core.windows.net/ruralloanshub-control"), engine.ControlQueue.Uri);
-        Assert.Equal(new Uri("https://ruralloansprod.queue.core.windows.net/ruralloanshub-workitems-poison"), engine.WorkItemPoisonQueue.Uri);
-        Assert.Equal(new Uri("https://ruralloansprod.blob.core.windows.net/ruralloanshub-payloads"), engine.Payloads.Uri);
-        Assert.Equal("ruralloanshubInstances", engine.Instances.Name);
-        Assert.Equal("ruralloansprod.table.core.windows.net", engine.Instances.Uri.Host);
+        Assert.Equal(new Uri("https://ruralloansprod.queue.core.windows.net/"), taskHub.Queue.CreateClient(new Azure.Storage.Queues.QueueClientOptions()).Uri);
+        Assert.Equal(new Uri("https://ruralloansprod.blob.core.windows.net/"), taskHub.Blob.CreateClient(new Azure.Storage.Blobs.BlobClientOptions()).Uri);
+        Assert.Equal("ruralloansprod.table.core.windows.net", taskHub.Table.CreateClient(new Azure.Data.Tables.TableClientOptions()).Uri.Host);
         Assert.Equal(new Uri("https://ruralloansprod.blob.core.windows.net/application-documents"), account.CreateBlobContainerClient("application-documents", new()).Uri);
         Assert.DoesNotContain("AccountKey", account.ToString(), StringComparison.Ordinal);
     }
@@ -106,13 +105,12 @@ public sealed class IdentityConnectionTests : IDisposable
     }
 
     [Fact]
-    public void A_connection_string_still_works_and_an_engine_without_any_storage_is_refused()
+    public void A_connection_string_still_works_and_an_empty_one_is_refused()
     {
         var account = ServiceClients.StorageAccountFor(new ServiceConnection.ConnectionString("DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Zm9v;BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;"), null);
 
         Assert.False(account.UsesIdentity);
-        Assert.Equal(10001, new EngineStorage(new EngineOptions { Storage = account }).ControlQueue.Uri.Port);
-        var error = Assert.Throws<ArgumentException>(() => new EngineStorage(new EngineOptions()));
-        Assert.Contains("StorageConnectionString", error.Message, StringComparison.Ordinal);
+        Assert.Equal(10001, account.ToTaskHubClientProvider().Queue.CreateClient(new Azure.Storage.Queues.QueueClientOptions()).Uri.Port);
+        Assert.ThrowsAny<ArgumentException>(() => StorageAccount.FromConnectionString(" "));
     }
 }

@@ -1,6 +1,6 @@
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.DependencyInjection;
-using RuralLoans.Durable.Storage;
+using RuralLoans.TaskHub;
 using RuralLoans.Host.Functions;
 using RuralLoans.Testing;
 
@@ -17,7 +17,7 @@ public sealed class StandaloneTriggersTests(DevServicesFixture services)
         var drops = new CountingBlobDrops();
         var provider = new ServiceCollection().AddSingleton<IBlobDropHandler>(drops).BuildServiceProvider();
         var inbox = new BlobContainerClient(services.StorageConnectionString, BackgroundFunctions.InboxContainerFor(partner));
-        var functions = BackgroundFunctions.Declare("Hub", [partner]).Where(f => f.Trigger is BlobTrigger).ToList();
+        var functions = BackgroundFunctions.Declare([partner]).Where(f => f.Trigger is BlobTrigger).ToList();
         await using (var triggers = new StandaloneTriggers(functions, provider, StorageAccount.FromConnectionString(services.StorageConnectionString), blobPollInterval: TimeSpan.FromMilliseconds(100)))
         {
             triggers.Start();

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Azure.Cosmos;
 using RuralLoans.Domain.CoLending;
 using RuralLoans.Domain.Disbursements;
-using RuralLoans.Durable.Core;
+using Microsoft.DurableTask.Client;
 using RuralLoans.Payments;
 using RuralLoans.Pipeline.CoLending;
 using RuralLoans.Pipeline.Intake;
@@ -34,7 +34,7 @@ public sealed class ReservationSweepTests(DevServicesFixture services) : IAsyncL
         await _rail.ReachedAsync(Key(running), ct);
         Assert.All(await HeldAsync(ct), held => Assert.Equal(new[] { Key(running), Key(terminated) }.Order(StringComparer.Ordinal), held));
 
-        await _pipeline.Client.TerminateAsync(terminated, "operator stopped the loan", ct);
+        await _pipeline.Client.TerminateInstanceAsync(terminated, "operator stopped the loan", ct);
         await WaitForStatusAsync(terminated, OrchestrationRuntimeStatus.Terminated, ct);
         var withinGrace = await sweep.RunAsync(new ReservationSweepPolicy { Grace = TimeSpan.FromHours(1) }, ct);
         Assert.Equal(new ReservationSweepReport(Held: 6, Released: 0, Committed: 0, Waiting: 3), withinGrace);
@@ -52,8 +52,8 @@ public sealed class ReservationSweepTests(DevServicesFixture services) : IAsyncL
 
         // The running application still pays out, and its quota is used once.
         _rail.Open(Key(running));
-        var state = await _pipeline.Client.WaitForCompletionAsync(running, TimeSpan.FromSeconds(60), ct);
-        Assert.Equal(ApplicationStage.Disbursed, state.ReadOutput<ApplicationOutcome>()!.Stage);
+        var state = await _pipeline.WaitForCompletionAsync(running, TimeSpan.FromSeconds(60), ct);
+        Assert.Equal(ApplicationStage.Disbursed, state.ReadOutputAs<ApplicationOutcome>()!.Stage);
         var after = await sweep.RunAsync(new ReservationSweepPolicy { Grace = TimeSpan.Zero }, ct);
         Assert.Equal(new ReservationSweepReport(0, 0, 0, 0), after);
         Assert.Equal(30_000m, (await SnapshotsAsync(ct)).Sum(s => s.CommittedYuan));
@@ -82,7 +82,7 @@ public sealed class ReservationSweepTests(DevServicesFixture services) : IAsyncL
     private async Task WaitForStatusAsync(string instanceId, OrchestrationRuntimeStatus status, CancellationToken ct)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while ((await _pipeline.Client.GetStatusAsync(instanceId, fetchLargePayloads: false, ct))?.Status != status)
+        while ((await _pipeline.StatusAsync(instanceId, ct))?.RuntimeStatus != status)
         {
             Assert.True(DateTime.UtcNow < deadline, $"{instanceId} did not become {status}.");
             await Task.Delay(100, ct);

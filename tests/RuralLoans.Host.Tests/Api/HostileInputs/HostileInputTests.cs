@@ -1,3 +1,4 @@
+using RuralLoans.Pipeline.Steps;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -124,7 +125,7 @@ public sealed class HostileInputTests(DevServicesFixture services) : IAsyncLifet
         var id = await _host.SubmitAsync("MFI001", ApiForms.TextPdf(ApiForms.Household(ApiForms.NewIdStem())), "farm-acquaintance", ct);
         await _host.WaitForStageAsync(id, ApplicationStage.AwaitingPreCheck, ct);
         var before = await InventoryAsync(ct);
-        var historyBefore = (await _host.Runtime.Client.GetHistoryAsync(id, ct)).Count;
+        var historyBefore = (await _host.Runtime.Client.GetOrchestrationHistoryAsync(id, ct)).Count;
         using var client = _host.Client(ApiRoles.VillagePartner, "VP-WANG");
 
         // A good photo goes first: the bad one after it must still leave nothing stored.
@@ -147,9 +148,9 @@ public sealed class HostileInputTests(DevServicesFixture services) : IAsyncLifet
         Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()));
         Assert.Equal(before, await InventoryAsync(ct));
         await Task.Delay(300, ct);
-        Assert.Equal(historyBefore, (await _host.Runtime.Client.GetHistoryAsync(id, ct)).Count);
-        var state = await _host.Runtime.Client.GetStatusAsync(id, cancellationToken: ct);
-        Assert.Equal(ApplicationStage.AwaitingPreCheck, state!.ReadCustomStatus<ApplicationProgress>()!.Stage);
+        Assert.Equal(historyBefore, (await _host.Runtime.Client.GetOrchestrationHistoryAsync(id, ct)).Count);
+        var state = await _host.Runtime.Client.GetInstanceAsync(id, getInputsAndOutputs: true, ct);
+        Assert.Equal(ApplicationStage.AwaitingPreCheck, state!.ReadCustomStatusAs<ApplicationProgress>()!.Stage);
     }
 
     [Fact]
@@ -214,7 +215,7 @@ public sealed class HostileInputTests(DevServicesFixture services) : IAsyncLifet
         var household = ApiForms.Household(ApiForms.NewIdStem());
         var id = await _host.SubmitAsync("MFI001", ApiForms.TextPdf(ApiForms.WithWrongCheckCharacter(household)), "farm-310", ct);
         await _host.WaitForStageAsync(id, ApplicationStage.NeedsCorrection, ct);
-        var before = await _host.Runtime.Client.GetStatusAsync(id, cancellationToken: ct);
+        var before = await _host.Runtime.Client.GetInstanceAsync(id, getInputsAndOutputs: true, ct);
         using var client = _host.Client(ApiRoles.Partner, "MFI001");
         var corrected = new Dictionary<string, string> { [field] = value == "WRONG_CHECK" ? ApiForms.WithWrongCheckCharacter(household)["idNumber"] : value };
         if (field != "idNumber")
@@ -225,16 +226,20 @@ public sealed class HostileInputTests(DevServicesFixture services) : IAsyncLifet
         using var response = await client.PostAsJsonAsync($"/api/applications/{id}/corrections", new { fields = corrected }, ct);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
 
-        // The new validation round lands in the engine after the answer; wait for it, then read through the API.
+        // The second validation round lands in the task hub after the answer; wait until the history shows it done
+        // (and the status it set), then read through the API.
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        JsonElement detail;
-        do
+        while (DateTime.UtcNow < deadline && RuralLoans.TaskHub.HistoryEntries.Describe(await _host.Runtime.Client.GetOrchestrationHistoryAsync(id, ct))
+            .Count(e => e.Type == "TaskCompleted" && e.Name == FieldValidation.Name) < 2)
         {
             await Task.Delay(150, ct);
-            detail = await client.GetFromJsonAsync<JsonElement>($"/api/applications/{id}", ct);
         }
-        while ((await _host.Runtime.Client.GetStatusAsync(id, cancellationToken: ct))!.LastUpdatedAt == before!.LastUpdatedAt && DateTime.UtcNow < deadline);
-        detail = await client.GetFromJsonAsync<JsonElement>($"/api/applications/{id}", ct);
+        while (DateTime.UtcNow < deadline && (await _host.Runtime.Client.GetInstanceAsync(id, getInputsAndOutputs: false, ct))!.LastUpdatedAt == before!.LastUpdatedAt)
+        {
+            await Task.Delay(150, ct);
+        }
+        await Task.Delay(300, ct);
+        var detail = await client.GetFromJsonAsync<JsonElement>($"/api/applications/{id}", ct);
         Assert.Equal("NeedsCorrection", detail.GetProperty("stage").GetString());
         var errors = detail.GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("field").GetString()).ToList();
         Assert.True(errors.Contains(field), $"{why}: expected a problem with {field}, got {string.Join(", ", errors)}");
@@ -246,7 +251,7 @@ public sealed class HostileInputTests(DevServicesFixture services) : IAsyncLifet
         var ct = TestContext.Current.CancellationToken;
         var id = await _host.SubmitAsync("MFI001", ApiForms.TextPdf(ApiForms.WithWrongCheckCharacter(ApiForms.Household(ApiForms.NewIdStem()))), "farm-310", ct);
         await _host.WaitForStageAsync(id, ApplicationStage.NeedsCorrection, ct);
-        var historyBefore = (await _host.Runtime.Client.GetHistoryAsync(id, ct)).Count;
+        var historyBefore = (await _host.Runtime.Client.GetOrchestrationHistoryAsync(id, ct)).Count;
         using var client = _host.Client(ApiRoles.Partner, "MFI001");
 
         using var tooLong = await client.PostAsJsonAsync($"/api/applications/{id}/corrections", new { fields = new { purpose = new string('肥', 10_000) } }, ct);
@@ -257,7 +262,7 @@ public sealed class HostileInputTests(DevServicesFixture services) : IAsyncLifet
         Assert.Equal(("unknown-field", 400), await CodeOf(unknown));
         Assert.Equal(("invalid-json", 400), await CodeOf(notJson));
         await Task.Delay(500, ct);
-        Assert.Equal(historyBefore, (await _host.Runtime.Client.GetHistoryAsync(id, ct)).Count);
+        Assert.Equal(historyBefore, (await _host.Runtime.Client.GetOrchestrationHistoryAsync(id, ct)).Count);
 
         async Task<(string?, int)> CodeOf(HttpResponseMessage response) =>
             ((await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("code").GetString(), (int)response.StatusCode);
