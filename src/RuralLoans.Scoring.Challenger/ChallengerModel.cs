@@ -24,6 +24,13 @@ public sealed record ChallengerOptions
     /// <summary>Off: plain gradient boosting, trained on all rows, with ML.NET's own in-sample Platt calibration.</summary>
     public bool HeldOutCalibration { get; init; } = true;
 
+    /// <summary>
+    /// After the calibration is fitted on the held-out rows, grow the trees again on all rows (same settings) and
+    /// keep that calibration: the shipped trees then see every row, at the cost of a calibration fitted on a
+    /// slightly smaller model's scores.
+    /// </summary>
+    public bool RefitOnAllRows { get; init; } = true;
+
     /// <summary>Categories under this share of the training rows share one "other" slot.</summary>
     public double MinCategoryShare { get; init; } = 0.01;
 
@@ -181,6 +188,14 @@ public sealed class ChallengerModel : IShadowModel
         {
             var raw = uncalibrated.RawScores(data, calibrationRows);
             calibration = PlattCalibration.Fit(raw, calibrationRows.Select(i => data.Targets[i]).ToArray());
+            if (options.RefitOnAllRows)
+            {
+                var everything = ToDataView(ml, data, all, features, slot);
+                var refitted = trainer.Fit(everything);
+                var refittedChain = new TransformerChain<ITransformer>(refitted,
+                    ml.Transforms.CalculateFeatureContribution(refitted, numberOfPositiveContributions: slot, numberOfNegativeContributions: slot, normalize: false).Fit(refitted.Transform(everything)));
+                partial = partial with { TreesBase64 = Convert.ToBase64String(Save(ml, refittedChain, everything.Schema)) };
+            }
         }
         return FromManifest(partial with { Calibration = calibration });
     }

@@ -35,8 +35,6 @@ internal static class ModelPlots
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             Enumerable.Range(0, feature.Bins.Count).Select(i => (double)i).ToArray(),
             feature.Bins.Select(b => b.Label.Length > 22 ? b.Label[..21] + "…" : b.Label).ToArray());
-        plot.Axes.Bottom.TickLabelStyle.Rotation = 20;
-        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.UpperLeft;
         plot.Axes.Margins(0.08, 0.25);
         plot.Title(string.Create(CultureInfo.InvariantCulture, $"{feature.Name}: IV {feature.InformationValue:0.000}, {feature.Shape}"));
         plot.YLabel("WOE = ln(% goods / % bads)   (positive = safer)");

@@ -151,7 +151,7 @@ public static class WoeBinner
         {
             var distinct = CountDistinct(points);
             var ordinal = OrdinalIntervals(points, distinct, options, minCount, critical, out shape);
-            bins = IntervalBins(ordinal);
+            bins = IntervalBins(ordinal, specialCodes ? points[0].Value : double.NegativeInfinity, integer);
             if (integer && distinct <= options.MaxCodedValues && distinct > 2)
             {
                 var nominal = NominalGroups(points.GroupBy(p => p.Value).Select(g => new Group([Key(g.Key)], g.Count(p => p.Bad == 0), g.Count(p => p.Bad == 1))).ToList(), minCount, critical, options.MaxBins);
@@ -176,7 +176,8 @@ public static class WoeBinner
             IReadOnlyList<double>? values = isMissing ? null : [double.Parse(special.Keys[0], CultureInfo.InvariantCulture)];
             if (special.Count >= minCount || bins.Count == 0)
             {
-                bins.Add(new ScorecardBin
+                // Negative codes read naturally before the intervals (−2, −1, 0, 1, …); missing goes last.
+                bins.Insert(isMissing ? bins.Count : bins.Count(b => b.IsSpecial && !b.IsMissing && b.Values is [< 0, ..]), new ScorecardBin
                 {
                     Label = isMissing ? MissingLabel : $"= {special.Keys[0]} (code)",
                     Values = values,
@@ -420,15 +421,16 @@ public static class WoeBinner
         });
     }
 
-    private static List<ScorecardBin> IntervalBins(List<Interval> intervals)
+    /// <param name="lowest">Shown as the first interval's lower end when values below it are codes with bins of their own.</param>
+    private static List<ScorecardBin> IntervalBins(List<Interval> intervals, double lowest, bool integer)
     {
-        var lower = double.NegativeInfinity;
+        var lower = lowest;
         var bins = new List<ScorecardBin>();
         foreach (var interval in intervals)
         {
             bins.Add(new ScorecardBin
             {
-                Label = Label(lower, interval.Upper),
+                Label = integer && interval.Upper - lower == 1 ? $"= {Format(lower)}" : Label(lower, interval.Upper),
                 UpperBound = double.IsPositiveInfinity(interval.Upper) ? null : interval.Upper,
                 Goods = interval.Goods,
                 Bads = interval.Bads,
