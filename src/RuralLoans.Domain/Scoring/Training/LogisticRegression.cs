@@ -64,7 +64,8 @@ public static class LogisticRegression
                 }
             }
         }
-        var hessian = new double[dimension, dimension];
+        // Flat row-major storage: multi-dimensional array indexing costs a bounds check per dimension in the hot loop.
+        var hessian = new double[dimension * dimension];
         var gradient = new double[dimension];
         for (var iteration = 1; iteration <= maxIterations; iteration++)
         {
@@ -86,9 +87,10 @@ public static class LogisticRegression
                 {
                     gradient[index[a]] += residual * value[a];
                     var weighted = weight * value[a];
+                    var hessianRow = hessian.AsSpan(index[a] * dimension, dimension);
                     for (var b = 0; b <= a; b++)
                     {
-                        hessian[index[a], index[b]] += weighted * value[b];
+                        hessianRow[index[b]] += weighted * value[b];
                     }
                 }
             }
@@ -97,15 +99,16 @@ public static class LogisticRegression
                 for (var k = 0; k < j; k++)
                 {
                     // Indexes within a row ascend, so only the lower triangle was filled.
-                    hessian[k, j] = hessian[j, k];
+                    hessian[k * dimension + j] = hessian[j * dimension + k];
                 }
                 if (j > 0)
                 {
-                    hessian[j, j] += l2Penalties[j - 1];
+                    hessian[j * dimension + j] += l2Penalties[j - 1];
                     gradient[j] -= l2Penalties[j - 1] * beta[j];
                 }
             }
-            var step = Matrix<double>.Build.DenseOfArray(hessian).Cholesky().Solve(Vector<double>.Build.Dense(gradient));
+            // Symmetric, so the row-major array read as column-major is the same matrix.
+            var step = Matrix<double>.Build.Dense(dimension, dimension, (double[])hessian.Clone()).Cholesky().Solve(Vector<double>.Build.Dense(gradient));
             for (var j = 0; j < dimension; j++)
             {
                 beta[j] += step[j];
