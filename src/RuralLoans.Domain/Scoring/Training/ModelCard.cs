@@ -50,8 +50,10 @@ public static class ModelCard
         ArgumentNullException.ThrowIfNull(groupColumns);
         var targets = data.Targets;
         var half = data.Count / 2;
-        var first = data.Subset(Enumerable.Range(0, half).ToArray());
-        var second = data.Subset(Enumerable.Range(half, data.Count - half).ToArray());
+        // Excluded columns (ids, protected attributes) are no model input, so their drift says nothing about the model.
+        var used = data.WithoutColumns(excluded.ToArray());
+        var first = used.Subset(Enumerable.Range(0, half).ToArray());
+        var second = used.Subset(Enumerable.Range(half, data.Count - half).ToArray());
         return new ModelCardContent
         {
             Model = model,
@@ -132,9 +134,10 @@ public static class ModelCard
         var approved = risk.Select(r => r <= cutoff).ToArray();
         var overall = approved.Average(a => a ? 1.0 : 0);
         var result = new List<GroupApproval>();
-        void Add(string group, Func<int, string?> valueOf)
+        void Add(string group, Func<int, string?> valueOf, Func<string, int>? order = null)
         {
-            var groups = Enumerable.Range(0, data.Count).GroupBy(valueOf).Where(g => g.Key is not null).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+            var groups = Enumerable.Range(0, data.Count).GroupBy(valueOf).Where(g => g.Key is not null)
+                .OrderBy(g => order?.Invoke(g.Key!) ?? 0).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
             var rates = groups.Select(g => (g.Key!, rows: g.ToArray(), rate: g.Average(i => approved[i] ? 1.0 : 0))).ToList();
             var best = rates.Count == 0 ? 1 : rates.Max(r => r.rate);
             result.AddRange(rates.Select(r => new GroupApproval(group, r.Item1, r.rows.Length, r.rate, r.rows.Average(i => (double)data.Targets[i]), r.rate - overall, best > 0 ? r.rate / best : 0)));
@@ -142,7 +145,8 @@ public static class ModelCard
         var age = ageColumn is null ? -1 : data.ColumnIndex(ageColumn);
         if (age >= 0 && data.Columns[age].Kind == FeatureKind.Numeric)
         {
-            Add($"{ageColumn} band", i => data.Rows[i][age].Number is { } years ? AgeBands.Last(b => years >= b.From).Label : null);
+            Add($"{ageColumn} band", i => data.Rows[i][age].Number is { } years ? AgeBands.Last(b => years >= b.From).Label : null,
+                label => AgeBands.Select(b => b.Label).ToList().IndexOf(label));
         }
         foreach (var column in groupColumns)
         {
