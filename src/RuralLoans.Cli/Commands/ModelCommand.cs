@@ -142,6 +142,7 @@ internal static partial class ModelCommand
             Basis = $"{options.Folds}-fold stratified cross-validation, {options.Repeats} repeats",
         };
         ScorecardModel? model = null;
+        (string Feature, int Direction, double Share)[] monotonicity = [];
         if (output is not null || report.Card is not null || report.ChallengerOut is not null)
         {
             model = ScorecardTrainer.Fit(dataset, options, modelId, version, TimeProvider.System.GetUtcNow(), metrics);
@@ -160,6 +161,11 @@ internal static partial class ModelCommand
         {
             var challenger = ChallengerModel.Train(dataset, new ChallengerOptions { ExcludedColumns = options.ExcludedColumns, Seed = options.Seed }, modelId + "-challenger", version, model);
             File.WriteAllText(report.ChallengerOut.FullName, challenger.ToJson());
+            monotonicity = model!.Features
+                .Where(f => f.Kind == FeatureKind.Numeric && f.Shape is { } shape && shape.StartsWith("monotone", StringComparison.Ordinal))
+                .Select(f => (f.Name, Direction: f.Shape!.StartsWith("monotone increasing", StringComparison.Ordinal) ? 1 : -1))
+                .Select(f => (f.Name, f.Direction, Share: challenger.MonotonicityViolations(dataset, f.Name, f.Direction)))
+                .ToArray();
         }
         if (json)
         {
@@ -180,6 +186,7 @@ internal static partial class ModelCommand
                 columnsInModel = model?.Features.Select(f => f.Name),
                 card = report.Card?.FullName,
                 challenger = report.ChallengerOut?.FullName,
+                challengerMonotonicityViolations = monotonicity.Select(m => new { feature = m.Feature, direction = m.Direction, share = m.Share }),
                 informationValues = information.Select(i => new { feature = i.Feature, kind = i.Kind.ToString(), iv = i.InformationValue, bins = i.Bins, selected = i.Selected }),
                 model = output?.FullName,
             }, JsonOutput));
@@ -206,6 +213,12 @@ internal static partial class ModelCommand
         if (report.ChallengerOut is not null)
         {
             Console.WriteLine($"Challenger written to {report.ChallengerOut.FullName}");
+            // LightGBM's monotone constraints are not reachable through ML.NET, so the trend is checked afterwards.
+            foreach (var (feature, direction, share) in monotonicity)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"Challenger monotonicity, {feature} (risk should {(direction > 0 ? "rise" : "fall")} with the value): {share:P1} of steps go the other way"));
+            }
         }
         return 0;
     }

@@ -73,14 +73,24 @@ public static class ChampionChallenger
     {
         ArgumentNullException.ThrowIfNull(champion);
         ArgumentNullException.ThrowIfNull(input);
-        var decision = champion.Decide(applicationId, input);
+        return Shadow(champion.Decide(applicationId, input), challenger);
+    }
+
+    /// <summary>
+    /// Shadow-scores a decision the champion has already made (e.g. with
+    /// <see cref="CreditDecisionEngine.Decide(string, Applications.LoanApplication, VillagePreCheckResult, ApplicantFacts)"/>)
+    /// on the very features it recorded.
+    /// </summary>
+    public static ChampionChallengerDecision Shadow(CreditDecision decision, IShadowModel? challenger)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
         if (challenger is null)
         {
             return new ChampionChallengerDecision(decision, null);
         }
         try
         {
-            return new ChampionChallengerDecision(decision, challenger.Score(input.Features));
+            return new ChampionChallengerDecision(decision, challenger.Score(decision.Input.Features));
         }
 #pragma warning disable CA1031 // A shadow model must never stop a decision; its failure is recorded instead.
         catch (Exception e)
