@@ -15,7 +15,7 @@ namespace RuralLoans.Domain.Scoring.Training;
 /// unused card riskier than a paid-in-full one — a special code that is not "less than −1" in risk), the
 /// count of overdue months, utilisation, the share of the last bill paid, limit, age (riskier when young or
 /// old), an interaction of being overdue with high utilisation, and the hidden creditworthiness itself (which
-/// no column reveals, so no model can be perfect). About 22 % default.
+/// no column reveals, so no model can be perfect). About 19 % default.
 /// </remarks>
 public static class CardholderDataGenerator
 {
