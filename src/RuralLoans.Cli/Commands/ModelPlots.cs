@@ -50,7 +50,7 @@ internal static class ModelPlots
         {
             var roc = Calibration.Roc(model.OutOfFold, result.Targets);
             var line = plot.Add.ScatterLine(roc.Select(p => p.Fpr).ToArray(), roc.Select(p => p.Tpr).ToArray());
-            line.LegendText = string.Create(CultureInfo.InvariantCulture, $"{model.Name}: AUC {model.PooledAuc:0.000}");
+            line.LegendText = string.Create(CultureInfo.InvariantCulture, $"{model.Name}: pooled AUC {model.PooledAuc:0.000}");
             line.LineWidth = 2;
         }
         var diagonal = plot.Add.Line(0, 0, 1, 1);
