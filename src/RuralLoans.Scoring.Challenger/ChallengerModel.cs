@@ -327,11 +327,16 @@ public sealed class ChallengerModel : IShadowModel
     /// <paramref name="direction"/> (+1 = risk should rise with the value, −1 = fall), over a grid of the
     /// feature's quantiles on up to <paramref name="sampleRows"/> rows. 0 = monotone on the sample.
     /// </summary>
-    public double MonotonicityViolations(TrainingDataset data, string feature, int direction, int sampleRows = 200, int steps = 10)
+    /// <param name="codes">Special codes (e.g. −2, −1) that stand outside the numeric order and are left off the grid.</param>
+    public double MonotonicityViolations(TrainingDataset data, string feature, int direction, IReadOnlyCollection<double>? codes = null, int sampleRows = 200, int steps = 10)
     {
         ArgumentNullException.ThrowIfNull(data);
         var c = data.ColumnIndex(feature);
-        var values = data.Rows.Where(r => r[c].Number is not null).Select(r => r[c].Number!.Value).Order().ToArray();
+        var values = data.Rows.Where(r => r[c].Number is { } v && codes?.Contains(v) != true).Select(r => r[c].Number!.Value).Order().ToArray();
+        if (values.Length == 0)
+        {
+            return 0;
+        }
         var grid = Enumerable.Range(0, steps).Select(k => values[k * (values.Length - 1) / (steps - 1)]).Distinct().ToArray();
         var sample = Enumerable.Range(0, data.Count).Where(i => i % Math.Max(1, data.Count / sampleRows) == 0).Take(sampleRows).ToArray();
         int violations = 0, pairs = 0;

@@ -94,6 +94,17 @@ public class ChallengerModelTests
     }
 
     [Fact]
+    public void The_monotonicity_check_finds_the_trend_the_trees_learned_for_overdue_months()
+    {
+        // Months overdue (codes -2 and -1 left aside) raise the risk; the unconstrained trees mostly follow that.
+        var along = Model.Value.MonotonicityViolations(Holdout, "pay0", direction: +1, codes: [-2, -1], sampleRows: 60);
+        var against = Model.Value.MonotonicityViolations(Holdout, "pay0", direction: -1, codes: [-2, -1], sampleRows: 60);
+
+        Assert.True(along < 0.2, $"{along:P1} of steps lower the risk");
+        Assert.True(against > along, $"{against:P1} against, {along:P1} along");
+    }
+
+    [Fact]
     public void Excluded_columns_are_never_model_inputs()
     {
         var model = ChallengerModel.Train(Train, Fast with { Trees = 30, ExcludedColumns = ["sex", "age"] }, "c", "1");

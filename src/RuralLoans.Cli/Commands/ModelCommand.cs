@@ -163,8 +163,9 @@ internal static partial class ModelCommand
             File.WriteAllText(report.ChallengerOut.FullName, challenger.ToJson());
             monotonicity = model!.Features
                 .Where(f => f.Kind == FeatureKind.Numeric && f.Shape is { } shape && shape.StartsWith("monotone", StringComparison.Ordinal))
-                .Select(f => (f.Name, Direction: f.Shape!.StartsWith("monotone increasing", StringComparison.Ordinal) ? 1 : -1))
-                .Select(f => (f.Name, f.Direction, Share: challenger.MonotonicityViolations(dataset, f.Name, f.Direction)))
+                .Select(f => (f.Name, Direction: f.Shape!.StartsWith("monotone increasing", StringComparison.Ordinal) ? 1 : -1,
+                    Codes: f.Bins.Where(b => b.IsSpecial).SelectMany(b => b.Values ?? []).ToArray()))
+                .Select(f => (f.Name, f.Direction, Share: challenger.MonotonicityViolations(dataset, f.Name, f.Direction, f.Codes)))
                 .ToArray();
         }
         if (json)
