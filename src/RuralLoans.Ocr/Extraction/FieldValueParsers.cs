@@ -23,11 +23,28 @@ public sealed record KnownValues
 
     public IReadOnlyList<string> FarmingProjects { get; init; } =
         ["生猪养殖", "肉牛养殖", "蔬菜种植", "水稻种植", "茶叶种植", "食用菌种植", "蛋鸡养殖", "中药材种植", "苹果种植", "小龙虾养殖"];
+
+    /// <summary>The product's amount range: an amount read outside it is flagged, not corrected.</summary>
+    public decimal MinAmountYuan { get; init; } = 1_000m;
+
+    public decimal MaxAmountYuan { get; init; } = 500_000m;
+
+    /// <summary>Label wordings and partner code formats; the shipped ones plus any partner files.</summary>
+    public FormVocabulary Vocabulary { get; init; } = FormVocabulary.Default;
+
+    /// <summary>The national division list counties and townships are checked against.</summary>
+    public AdministrativeDivisions Divisions { get; init; } = AdministrativeDivisions.Default;
 }
 
 /// <summary>Per-field cleaning of raw OCR text: fold look-alike characters, strip units, normalise numbers and dates.</summary>
 public sealed partial class FieldValueParsers(KnownValues known)
 {
+    /// <summary>Marks a ticked box is printed or read as: filled and ticked boxes, ticks and crosses.</summary>
+    private const string TickedMarks = "■☑☒√✓✔✗✘×▣█●◼◉⊠⊗团回図囗";
+
+    /// <summary>Marks an empty box is printed or read as (chi_sim reads □ as 口 and often as O or 0).</summary>
+    private const string EmptyMarks = "□☐◻▢○口0O〇D";
+
     public ParsedValue Parse(string field, string raw)
     {
         ArgumentNullException.ThrowIfNull(raw);
@@ -39,16 +56,17 @@ public sealed partial class FieldValueParsers(KnownValues known)
             LoanFormFields.Phone => Phone(text),
             LoanFormFields.Village => Place(text, ["村", "社区"], "a village name ends in 村 or 社区"),
             LoanFormFields.Township => Place(text, ["镇", "乡", "街道"], "a township name ends in 镇, 乡 or 街道"),
-            LoanFormFields.County => Snap(Place(text, ["县", "区", "市", "旗"], "a county name ends in 县, 区, 市 or 旗"), known.Counties, "is not a county in the lending region"),
-            LoanFormFields.HouseholdSize => Integer(text, 1, 30, "人"),
+            LoanFormFields.County => County(text),
+            LoanFormFields.HouseholdSize => Integer(ChineseNumerals.DigitsFor(text), 1, 30, "口人", "人", "口"),
             LoanFormFields.LandAreaMu => Decimal(text, 0, 100_000, "亩"),
-            LoanFormFields.FarmingProject => Snap(Chinese(text, 2, 12, "a farming project is written in Chinese"), known.FarmingProjects, null),
+            LoanFormFields.FarmingProject => Snap(Chinese(StripChoiceMarks(text), 2, 12, "a farming project is written in Chinese"), known.FarmingProjects, null),
             LoanFormFields.RequestedAmountYuan => Amount(text),
-            LoanFormFields.TermMonths => Integer(text, 1, 360, "个月", "月"),
+            LoanFormFields.TermMonths => Term(text),
             LoanFormFields.Purpose => Chinese(text, 2, 30, "a purpose is written in Chinese"),
-            LoanFormFields.RepaymentMethod => Snap(Chinese(text, 2, 12, "a repayment method is written in Chinese"), known.RepaymentMethods, "is not a repayment method the product offers"),
+            LoanFormFields.RepaymentMethod => Choice(raw, known.RepaymentMethods, "a repayment method the product offers"),
             LoanFormFields.PartnerCode => PartnerCode(text),
             LoanFormFields.ApplicationDate => Date(text),
+            FormVocabulary.StatedAge => Integer(ChineseNumerals.DigitsFor(text), 16, 100, "周岁", "岁"),
             _ => throw new ArgumentOutOfRangeException(nameof(field), field, "Unknown form field."),
         };
     }
@@ -94,6 +112,125 @@ public sealed partial class FieldValueParsers(KnownValues known)
         }
         return problemIfUnknown is null ? parsed : parsed with { Problem = parsed.Problem ?? $"'{parsed.Value}' {problemIfUnknown}" };
     }
+
+    /// <summary>
+    /// A county must exist in the national division list. A reading one character away from exactly one county in the
+    /// lending region is that county; one character away from a county elsewhere is offered but flagged, never accepted.
+    /// </summary>
+    private ParsedValue County(string text)
+    {
+        var parsed = Place(text, ["县", "区", "市", "旗"], "a county name ends in 县, 区, 市 or 旗");
+        if (parsed.Value.Length == 0 || known.Divisions.CountiesNamed(parsed.Value).Count > 0 || known.Counties.Contains(parsed.Value))
+        {
+            return parsed;
+        }
+        var regional = Snap(parsed, known.Counties, null);
+        if (regional.Value != parsed.Value)
+        {
+            return regional;
+        }
+        var near = known.Divisions.CountyNames.Where(n => Math.Abs(n.Length - parsed.Value.Length) <= 1 && TextNormalizer.EditDistance(n, parsed.Value) <= 1).Take(2).ToList();
+        return near.Count == 1
+            ? new ParsedValue(near[0], $"'{parsed.Value}' is not a county in GB/T 2260; did the form say {near[0]}?", 0.5)
+            : parsed with { Problem = parsed.Problem ?? $"'{parsed.Value}' is not a county in GB/T 2260" };
+    }
+
+    /// <summary>Months, or years (1年, 三年) converted to months.</summary>
+    private static ParsedValue Term(string text)
+    {
+        var digits = ChineseNumerals.DigitsFor(text);
+        if (digits.Contains('年', StringComparison.Ordinal) && !digits.Contains('月', StringComparison.Ordinal))
+        {
+            var years = Integer(digits, 1, 30, "年", "期");
+            return years.IsValid ? new ParsedValue((int.Parse(years.Value, CultureInfo.InvariantCulture) * 12).ToString(CultureInfo.InvariantCulture), null) : years;
+        }
+        return Integer(digits, 1, 360, "个月", "月", "期");
+    }
+
+    /// <summary>
+    /// A choice printed as boxes (□等额本息 ☑等额本金 □…): the one option whose box is ticked. No tick, or more than
+    /// one, is flagged rather than guessed. A value written out without boxes is snapped to the vocabulary.
+    /// </summary>
+    private static ParsedValue Choice(string raw, IReadOnlyList<string> options, string what)
+    {
+        var text = TextNormalizer.Normalize(raw).Trim(':');
+        var found = new List<(string Option, int Start, double Certainty)>();
+        foreach (var option in options)
+        {
+            if (FindOption(text, option) is { } hit)
+            {
+                found.Add((option, hit.Start, hit.Certainty));
+            }
+        }
+        // A fuzzy hit overlapping a better one is the same print read against a similar option (等额本息 / 等额本金).
+        var kept = new List<(string Option, int Start, double Certainty)>();
+        foreach (var hit in found.OrderByDescending(f => f.Certainty).ThenByDescending(f => f.Option.Length))
+        {
+            if (!kept.Any(k => hit.Start < k.Start + k.Option.Length && k.Start < hit.Start + hit.Option.Length))
+            {
+                kept.Add(hit);
+            }
+        }
+        var marks = kept.OrderBy(k => k.Start).Select(f => (f.Option, f.Certainty, Mark: MarkBefore(text, f.Start))).ToList();
+        var boxed = marks.Any(m => m.Mark != 0) || text.Any(c => TickedMarks.Contains(c) || "□☐◻▢".Contains(c));
+        if (!boxed)
+        {
+            return Snap(Chinese(text, 2, 12, $"{what} is written in Chinese"), options, $"is not {what}");
+        }
+        var ticked = marks.Where(m => m.Mark > 0).ToList();
+        if (ticked.Count == 1)
+        {
+            // Every other printed option should read as an empty box; an unreadable mark leaves some doubt.
+            var othersClear = marks.Count(m => m.Mark < 0) == marks.Count - 1 && marks.Count == options.Count;
+            return new ParsedValue(ticked[0].Option, null, ticked[0].Certainty * (othersClear ? 1.0 : 0.85));
+        }
+        return ticked.Count == 0
+            ? new ParsedValue(string.Empty, $"no ticked box found among the options of {what} ('{text}')")
+            : new ParsedValue(ticked[0].Option, $"more than one box ticked for {what}: {string.Join(", ", ticked.Select(t => t.Option))}");
+    }
+
+    /// <summary>+1 for a ticked mark just before an option, −1 for an empty box, 0 for no readable mark.</summary>
+    private static int MarkBefore(string text, int start)
+    {
+        for (var i = start - 1; i >= Math.Max(0, start - 2); i--)
+        {
+            if (TickedMarks.Contains(text[i]) || text[i] is 'V' or 'v' or 'X' or 'x' or 'Y')
+            {
+                return 1;
+            }
+            if (EmptyMarks.Contains(text[i]))
+            {
+                return -1;
+            }
+        }
+        return 0;
+    }
+
+    private static (int Start, double Certainty)? FindOption(string text, string option)
+    {
+        var exact = text.IndexOf(option, StringComparison.Ordinal);
+        if (exact >= 0)
+        {
+            return (exact, 1.0);
+        }
+        var allowed = option.Length / 4;
+        (int Start, int Distance)? best = null;
+        for (var start = 0; start < text.Length; start++)
+        {
+            for (var length = Math.Max(1, option.Length - allowed); length <= option.Length + allowed && start + length <= text.Length; length++)
+            {
+                var distance = TextNormalizer.EditDistance(option, text.AsSpan(start, length));
+                if (distance <= allowed && (best is null || distance < best.Value.Distance))
+                {
+                    best = (start, distance);
+                }
+            }
+        }
+        return best is { } b ? (b.Start, 1.0 - ((double)b.Distance / option.Length)) : null;
+    }
+
+    private static string StripChoiceMarks(string text) =>
+        new(text.Where(c => !TickedMarks.Contains(c) && !"□☐◻▢".Contains(c)).ToArray());
 
     private static ParsedValue IdNumber(string text)
     {
@@ -151,8 +288,36 @@ public sealed partial class FieldValueParsers(KnownValues known)
             : new ParsedValue(number, $"'{text}' is not a number between {min} and {max}");
     }
 
-    /// <summary>30000, 30,000, 30000元, ¥30,000.00, 3万, 3.5万元 → yuan as a plain decimal string.</summary>
-    private static ParsedValue Amount(string text)
+    /// <summary>
+    /// 30000, 30,000, ¥30,000.00, 3万, 3.5万元, 叁万伍仟元整 → yuan. Where a form prints both figures and capitals, they
+    /// must agree; an amount outside the product's range is flagged.
+    /// </summary>
+    private ParsedValue Amount(string text)
+    {
+        var capitals = ChineseNumerals.CapitalsPart(text);
+        var figures = capitals is null ? text : text.Replace(capitals, " ", StringComparison.Ordinal);
+        ParsedValue parsed;
+        if (capitals is not null && ChineseNumerals.TryParseAmount(capitals, out var fromCapitals))
+        {
+            var figureValue = figures.Any(char.IsAsciiDigit) ? FigureAmount(figures) : null;
+            var yuan = Math.Round(fromCapitals, 2).ToString("0.##", CultureInfo.InvariantCulture);
+            parsed = figureValue is null || !figureValue.IsValid
+                ? new ParsedValue(yuan, null)
+                : figureValue.Value == yuan ? figureValue : new ParsedValue(figureValue.Value, $"the amount in figures ({figureValue.Value}) and in capitals ({yuan}) disagree");
+        }
+        else
+        {
+            parsed = FigureAmount(text);
+        }
+        if (parsed.IsValid && decimal.TryParse(parsed.Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount)
+            && (amount < known.MinAmountYuan || amount > known.MaxAmountYuan))
+        {
+            return parsed with { Problem = $"{parsed.Value} yuan is outside the product's range ({known.MinAmountYuan:0}–{known.MaxAmountYuan:0})" };
+        }
+        return parsed;
+    }
+
+    private static ParsedValue FigureAmount(string text)
     {
         var wan = text.Contains('万', StringComparison.Ordinal);
         // OCR often reads the thousands comma of 30,000 as a full stop; amounts never carry three decimals.
@@ -166,18 +331,24 @@ public sealed partial class FieldValueParsers(KnownValues known)
         return new ParsedValue(yuan.ToString("0.##", CultureInfo.InvariantCulture), null);
     }
 
-    private static ParsedValue PartnerCode(string text)
+    /// <summary>
+    /// A code in one of the configured partner formats. Each format fixes which positions are letters and which digits,
+    /// so look-alikes are folded per position; a reading that fits two formats differently is not guessed.
+    /// </summary>
+    private ParsedValue PartnerCode(string text)
     {
-        var raw = new string(text.ToUpperInvariant().Where(char.IsAsciiLetterOrDigit).ToArray());
-        if (raw.Length != 8)
+        var raw = new string(text.ToUpperInvariant().Where(c => char.IsAsciiLetterOrDigit(c) || c == '-').ToArray()).Trim('-');
+        // A reading that fits one format as printed and another only with look-alikes folded is the first.
+        var matches = known.Vocabulary.PartnerCodes.Select(f => f.Match(raw)).OfType<string>().Distinct()
+            .Select(code => (Code: code, Folds: code.Replace("-", string.Empty, StringComparison.Ordinal).Zip(raw.Replace("-", string.Empty, StringComparison.Ordinal)).Count(p => p.First != p.Second)))
+            .GroupBy(m => m.Folds).OrderBy(g => g.Key).FirstOrDefault()?.Select(m => m.Code).ToList() ?? [];
+        var formats = string.Join(", ", known.Vocabulary.PartnerCodes.Select(f => f.Mask));
+        return matches.Count switch
         {
-            return new ParsedValue(raw, $"'{raw}' is not a partner code (2 letters + 6 digits)");
-        }
-        // The format fixes which positions are letters and which are digits, so look-alikes can be folded safely.
-        var value = string.Concat(raw[..2].Select(FoldToLetter)) + string.Concat(raw[2..].Select(FoldToDigit));
-        return PartnerCodePattern().IsMatch(value)
-            ? new ParsedValue(value, null, value == raw ? 1.0 : 0.9)
-            : new ParsedValue(value, $"'{raw}' is not a partner code (2 letters + 6 digits)");
+            1 => new ParsedValue(matches[0], null, matches[0].Replace("-", string.Empty, StringComparison.Ordinal) == raw.Replace("-", string.Empty, StringComparison.Ordinal) ? 1.0 : 0.9),
+            0 => new ParsedValue(raw, $"'{raw}' is not a partner code in a known format ({formats})"),
+            _ => new ParsedValue(raw, $"'{raw}' fits more than one partner code format: {string.Join(", ", matches)}"),
+        };
     }
 
     private static ParsedValue Date(string text)
@@ -206,37 +377,13 @@ public sealed partial class FieldValueParsers(KnownValues known)
         return new string(result.Select(FoldToDigit).Where(c => char.IsAsciiDigit(c) || c == '.').ToArray()).Trim('.');
     }
 
-    private static char FoldToDigit(char c) => c switch
-    {
-        'O' or 'o' or 'D' or 'Q' or '〇' => '0',
-        'I' or 'l' or 'i' or '!' => '1',
-        'Z' or 'z' => '2',
-        'S' or 's' => '5',
-        'B' => '8',
-        'G' or 'b' => '6',
-        'x' => 'X',
-        _ => c,
-    };
-
-    private static char FoldToLetter(char c) => c switch
-    {
-        '0' => 'O',
-        '1' => 'I',
-        '2' => 'Z',
-        '5' => 'S',
-        '8' => 'B',
-        '6' => 'G',
-        _ => c,
-    };
+    private static char FoldToDigit(char c) => c == '|' ? c : LookAlikes.ToDigit(c);
 
     [GeneratedRegex(@"^\d{1,3}(\.\d{3})+")]
     private static partial Regex ThousandsWithStops();
 
     [GeneratedRegex(@"^1[3-9]\d{9}$")]
     private static partial Regex MobilePattern();
-
-    [GeneratedRegex(@"^[A-Z]{2}\d{6}$")]
-    private static partial Regex PartnerCodePattern();
 
     [GeneratedRegex(@"(?<before>[年月])\s*[)\]|!:;/]\s*(?<after>[月日])")]
     private static partial Regex LoneOneInDate();
