@@ -7,33 +7,42 @@ var seedOption = new Option<int>("--seed") { Description = "Random seed (same se
 var perTierOption = new Option<int>("--per-tier") { Description = "Forms per quality tier (layouts and fonts rotate)", DefaultValueFactory = _ => 3 };
 
 var outOption = new Option<string>("--out") { Description = "Directory to write forms into", DefaultValueFactory = _ => "samples/forms" };
-var samples = new Command("samples", "Write sample forms with NAME.expected.json next to each") { outOption, seedOption, perTierOption };
+var heldOutOption = new Option<bool>("--held-out") { Description = "Use the held-out templates, fonts and wordings instead of the development ones" };
+var samples = new Command("samples", "Write sample forms with NAME.expected.json next to each") { outOption, seedOption, perTierOption, heldOutOption };
 samples.SetAction(result =>
 {
     var directory = result.GetValue(outOption)!;
-    var forms = SampleSet.Generate(directory, result.GetValue(seedOption), result.GetValue(perTierOption), Enum.GetValues<QualityTier>());
+    var forms = SampleSet.Generate(directory, result.GetValue(seedOption), result.GetValue(perTierOption), Enum.GetValues<QualityTier>(),
+        result.GetValue(heldOutOption) ? FormSplit.HeldOut : FormSplit.Development);
     Console.WriteLine($"{forms.Count} forms written to {directory}");
 });
 
 var markdownOption = new Option<string?>("--markdown") { Description = "Markdown file whose accuracy section is replaced with the results" };
+var csvOption = new Option<string?>("--csv") { Description = "Write every field's outcome and confidence to this CSV file" };
 var detailsOption = new Option<bool>("--details") { Description = "List every wrong field" };
 var psmOption = new Option<int>("--psm") { Description = "Tesseract page segmentation mode", DefaultValueFactory = _ => new OcrOptions().PageSegmentationMode };
 var accuracy = new Command("accuracy", "Generate forms in a temporary directory, read them with Tesseract and report field accuracy per tier")
 {
-    seedOption, perTierOption, markdownOption, detailsOption, psmOption,
+    seedOption, perTierOption, markdownOption, detailsOption, psmOption, heldOutOption, csvOption,
 };
 accuracy.SetAction(async (result, cancellationToken) =>
 {
     var directory = Directory.CreateTempSubdirectory("ruralloans-forms-").FullName;
     try
     {
-        var forms = SampleSet.Generate(directory, result.GetValue(seedOption), result.GetValue(perTierOption), Enum.GetValues<QualityTier>());
+        var forms = SampleSet.Generate(directory, result.GetValue(seedOption), result.GetValue(perTierOption), Enum.GetValues<QualityTier>(),
+            result.GetValue(heldOutOption) ? FormSplit.HeldOut : FormSplit.Development);
         var scores = await AccuracyHarness.ScoreAsync(directory, forms, OcrEngineFactory.Create(new OcrOptions { PageSegmentationMode = result.GetValue(psmOption) }), cancellationToken);
         var report = AccuracyHarness.Report(scores);
         Console.WriteLine(report);
         if (result.GetValue(detailsOption))
         {
             Console.WriteLine(AccuracyHarness.Details(scores));
+            Console.WriteLine(AccuracyHarness.FlaggedRight(scores));
+        }
+        if (result.GetValue(csvOption) is { } csv)
+        {
+            await File.WriteAllTextAsync(csv, AccuracyHarness.Csv(scores), cancellationToken);
         }
         if (result.GetValue(markdownOption) is { } markdown)
         {

@@ -42,8 +42,11 @@ public sealed partial class FieldValueParsers(KnownValues known)
     /// <summary>Marks a ticked box is printed or read as: filled and ticked boxes, ticks and crosses.</summary>
     private const string TickedMarks = "■☑☒√✓✔✗✘×▣█●◼◉⊠⊗团回図囗";
 
-    /// <summary>Marks an empty box is printed or read as (chi_sim reads □ as 口 and often as O or 0).</summary>
-    private const string EmptyMarks = "□☐◻▢○口0O〇D";
+    /// <summary>
+    /// Marks an empty box is printed or read as. chi_sim reads an empty □ as 口 very consistently, but a ticked box as
+    /// almost anything (图, 国, 品, 0, a bracket), so a tick is recognised as "not an empty box".
+    /// </summary>
+    private const string EmptyMarks = "□☐◻▢口";
 
     public ParsedValue Parse(string field, string raw)
     {
@@ -172,38 +175,40 @@ public sealed partial class FieldValueParsers(KnownValues known)
             }
         }
         var marks = kept.OrderBy(k => k.Start).Select(f => (f.Option, f.Certainty, Mark: MarkBefore(text, f.Start))).ToList();
-        var boxed = marks.Any(m => m.Mark != 0) || text.Any(c => TickedMarks.Contains(c) || "□☐◻▢".Contains(c));
+        var boxed = marks.Any(m => m.Mark < 0) || text.Any(c => TickedMarks.Contains(c) || "□☐◻▢".Contains(c));
         if (!boxed)
         {
             return Snap(Chinese(text, 2, 12, $"{what} is written in Chinese"), options, $"is not {what}");
         }
-        var ticked = marks.Where(m => m.Mark > 0).ToList();
+        // The ticked option is the one whose box does not read as an empty box; an option at the very start with no
+        // mark read at all counts as a candidate too, with less certainty.
+        var ticked = marks.Where(m => m.Mark >= 0).ToList();
         if (ticked.Count == 1)
         {
-            // Every other printed option should read as an empty box; an unreadable mark leaves some doubt.
-            var othersClear = marks.Count(m => m.Mark < 0) == marks.Count - 1 && marks.Count == options.Count;
-            return new ParsedValue(ticked[0].Option, null, ticked[0].Certainty * (othersClear ? 1.0 : 0.85));
+            var certain = ticked[0].Mark > 0 ? 1.0 : 0.8;
+            // Every other printed option should read as an empty box; options we could not find leave some doubt.
+            var allFound = marks.Count >= 2;
+            return new ParsedValue(ticked[0].Option, null, ticked[0].Certainty * certain * (allFound ? 1.0 : 0.85));
         }
         return ticked.Count == 0
             ? new ParsedValue(string.Empty, $"no ticked box found among the options of {what} ('{text}')")
-            : new ParsedValue(ticked[0].Option, $"more than one box ticked for {what}: {string.Join(", ", ticked.Select(t => t.Option))}");
+            : new ParsedValue(string.Empty, $"cannot tell which box is ticked for {what}: {string.Join(", ", ticked.Select(t => t.Option))} ('{text}')");
     }
 
-    /// <summary>+1 for a ticked mark just before an option, −1 for an empty box, 0 for no readable mark.</summary>
+    /// <summary>−1 when an option's box reads as empty, +1 for any other mark before it, 0 for nothing before it.</summary>
     private static int MarkBefore(string text, int start)
     {
-        for (var i = start - 1; i >= Math.Max(0, start - 2); i--)
+        if (start == 0)
         {
-            if (TickedMarks.Contains(text[i]) || text[i] is 'V' or 'v' or 'X' or 'x' or 'Y')
-            {
-                return 1;
-            }
-            if (EmptyMarks.Contains(text[i]))
-            {
-                return -1;
-            }
+            return 0;
         }
-        return 0;
+        var c = text[start - 1];
+        if (EmptyMarks.Contains(c))
+        {
+            return -1;
+        }
+        // Ticks, crosses, filled boxes, and whatever chi_sim makes of them (图, 国, 0, a bracket).
+        return 1;
     }
 
     private static (int Start, double Certainty)? FindOption(string text, string option)
@@ -276,7 +281,7 @@ public sealed partial class FieldValueParsers(KnownValues known)
     {
         var number = StripUnits(text, units);
         return int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
-            ? new ParsedValue(value.ToString(CultureInfo.InvariantCulture), null)
+            ? new ParsedValue(value.ToString(CultureInfo.InvariantCulture), Stray(text, units))
             : new ParsedValue(number, $"'{text}' is not a whole number between {min} and {max}");
     }
 
@@ -284,7 +289,7 @@ public sealed partial class FieldValueParsers(KnownValues known)
     {
         var number = StripUnits(text, units);
         return decimal.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
-            ? new ParsedValue(value.ToString("0.##", CultureInfo.InvariantCulture), null)
+            ? new ParsedValue(value.ToString("0.##", CultureInfo.InvariantCulture), Stray(text, units))
             : new ParsedValue(number, $"'{text}' is not a number between {min} and {max}");
     }
 
@@ -296,18 +301,36 @@ public sealed partial class FieldValueParsers(KnownValues known)
     {
         var capitals = ChineseNumerals.CapitalsPart(text);
         var figures = capitals is null ? text : text.Replace(capitals, " ", StringComparison.Ordinal);
+        var figureValue = figures.Any(char.IsAsciiDigit) ? FigureAmount(figures) : null;
+        // Whatever Chinese is left besides the capitals must be words forms print around amounts; anything else is a
+        // misread numeral (壹 → 毒, 仟 → 什) and the capitals cannot be trusted.
+        var leftover = AmountWords.Aggregate(figures, (current, word) => current.Replace(word, string.Empty, StringComparison.Ordinal));
+        var capitalsValue = capitals is not null && !leftover.Any(TextNormalizer.IsCjk) && ChineseNumerals.TryParseAmount(capitals, out var fromCapitals)
+            ? Math.Round(fromCapitals, 2).ToString("0.##", CultureInfo.InvariantCulture)
+            : null;
         ParsedValue parsed;
-        if (capitals is not null && ChineseNumerals.TryParseAmount(capitals, out var fromCapitals))
+        if (figureValue is { IsValid: true } && capitalsValue is not null)
         {
-            var figureValue = figures.Any(char.IsAsciiDigit) ? FigureAmount(figures) : null;
-            var yuan = Math.Round(fromCapitals, 2).ToString("0.##", CultureInfo.InvariantCulture);
-            parsed = figureValue is null || !figureValue.IsValid
-                ? new ParsedValue(yuan, null)
-                : figureValue.Value == yuan ? figureValue : new ParsedValue(figureValue.Value, $"the amount in figures ({figureValue.Value}) and in capitals ({yuan}) disagree");
+            parsed = figureValue.Value == capitalsValue
+                ? figureValue
+                : figureValue with { Problem = $"the amount in figures ({figureValue.Value}) and in capitals ({capitalsValue}) disagree" };
+        }
+        else if (figureValue is { IsValid: true })
+        {
+            // Figures read well next to capitals that did not: the figures stand, with a little less certainty.
+            parsed = capitals is null && !leftover.Any(TextNormalizer.IsCjk) ? figureValue : figureValue with { Certainty = 0.8 };
+        }
+        else if (capitalsValue is not null)
+        {
+            parsed = new ParsedValue(capitalsValue, null);
+        }
+        else if (capitals is not null || leftover.Any(TextNormalizer.IsCjk))
+        {
+            return new ParsedValue(figureValue?.Value ?? string.Empty, $"'{text}' has characters that are not part of an amount");
         }
         else
         {
-            parsed = FigureAmount(text);
+            parsed = figureValue ?? FigureAmount(text);
         }
         if (parsed.IsValid && decimal.TryParse(parsed.Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount)
             && (amount < known.MinAmountYuan || amount > known.MaxAmountYuan))
@@ -316,6 +339,8 @@ public sealed partial class FieldValueParsers(KnownValues known)
         }
         return parsed;
     }
+
+    private static readonly string[] AmountWords = ["人民币", "大写", "小写", "元", "万", "整"];
 
     private static ParsedValue FigureAmount(string text)
     {
@@ -337,7 +362,9 @@ public sealed partial class FieldValueParsers(KnownValues known)
     /// </summary>
     private ParsedValue PartnerCode(string text)
     {
-        var raw = new string(text.ToUpperInvariant().Where(c => char.IsAsciiLetterOrDigit(c) || c == '-').ToArray()).Trim('-');
+        // Hyphens are often read as a full stop, a dash or 一.
+        var raw = new string(text.ToUpperInvariant().Select(c => c is '.' or '一' or '—' or '–' or '_' or '~' ? '-' : c)
+            .Where(c => char.IsAsciiLetterOrDigit(c) || c == '-').ToArray()).Trim('-');
         // A reading that fits one format as printed and another only with look-alikes folded is the first.
         var matches = known.Vocabulary.PartnerCodes.Select(f => f.Match(raw)).OfType<string>().Distinct()
             .Select(code => (Code: code, Folds: code.Replace("-", string.Empty, StringComparison.Ordinal).Zip(raw.Replace("-", string.Empty, StringComparison.Ordinal)).Count(p => p.First != p.Second)))
@@ -362,9 +389,31 @@ public sealed partial class FieldValueParsers(KnownValues known)
             && int.TryParse(match.Groups["day"].Value, CultureInfo.InvariantCulture, out var day)
             && year is >= 2000 and <= 2100 && month is >= 1 and <= 12 && day >= 1 && day <= DateTime.DaysInMonth(year, month))
         {
-            return new ParsedValue(new DateOnly(year, month, day).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), null);
+            var date = new DateOnly(year, month, day);
+            var iso = date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            // A separator OCR is known to make of / - . 年 月 is fine; any other character may have eaten a digit
+            // (2024/11/14 read as 2024/1M14).
+            var separators = match.Groups["s1"].Value + match.Groups["s2"].Value;
+            if (separators.Any(c => !"-/.年月V明,、".Contains(c)))
+            {
+                return new ParsedValue(iso, $"'{text}' has an unclear separator; read as {iso}");
+            }
+            return date > DateOnly.FromDateTime(DateTime.UtcNow).AddDays(31)
+                ? new ParsedValue(iso, $"{iso} is in the future")
+                : new ParsedValue(iso, null);
         }
         return new ParsedValue(text, $"'{text}' is not a date (2024-03-15, 2024/3/15 or 2024年3月15日)");
+    }
+
+    /// <summary>
+    /// A number read with a Chinese character that is not its unit (职(亩)1 for 1.9亩) has lost part of itself to a
+    /// misread: the digits left may be wrong, so it is flagged.
+    /// </summary>
+    private static string? Stray(string text, string[] units)
+    {
+        // A bracket right after the label is the label's unit, however it was read ((雷) for (亩)).
+        var rest = units.Aggregate(LeadingBracket().Replace(text, string.Empty), (current, unit) => current.Replace(unit, string.Empty, StringComparison.Ordinal));
+        return rest.Any(TextNormalizer.IsCjk) ? $"'{text}' has characters that are not part of a number" : null;
     }
 
     private static string StripUnits(string text, params string[] units)
@@ -382,6 +431,9 @@ public sealed partial class FieldValueParsers(KnownValues known)
     [GeneratedRegex(@"^\d{1,3}(\.\d{3})+")]
     private static partial Regex ThousandsWithStops();
 
+    [GeneratedRegex(@"^\([^)]{0,3}\)")]
+    private static partial Regex LeadingBracket();
+
     [GeneratedRegex(@"^1[3-9]\d{9}$")]
     private static partial Regex MobilePattern();
 
@@ -389,6 +441,6 @@ public sealed partial class FieldValueParsers(KnownValues known)
     private static partial Regex LoneOneInDate();
 
     // Any one character between the numbers is a separator: OCR reads the / of 2024/10/6 as V and 月 as 明.
-    [GeneratedRegex(@"(?<year>\d{4})\s*[^\d\s]\s*(?<month>\d{1,2})\s*[^\d\s]\s*(?<day>\d{1,2})(?!\d)")]
+    [GeneratedRegex(@"(?<year>\d{4})\s*(?<s1>[^\d\s])\s*(?<month>\d{1,2})\s*(?<s2>[^\d\s])\s*(?<day>\d{1,2})(?!\d)")]
     private static partial Regex DatePattern();
 }

@@ -23,6 +23,12 @@ public sealed class LoanFormExtractor(KnownValues known)
         LoanFormFields.County, LoanFormFields.Township, LoanFormFields.Village, LoanFormFields.RequestedAmountYuan,
     ];
 
+    /// <summary>Fields with no pattern or list to check them against.</summary>
+    private static readonly HashSet<string> FreeTextFields = [LoanFormFields.ApplicantName, LoanFormFields.Village, LoanFormFields.Purpose];
+
+    /// <summary>How far above its weakest character a free-text value's confidence may stand.</summary>
+    private const double FreeTextAllowance = 0.1;
+
     /// <summary>Fields whose value may run over several cells of its row (a row of checkboxes).</summary>
     private static readonly HashSet<string> ChoiceFields = [LoanFormFields.RepaymentMethod];
 
@@ -92,7 +98,7 @@ public sealed class LoanFormExtractor(KnownValues known)
                 claimed.UnionWith(value.Value.Used);
                 if (match.Kind != LabelKind.Ignored && value.Value.Raw.Length > 0)
                 {
-                    found[match.Field] = new Reading(value.Value.Raw, value.Value.Confidence, match.Score, new PageRegion(page.PageNumber, value.Value.Box));
+                    found[match.Field] = new Reading(value.Value.Raw, value.Value.Confidence, match.Score, new PageRegion(page.PageNumber, value.Value.Box)) { MinConfidence = value.Value.MinConfidence };
                 }
             }
         }
@@ -124,6 +130,9 @@ public sealed class LoanFormExtractor(KnownValues known)
             parsed[field] = (reading, value);
         }
 
+        // Only a value that fails its own pattern is worth a second look; one that disagrees with another field reads
+        // the same however often it is read.
+        var patternFailures = parsed.Where(p => !p.Value.Value.IsValid).Select(p => p.Key).ToHashSet();
         CrossCheck(parsed);
 
         foreach (var field in LoanFormFields.All)
@@ -135,12 +144,15 @@ public sealed class LoanFormExtractor(KnownValues known)
                 continue;
             }
             var (reading, value) = entry;
-            var confidence = reading.OcrConfidence * Math.Sqrt(reading.LabelScore) * value.Certainty * (value.IsValid ? 1 : InvalidValuePenalty);
+            // Free text has no pattern to fail, so its weakest character decides: one misread character makes a name
+            // wrong while the mean of the others still looks fine.
+            var ocr = FreeTextFields.Contains(field) ? Math.Min(reading.OcrConfidence, reading.MinConfidence + FreeTextAllowance) : reading.OcrConfidence;
+            var confidence = ocr * Math.Sqrt(reading.LabelScore) * value.Certainty * (value.IsValid ? 1 : InvalidValuePenalty);
             fields[field] = new ExtractedField(value.Value.Length == 0 ? null : value.Value, Math.Round(confidence, 3), reading.Raw);
             if (value.Problem is not null)
             {
                 errors.Add(new ExtractionError(field, value.Problem));
-                if (reading.Region is { } region)
+                if (reading.Region is { } region && patternFailures.Contains(field))
                 {
                     doubtful[field] = region;
                 }
@@ -220,15 +232,16 @@ public sealed class LoanFormExtractor(KnownValues known)
         {
             return $"'{id}' has no valid birth date ({id[6..14]})";
         }
-        var asOf = parsed.TryGetValue(LoanFormFields.ApplicationDate, out var date) && date.Value.IsValid && DateOnly.TryParse(date.Value.Value, System.Globalization.CultureInfo.InvariantCulture, out var applied)
-            ? applied
-            : DateOnly.FromDateTime(DateTime.UtcNow);
+        var dated = parsed.TryGetValue(LoanFormFields.ApplicationDate, out var date) && date.Value.IsValid
+            && DateOnly.TryParse(date.Value.Value, System.Globalization.CultureInfo.InvariantCulture, out var applied);
+        var asOf = dated ? applied : DateOnly.FromDateTime(DateTime.UtcNow);
         var age = asOf.Year - birth.Year - (asOf < birth.AddYears(asOf.Year - birth.Year) ? 1 : 0);
         if (age is < 16 or > 100)
         {
             return $"the ID's birth date {birth:yyyy-MM-dd} makes the applicant {age} on {asOf:yyyy-MM-dd}";
         }
-        if (parsed.TryGetValue(FormVocabulary.StatedAge, out var stated) && stated.Value.IsValid
+        // Without the application date the age on the form may be up to a few years old: no comparison.
+        if (dated && parsed.TryGetValue(FormVocabulary.StatedAge, out var stated) && stated.Value.IsValid
             && int.TryParse(stated.Value.Value, System.Globalization.CultureInfo.InvariantCulture, out var statedAge) && Math.Abs(statedAge - age) > 1)
         {
             return $"the ID's birth date {birth:yyyy-MM-dd} makes the applicant {age} on {asOf:yyyy-MM-dd}, the form states {statedAge}";
@@ -252,7 +265,11 @@ public sealed class LoanFormExtractor(KnownValues known)
         return value.Length == 0 ? null : (value, segments.Average(s => s.Confidence));
     }
 
-    private sealed record Reading(string Raw, double OcrConfidence, double LabelScore, PageRegion? Region);
+    private sealed record Reading(string Raw, double OcrConfidence, double LabelScore, PageRegion? Region)
+    {
+        /// <summary>The least confident character's confidence (the mean where the engine gave only one figure).</summary>
+        public double MinConfidence { get; init; } = OcrConfidence;
+    }
 
     /// <summary>
     /// A label the engine could not read (a smudge, a rule through it, 申请金额 read as 申请立怒) loses its field unless
@@ -291,7 +308,10 @@ public sealed class LoanFormExtractor(KnownValues known)
         && value.Length > 0
         && parsers.Parse(field, value).IsValid;
 
-    private readonly record struct ValueRead(string Raw, double Confidence, BoundingBox Box, IReadOnlyList<Segment> Used);
+    private readonly record struct ValueRead(string Raw, double Confidence, BoundingBox Box, IReadOnlyList<Segment> Used)
+    {
+        public double MinConfidence { get; init; } = Confidence;
+    }
 
     /// <summary>
     /// The value of a label: the rest of its segment; else the cell to its right on the same row (for a choice field,
@@ -312,7 +332,7 @@ public sealed class LoanFormExtractor(KnownValues known)
                     return new ValueRead(string.Concat(all.Select(s => s.Text)), all.Average(s => s.Confidence), BoundingBox.Union(all.Select(s => s.Box)), rest);
                 }
             }
-            return new ValueRead(remainder.Text, remainder.Confidence, remainder.Box, []);
+            return new ValueRead(remainder.Text, remainder.Confidence, remainder.Box, []) { MinConfidence = remainder.MinConfidence };
         }
         var row = RowToTheRight(label, segments, labelSegments, claimed);
         if (row.Count > 0)
@@ -325,7 +345,7 @@ public sealed class LoanFormExtractor(KnownValues known)
             // pattern gives way to the next one that passes.
             var neighbours = row.Take(2).ToList();
             var value = (parseAs is null ? null : neighbours.FirstOrDefault(s => parsers.Parse(parseAs, s.Text).IsValid)) ?? neighbours[0];
-            return new ValueRead(value.Text, value.Confidence, value.Box, [value]);
+            return new ValueRead(value.Text, value.Confidence, value.Box, [value]) { MinConfidence = value.MinConfidence };
         }
         var below = segments
             .Where(s => !labelSegments.Contains(s) && !claimed.Contains(s)
@@ -336,7 +356,7 @@ public sealed class LoanFormExtractor(KnownValues known)
                 && !s.Text.Contains(':', StringComparison.Ordinal))
             .OrderBy(s => s.Box.Top)
             .FirstOrDefault();
-        return below is null ? null : new ValueRead(below.Text, below.Confidence, below.Box, [below]);
+        return below is null ? null : new ValueRead(below.Text, below.Confidence, below.Box, [below]) { MinConfidence = below.MinConfidence };
     }
 
     /// <summary>Unclaimed segments to the right of a label on its row, up to the next label.</summary>
