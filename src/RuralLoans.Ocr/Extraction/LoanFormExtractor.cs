@@ -232,8 +232,9 @@ public sealed class LoanFormExtractor(KnownValues known)
         {
             return $"'{id}' has no valid birth date ({id[6..14]})";
         }
+        var applied = default(DateOnly);
         var dated = parsed.TryGetValue(LoanFormFields.ApplicationDate, out var date) && date.Value.IsValid
-            && DateOnly.TryParse(date.Value.Value, System.Globalization.CultureInfo.InvariantCulture, out var applied);
+            && DateOnly.TryParse(date.Value.Value, System.Globalization.CultureInfo.InvariantCulture, out applied);
         var asOf = dated ? applied : DateOnly.FromDateTime(DateTime.UtcNow);
         var age = asOf.Year - birth.Year - (asOf < birth.AddYears(asOf.Year - birth.Year) ? 1 : 0);
         if (age is < 16 or > 100)
