@@ -118,6 +118,24 @@ public sealed class PartnerFormExtractionTests
     }
 
     [Fact]
+    public void A_code_that_two_formats_explain_equally_well_is_flagged()
+    {
+        // MS034135 (AA999999) read with its 0 as D is also NSD34135, a code of the AAA-99999 format without its hyphen.
+        var form = extractor.Extract(OcrDocuments.Lines("合作机构代码：NSD34135"));
+
+        Assert.True(Flagged(form, LoanFormFields.PartnerCode));
+    }
+
+    [Fact]
+    public void Figures_next_to_unreadable_capitals_stand_and_a_bracketed_unit_is_not_the_value()
+    {
+        var form = extractor.Extract(OcrDocuments.Lines("申请金额：15,000(大写:喜万伍什元整)", "土地面积(亩)：12.5"));
+
+        Assert.Equal("15000", form.Fields[LoanFormFields.RequestedAmountYuan].Value);
+        Assert.Equal("12.5", form.Fields[LoanFormFields.LandAreaMu].Value);
+    }
+
+    [Fact]
     public void A_partner_adds_its_wording_and_code_format_with_a_file_and_no_code()
     {
         var file = Path.GetTempFileName();

@@ -299,12 +299,16 @@ public sealed partial class FieldValueParsers(KnownValues known)
     /// </summary>
     private ParsedValue Amount(string text)
     {
-        var capitals = ChineseNumerals.CapitalsPart(text);
-        var figures = capitals is null ? text : text.Replace(capitals, " ", StringComparison.Ordinal);
+        // "30,000(大写:叁万元整)": figures before the bracket, capitals inside it.
+        var split = text.IndexOfAny(['(', '大']);
+        var hasBoth = split > 0 && text[..split].Any(char.IsAsciiDigit);
+        var capitals = ChineseNumerals.CapitalsPart(hasBoth ? text[split..] : text);
+        var figures = hasBoth ? text[..split] : capitals is null ? text : text.Replace(capitals, " ", StringComparison.Ordinal);
         var figureValue = figures.Any(char.IsAsciiDigit) ? FigureAmount(figures) : null;
         // Whatever Chinese is left besides the capitals must be words forms print around amounts; anything else is a
         // misread numeral (壹 → 毒, 仟 → 什) and the capitals cannot be trusted.
-        var leftover = AmountWords.Aggregate(figures, (current, word) => current.Replace(word, string.Empty, StringComparison.Ordinal));
+        var words = hasBoth ? text[split..].Replace(capitals ?? "\0", string.Empty, StringComparison.Ordinal) : figures;
+        var leftover = AmountWords.Aggregate(words, (current, word) => current.Replace(word, string.Empty, StringComparison.Ordinal));
         var capitalsValue = capitals is not null && !leftover.Any(TextNormalizer.IsCjk) && ChineseNumerals.TryParseAmount(capitals, out var fromCapitals)
             ? Math.Round(fromCapitals, 2).ToString("0.##", CultureInfo.InvariantCulture)
             : null;
@@ -366,9 +370,16 @@ public sealed partial class FieldValueParsers(KnownValues known)
         var raw = new string(text.ToUpperInvariant().Select(c => c is '.' or '一' or '—' or '–' or '_' or '~' ? '-' : c)
             .Where(c => char.IsAsciiLetterOrDigit(c) || c == '-').ToArray()).Trim('-');
         // A reading that fits one format as printed and another only with look-alikes folded is the first.
-        var matches = known.Vocabulary.PartnerCodes.Select(f => f.Match(raw)).OfType<string>().Distinct()
-            .Select(code => (Code: code, Folds: code.Replace("-", string.Empty, StringComparison.Ordinal).Zip(raw.Replace("-", string.Empty, StringComparison.Ordinal)).Count(p => p.First != p.Second)))
-            .GroupBy(m => m.Folds).OrderBy(g => g.Key).FirstOrDefault()?.Select(m => m.Code).ToList() ?? [];
+        var candidates = known.Vocabulary.PartnerCodes.Select(f => f.Match(raw)).OfType<string>().Distinct()
+            .Select(code => (Code: code, Folds: code.Replace("-", string.Empty, StringComparison.Ordinal).Zip(raw.Replace("-", string.Empty, StringComparison.Ordinal)).Count(p => p.First != p.Second)
+                + Math.Max(0, code.Count(c => c == '-') - raw.Count(c => c == '-'))))
+            .OrderBy(m => m.Folds)
+            .ToList();
+        // Two formats one look-alike apart (MS034135 as AA999999, NSD34135 as AAA-99999 with 0 read as D) cannot be
+        // told apart by the reading: a person should look.
+        var matches = candidates.Count > 1 && candidates[1].Folds <= candidates[0].Folds + 1
+            ? candidates.Select(c => c.Code).ToList()
+            : candidates.Take(1).Select(c => c.Code).ToList();
         var formats = string.Join(", ", known.Vocabulary.PartnerCodes.Select(f => f.Mask));
         return matches.Count switch
         {

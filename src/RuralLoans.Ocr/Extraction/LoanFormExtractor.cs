@@ -206,7 +206,16 @@ public sealed class LoanFormExtractor(KnownValues known)
             counties = [idCounty];
         }
 
-        if (parsed.TryGetValue(LoanFormFields.Township, out var township) && township.Value.IsValid && counties.Count > 0)
+        if (counties.Count == 0 && idCounty is not null)
+        {
+            counties = [idCounty];
+        }
+        if (parsed.TryGetValue(LoanFormFields.Township, out var township) && township.Value.IsValid && counties.Count == 0)
+        {
+            // With no county to look it up in, a township cannot be checked: a person should.
+            parsed[LoanFormFields.Township] = (township.Reading, township.Value with { Problem = $"'{township.Value.Value}' cannot be checked: the county was not read" });
+        }
+        else if (township.Value is not null && township.Value.IsValid && counties.Count > 0)
         {
             var candidates = counties.SelectMany(c => divisions.TownshipsOf(c.Code)).ToList();
             if (candidates.Count > 0 && !candidates.Any(t => t.Name == township.Value.Value))
@@ -320,7 +329,11 @@ public sealed class LoanFormExtractor(KnownValues known)
     /// </summary>
     private ValueRead? ValueFor(Segment label, LabelMatch match, List<Segment> segments, HashSet<Segment> labelSegments, HashSet<Segment> claimed)
     {
-        var remainder = label.Slice(label.Text.Length - match.Remainder.Length);
+        // A unit in brackets after the label ((亩), (元), read as 亩) when the match took the opening bracket) is part
+        // of the label, not the value.
+        var close = match.Remainder.IndexOf(')', StringComparison.Ordinal);
+        var unit = close >= 0 && close <= 4 && !match.Remainder[..close].Any(char.IsAsciiDigit) ? close + 1 : 0;
+        var remainder = label.Slice(label.Text.Length - match.Remainder.Length + unit);
         var parseAs = match.Kind == LabelKind.Ignored ? null : match.Field;
         if (remainder.Text.Trim(':', '.', ',', '-', '(', ')').Length > 0)
         {
