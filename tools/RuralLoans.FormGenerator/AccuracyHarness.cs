@@ -15,13 +15,11 @@ public sealed record FormScore(SampleForm Form, IReadOnlyList<string> WrongField
 /// <summary>Reads generated forms with a real engine and scores field accuracy per quality tier.</summary>
 public static class AccuracyHarness
 {
-    /// <summary>Below this confidence a field is routed to a human reviewer.</summary>
-    public const double ReviewConfidence = 0.5;
 
     public static bool IsFlagged(ExtractedForm extracted, string field)
     {
         ArgumentNullException.ThrowIfNull(extracted);
-        return extracted.Fields[field].Confidence < ReviewConfidence || extracted.Errors.Any(e => e.Field == field);
+        return extracted.NeedsReview(field);
     }
 
     public static async Task<IReadOnlyList<FormScore>> ScoreAsync(string directory, IReadOnlyList<SampleForm> forms, IOcrEngine engine, CancellationToken cancellationToken)
@@ -108,7 +106,7 @@ public static class AccuracyHarness
             text.AppendLine(CultureInfo.InvariantCulture, $"| {tier.Key} | {f.Forms} | {f.Right}/{f.Fields} | {100 * f.Accuracy:0.0}% ({100 * AccuracyTarget(tier.Key):0}%) | {f.SilentErrors}/{f.Accepted} ({100 * f.SilentErrorRate:0.00}%) | {f.Flagged} ({100 * f.FlagRate:0.0}%) | {f.FormsFullyRight}/{f.Forms} | {f.CpuMean:0.00}, {f.CpuMax:0.00} | {f.WallMean:0.00} | {(MeetsTargets(tier.Key, f) ? "met" : "missed")} |");
         }
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"A field is flagged when its confidence is below {ReviewConfidence} or it has an extraction error (missing, failed pattern or cross-check); a silent error is a wrong value that was not flagged.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"A field is flagged (ExtractedForm.NeedsReview) when it has an extraction error (missing, failed pattern or cross-check) or its confidence is below {ReviewThresholds.Default} ({ReviewThresholds.For(LoanFormFields.ApplicantName)} for names and villages, {ReviewThresholds.For(LoanFormFields.Purpose)} for purposes); a silent error is a wrong value that was not flagged.");
         text.AppendLine();
         var tiers = scores.Select(s => s.Form.Tier).Distinct().Order().ToList();
         text.AppendLine("Accuracy per field (silent errors in brackets where any):");

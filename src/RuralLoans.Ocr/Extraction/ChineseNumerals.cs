@@ -16,6 +16,9 @@ public static class ChineseNumerals
     private static readonly Dictionary<char, int> SmallUnits = new()
     {
         ['拾'] = 10, ['十'] = 10, ['佰'] = 100, ['百'] = 100, ['仟'] = 1000, ['千'] = 1000,
+
+        // chi_sim reads 仟 as 什 in most fonts; 什 has no place in an amount, so it can only be 仟.
+        ['什'] = 1000,
     };
 
     private static bool IsNumeral(char c) => Digits.ContainsKey(c) || SmallUnits.ContainsKey(c) || c is '万' or '萬' or '亿';

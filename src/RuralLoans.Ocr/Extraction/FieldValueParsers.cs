@@ -207,8 +207,9 @@ public sealed partial class FieldValueParsers(KnownValues known)
         {
             return -1;
         }
-        // Ticks, crosses, filled boxes, and whatever chi_sim makes of them (图, 国, 0, a bracket).
-        return 1;
+        // Ticks, crosses, filled boxes, and whatever chi_sim makes of them (图, 国, 0, a bracket); another Chinese
+        // character is the end of the previous option, its box lost.
+        return TextNormalizer.IsCjk(c) && !TickedMarks.Contains(c) ? 0 : 1;
     }
 
     private static (int Start, double Certainty)? FindOption(string text, string option)
@@ -367,7 +368,8 @@ public sealed partial class FieldValueParsers(KnownValues known)
     private ParsedValue PartnerCode(string text)
     {
         // Hyphens are often read as a full stop, a dash or 一.
-        var raw = new string(text.ToUpperInvariant().Select(c => c is '.' or '一' or '—' or '–' or '_' or '~' ? '-' : c)
+        // Case is kept for the look-alike folding (l is I among letters, 1 among digits).
+        var raw = new string(text.Select(c => c == 'l' ? c : char.ToUpperInvariant(c)).Select(c => c is '.' or '一' or '—' or '–' or '_' or '~' ? '-' : c)
             .Where(c => char.IsAsciiLetterOrDigit(c) || c == '-').ToArray()).Trim('-');
         // A reading that fits one format as printed and another only with look-alikes folded is the first.
         var candidates = known.Vocabulary.PartnerCodes.Select(f => f.Match(raw)).OfType<string>().Distinct()

@@ -265,6 +265,7 @@ internal static class LookAlikes
 
     public static char ToLetter(char c) => c switch
     {
+        'l' => 'I',
         '0' => 'O',
         '1' => 'I',
         '2' => 'Z',

@@ -195,7 +195,8 @@ public sealed class LoanFormExtractor(KnownValues known)
                     : value with { Problem = value.Problem ?? $"the resident ID was issued in {idCounty.Name} ({idCounty.Code}), the form says {value.Value}" };
             }
             parsed[LoanFormFields.County] = (county.Reading, value);
-            counties = value.IsValid ? divisions.CountiesNamed(value.Value) : [];
+            // A county that exists but disagrees with the ID is still where the township is looked up.
+            counties = divisions.CountiesNamed(value.Value);
             if (idCounty is not null && counties.Count > 1)
             {
                 counties = counties.Where(c => c.Code == idCounty.Code).DefaultIfEmpty(counties[0]).ToList();
