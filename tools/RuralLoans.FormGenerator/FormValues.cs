@@ -63,7 +63,7 @@ public sealed class FormValuesGenerator(Random random, FormSplit split = FormSpl
         [LoanFormFields.RequestedAmountYuan] = (["申请金额", "借款金额", "贷款金额(元)"], ["申请借款金额", "授信额度(元)", "贷款额度"]),
         [LoanFormFields.TermMonths] = (["借款期限", "贷款期限(月)", "期限(月)"], ["申请期限", "借款期限(个月)", "期限"]),
         [LoanFormFields.Purpose] = (["借款用途", "贷款用途", "资金用途"], ["用途", "资金使用用途", "贷款使用用途"]),
-        [LoanFormFields.RepaymentMethod] = (["还款方式", "偿还方式"], ["还本付息方式", "还款方式"]),
+        [LoanFormFields.RepaymentMethod] = (["还款方式", "偿还方式"], ["还本付息方式", "还款方法"]),
         [LoanFormFields.PartnerCode] = (["合作机构代码", "合作方编码", "服务站编号"], ["推荐人编号", "网点代码", "推荐机构编号"]),
         [LoanFormFields.ApplicationDate] = (["申请日期", "填表日期"], ["申报日期", "借款申请日期", "日期"]),
     };

@@ -396,7 +396,10 @@ public sealed class LoanFormExtractor(KnownValues known)
     /// </summary>
     private IEnumerable<Segment> SplitAtEmbeddedLabels(Segment segment)
     {
-        var cut = Enumerable.Range(1, Math.Max(0, segment.Text.Length - 1))
+        // A label that starts the segment is not cut by a shorter label inside it (期限(个月) in 借款期限(个月)).
+        var head = Match(segment.Text);
+        var start = head is null ? 1 : Math.Max(1, segment.Text.Length - head.Remainder.Length);
+        var cut = Enumerable.Range(start, Math.Max(0, segment.Text.Length - start))
             .FirstOrDefault(i => labels.Any(l => l.Label.Length >= 4 && segment.Text.AsSpan(i).StartsWith(l.Label, StringComparison.Ordinal)));
         if (cut == 0)
         {
