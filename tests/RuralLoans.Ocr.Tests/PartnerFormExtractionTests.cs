@@ -220,6 +220,15 @@ public sealed class PartnerFormExtractionTests
     }
 
     [Fact]
+    public void A_partner_file_naming_an_unknown_field_is_refused_with_the_known_fields()
+    {
+        var error = Assert.Throws<OcrException>(() => FormVocabulary.FromJson("""{ "fields": { "borrowerName": ["贷户名称"] } }"""));
+
+        Assert.Contains("borrowerName", error.Message, StringComparison.Ordinal);
+        Assert.Contains(LoanFormFields.ApplicantName, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Every_label_pattern_in_the_shipped_dictionary_expands()
     {
         Assert.Equal(["借款人姓名", "申请人姓名", "姓名"], FormVocabulary.Expand("{借款人|申请人|}姓名"));
