@@ -49,6 +49,8 @@ public sealed class PartnerFormExtractionTests
     [InlineData("□等额本息 ■等额本金 □按月付息到期还本 □到期一次还本付息", "等额本金")]
     [InlineData("☑等额本息 □等额本金", "等额本息")]
     [InlineData("口等额本息 口等额本金 √按月付息到期还本", "按月付息到期还本")]
+    [InlineData("5按月付息到期还本5等额本息等额本金", "等额本金")] // a Hei face whose empty box reads as 5, the tick lost
+    [InlineData("Vv到期一次还本付息5等额本息5等额本金", "到期一次还本付息")]
     public void The_ticked_box_is_the_repayment_method(string printed, string method)
     {
         var form = extractor.Extract(OcrDocuments.Lines("还款方式：" + printed));
@@ -60,6 +62,7 @@ public sealed class PartnerFormExtractionTests
     [Theory]
     [InlineData("□等额本息 □等额本金 □按月付息到期还本")]
     [InlineData("■等额本息 ■等额本金 □按月付息到期还本")]
+    [InlineData("D到期一次还本付息0按月付息到期还本")]
     public void No_tick_or_two_ticks_are_flagged(string printed)
     {
         var form = extractor.Extract(OcrDocuments.Lines("还款方式：" + printed));
@@ -211,12 +214,26 @@ public sealed class PartnerFormExtractionTests
 
     [Theory]
     [InlineData("4口人", "4")]
+    [InlineData("12.5亩", "12.5")]
     [InlineData("五人", "5")]
     public void Counts_with_units_or_in_chinese_are_read(string printed, string count)
     {
-        var form = extractor.Extract(OcrDocuments.Lines("家庭成员数：" + printed));
+        var field = printed.EndsWith('亩') ? LoanFormFields.LandAreaMu : LoanFormFields.HouseholdSize;
+        var form = extractor.Extract(OcrDocuments.Lines((field == LoanFormFields.LandAreaMu ? "耕地面积：" : "家庭成员数：") + printed));
 
-        Assert.Equal(count, form.Fields[LoanFormFields.HouseholdSize].Value);
+        Assert.Equal(count, form.Fields[field].Value);
+        Assert.False(Flagged(form, field));
+    }
+
+    [Theory]
+    [InlineData("29.)亩")]
+    [InlineData("1n5")]
+    [InlineData("职(亩)1")]
+    public void A_number_read_with_a_stray_character_is_flagged(string read)
+    {
+        var form = extractor.Extract(OcrDocuments.Lines("耕地面积：" + read));
+
+        Assert.True(Flagged(form, LoanFormFields.LandAreaMu));
     }
 
     [Fact]

@@ -174,19 +174,26 @@ public sealed partial class FieldValueParsers(KnownValues known)
                 kept.Add(hit);
             }
         }
-        var marks = kept.OrderBy(k => k.Start).Select(f => (f.Option, f.Certainty, Mark: MarkBefore(text, f.Start))).ToList();
+        var ordered = kept.OrderBy(k => k.Start).ToList();
+        var markCharacters = ordered.Select(k => k.Start > 0 ? text[k.Start - 1] : '\0').ToList();
+        // Each font's empty box reads as one character (口 for most, 5 or D for some Hei faces): a mark in front of two
+        // or more options that is not a tick is this form's empty box.
+        var sharedEmpty = markCharacters.Where(c => c != '\0' && !StrongTicks.Contains(c) && !TextNormalizer.IsCjk(c))
+            .GroupBy(c => c).Where(g => g.Count() >= 2).Select(g => g.Key).ToHashSet();
+        var marks = ordered.Select((f, i) => (f.Option, f.Certainty, Mark: sharedEmpty.Contains(markCharacters[i]) ? -1 : MarkBefore(text, f.Start))).ToList();
         var boxed = marks.Any(m => m.Mark < 0) || text.Any(c => TickedMarks.Contains(c) || "□☐◻▢".Contains(c));
         if (!boxed)
         {
             return Snap(Chinese(text, 2, 12, $"{what} is written in Chinese"), options, $"is not {what}");
         }
-        // The ticked option is the one whose box does not read as an empty box; an option at the very start with no
-        // mark read at all counts as a candidate too, with less certainty.
-        var ticked = marks.Where(m => m.Mark >= 0).ToList();
+        // A mark that reads as a tick decides; failing that, the one option whose box does not read as empty (an
+        // option at the very start with no mark read at all counts, with less certainty).
+        var strong = marks.Where(m => m.Mark == 2).ToList();
+        var ticked = strong.Count == 1 ? strong : marks.Where(m => m.Mark >= 0).ToList();
         if (ticked.Count == 1)
         {
             var certain = ticked[0].Mark > 0 ? 1.0 : 0.8;
-            // Every other printed option should read as an empty box; options we could not find leave some doubt.
+            // Options we could not find leave some doubt.
             var allFound = marks.Count >= 2;
             return new ParsedValue(ticked[0].Option, null, ticked[0].Certainty * certain * (allFound ? 1.0 : 0.85));
         }
@@ -195,7 +202,13 @@ public sealed partial class FieldValueParsers(KnownValues known)
             : new ParsedValue(string.Empty, $"cannot tell which box is ticked for {what}: {string.Join(", ", ticked.Select(t => t.Option))} ('{text}')");
     }
 
-    /// <summary>−1 when an option's box reads as empty, +1 for any other mark before it, 0 for nothing before it.</summary>
+    /// <summary>Characters that can only be a tick or a filled box.</summary>
+    private const string StrongTicks = "■☑☒√✓✔✗✘×▣█●◼◉⊠⊗vVY";
+
+    /// <summary>
+    /// −1 when an option's box reads as empty, 2 for a tick, 1 for another mark (0, a bracket: a tick misread, or a
+    /// box), 0 for nothing before it.
+    /// </summary>
     private static int MarkBefore(string text, int start)
     {
         if (start == 0)
@@ -207,9 +220,12 @@ public sealed partial class FieldValueParsers(KnownValues known)
         {
             return -1;
         }
-        // Ticks, crosses, filled boxes, and whatever chi_sim makes of them (图, 国, 0, a bracket); another Chinese
-        // character is the end of the previous option, its box lost.
-        return TextNormalizer.IsCjk(c) && !TickedMarks.Contains(c) ? 0 : 1;
+        if (StrongTicks.Contains(c) || TickedMarks.Contains(c))
+        {
+            return 2;
+        }
+        // Another Chinese character is the end of the previous option, its box lost.
+        return TextNormalizer.IsCjk(c) ? 0 : 1;
     }
 
     private static (int Start, double Certainty)? FindOption(string text, string option)
@@ -426,7 +442,10 @@ public sealed partial class FieldValueParsers(KnownValues known)
     {
         // A bracket right after the label is the label's unit, however it was read ((雷) for (亩)).
         var rest = units.Aggregate(LeadingBracket().Replace(text, string.Empty), (current, unit) => current.Replace(unit, string.Empty, StringComparison.Ordinal));
-        return rest.Any(TextNormalizer.IsCjk) ? $"'{text}' has characters that are not part of a number" : null;
+        // Anything but digits (and look-alikes), one decimal point and spaces: a bracket, a ?, an n in 29.) or 1n5
+        // is a misread that may have cost a digit.
+        var folded = new string(rest.Select(FoldToDigit).Where(c => !char.IsWhiteSpace(c)).ToArray());
+        return CleanNumber().IsMatch(folded) ? null : $"'{text}' has characters that are not part of a number";
     }
 
     private static string StripUnits(string text, params string[] units)
@@ -443,6 +462,9 @@ public sealed partial class FieldValueParsers(KnownValues known)
 
     [GeneratedRegex(@"^\d{1,3}(\.\d{3})+")]
     private static partial Regex ThousandsWithStops();
+
+    [GeneratedRegex(@"^\d+(\.\d+)?$")]
+    private static partial Regex CleanNumber();
 
     [GeneratedRegex(@"^\([^)]{0,3}\)")]
     private static partial Regex LeadingBracket();

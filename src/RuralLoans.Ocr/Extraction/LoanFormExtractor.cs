@@ -332,8 +332,10 @@ public sealed class LoanFormExtractor(KnownValues known)
     {
         // A unit in brackets after the label ((亩), (元), read as 亩) when the match took the opening bracket) is part
         // of the label, not the value.
+        var matched = label.Text[..^match.Remainder.Length];
+        var opened = match.Remainder.StartsWith('(') || matched.LastIndexOf('(') > matched.LastIndexOf(')');
         var close = match.Remainder.IndexOf(')', StringComparison.Ordinal);
-        var unit = close >= 0 && close <= 4 && !match.Remainder[..close].Any(char.IsAsciiDigit) ? close + 1 : 0;
+        var unit = opened && close >= 0 && close <= 4 && !match.Remainder[..close].Any(char.IsAsciiDigit) ? close + 1 : 0;
         var remainder = label.Slice(label.Text.Length - match.Remainder.Length + unit);
         var parseAs = match.Kind == LabelKind.Ignored ? null : match.Field;
         if (remainder.Text.Trim(':', '.', ',', '-', '(', ')').Length > 0)
