@@ -75,7 +75,7 @@ internal static class OcrCommand
     }
 
     /// <summary>The held-out seed the documented figures use; tuning used other seeds and the development templates.</summary>
-    public const int EvalSeed = 2611;
+    public const int EvalSeed = 3313;
 
     private static Command CreateEval()
     {
