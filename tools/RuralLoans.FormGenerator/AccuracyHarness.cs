@@ -168,7 +168,7 @@ public static class AccuracyHarness
                 var f = Summarise(tier.ToList(), field);
                 fields[field] = new System.Text.Json.Nodes.JsonObject { ["accuracy"] = Math.Round(f.Accuracy, 4), ["silentErrors"] = f.SilentErrors, ["flagged"] = f.Flagged };
             }
-            node["fields"] = fields;
+            node["perField"] = fields;
             node["accuracyTarget"] = AccuracyTarget(tier.Key);
             node["meetsTargets"] = MeetsTargets(tier.Key, Summarise(tier.ToList()));
             tiers[tier.Key.ToString()] = node;
