@@ -190,7 +190,9 @@ public sealed class LoanFormExtractor(KnownValues known)
                 var idNames = AdministrativeDivisions.NamesOf(idCounty.Name).ToList();
                 var near = idNames.FirstOrDefault(n => TextNormalizer.EditDistance(n, TextNormalizer.Normalize(county.Reading.Raw).Trim(':')) <= 1
                     || TextNormalizer.EditDistance(n, value.Value) <= 1);
-                value = near is not null && (value.Problem is null || divisions.CountiesNamed(value.Value).Count == 0)
+                // Only a reading that is no county at all is repaired: a real county one character from the ID's
+                // (平江县, 平山县) is where the applicant may well live now.
+                value = near is not null && divisions.CountiesNamed(value.Value).Count == 0
                     ? new ParsedValue(near, null, 0.9)
                     : value with { Problem = value.Problem ?? $"the resident ID was issued in {idCounty.Name} ({idCounty.Code}), the form says {value.Value}" };
             }
@@ -223,8 +225,13 @@ public sealed class LoanFormExtractor(KnownValues known)
             {
                 var ranked = candidates.Select(t => (t.Name, Distance: TextNormalizer.EditDistance(t.Name, township.Value.Value))).OrderBy(t => t.Distance).ToList();
                 var unique = ranked.Count == 1 || ranked[1].Distance > ranked[0].Distance;
-                var value = unique && ranked[0].Distance == 1 && ranked[0].Name.Length >= 3
-                    ? new ParsedValue(ranked[0].Name, null, 0.85)
+                // One character from exactly one township of the county is most likely that township misread, but a
+                // printed name the list does not have reads the same: offer it, and let a person confirm.
+                // A text layer has no misreads: its reading stays as printed, with the suggestion in the message.
+                var near = unique && ranked[0].Distance == 1 && ranked[0].Name.Length >= 3;
+                var misreadPossible = township.Reading.MinConfidence < 0.99;
+                var value = near
+                    ? new ParsedValue(misreadPossible ? ranked[0].Name : township.Value.Value, $"'{township.Value.Value}' is not a township of {string.Join("/", counties.Select(c => c.Name))}; did the form say {ranked[0].Name}?", 0.85)
                     : township.Value with { Problem = $"'{township.Value.Value}' is not a township of {string.Join("/", counties.Select(c => c.Name))} in GB/T 2260" };
                 parsed[LoanFormFields.Township] = (township.Reading, value);
             }
