@@ -127,6 +127,22 @@ resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2
   }
 ]
 
+// The audit journal is append-only by design; a time-based retention (WORM) policy makes it so for everyone, the app's
+// identity and the account's owners included. Protected append writes let the app keep appending to its blobs.
+resource auditJournal 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: contract.auditJournalContainer
+}
+
+resource auditJournalRetention 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2023-05-01' = {
+  parent: auditJournal
+  name: 'default'
+  properties: {
+    immutabilityPeriodSinceCreationInDays: historyRetentionDays == 0 ? 146000 : historyRetentionDays
+    allowProtectedAppendWrites: true
+  }
+}
+
 
 resource cosmos 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' = {
   name: '${appName}-cosmos'

@@ -54,6 +54,7 @@ public sealed class BicepTemplateTests
             ["taskHubName"] = settings.TaskHubName,
             ["blobContainers"] = new JsonArray([.. new[] { PipelineRuntime.DocumentsContainer }.Concat(inboxes.Select(i => (string)i["container"]!)).Order(StringComparer.Ordinal).Select(c => (JsonNode)c)]),
             ["blobDropFunctions"] = new JsonArray([.. inboxes]),
+            ["auditJournalContainer"] = RuralLoans.Storage.Journal.AuditJournal.ContainerName,
             ["cosmosDatabase"] = settings.CosmosDatabase,
             ["cosmosContainers"] = new JsonArray([.. PipelineRuntime.CosmosContainers.OrderBy(c => c.Key, StringComparer.Ordinal)
                 .Select(c => (JsonNode)new JsonObject { ["name"] = c.Key, ["partitionKey"] = c.Value })]),
@@ -91,6 +92,9 @@ public sealed class BicepTemplateTests
         Assert.True(JsonNode.DeepEquals(contract, loaded), $"main.bicep does not load {ContractFile} as its 'contract'.");
         var resources = Resources(template);
         Assert.Contains(resources, r => Type(r) == "Microsoft.Storage/storageAccounts/blobServices/containers" && Copies(r, "contract').blobContainers"));
+        // The audit journal is write-once: a time-based retention policy that still lets the app append.
+        Assert.Contains(resources, r => Type(r) == "Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies"
+            && r["properties"]?["allowProtectedAppendWrites"]?.GetValue<bool>() == true);
         var cosmosContainers = Assert.Single(resources, r => Type(r) == "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers");
         Assert.True(Copies(cosmosContainers, "contract').cosmosContainers"));
         Assert.Contains("partitionKey", cosmosContainers["properties"]!["resource"]!["partitionKey"]!["paths"]![0]!.ToString(), StringComparison.Ordinal);
