@@ -1,6 +1,8 @@
-// RuralLoans on Azure: a Flex Consumption Function App running the custom handler with a system-assigned managed
-// identity, and everything it reads, reached by identity (no account keys in settings). The names of queues, tables,
-// containers and Cosmos containers come from app-contract.json, which the code writes (./ruralloans functions contract).
+// RuralLoans on Azure: a Flex Consumption Function App (.NET isolated worker, src/RuralLoans.Functions) with a
+// system-assigned managed identity, and everything it reads, reached by identity (no account keys in settings). The
+// Durable extension creates the task hub's own queues, tables and containers at start from TaskHubName; the names the
+// product itself uses (blob containers, inbox functions, Cosmos containers) are in app-contract.json, which a test
+// (tests/RuralLoans.Host.Tests/Infra) holds equal to the code.
 targetScope = 'resourceGroup'
 
 @description('Short product name used in every resource name.')
@@ -38,6 +40,21 @@ param paymentRailUrl string
 @description('Days a finished application history is kept before housekeeping purges it; 0 keeps it for ever.')
 @minValue(0)
 param historyRetentionDays int
+
+@description('How long an idle task hub queue waits between polls (host.json durableTask maxQueuePollingInterval, hh:mm:ss). Each poll is a billed storage request: see docs/deploy.md for the cost per setting.')
+param durableMaxQueuePollingInterval string
+
+@description('Instances kept warm for the Durable functions (orchestrator and activities). 0 lets the app scale to zero: no idle polling is billed, but the first step after a quiet spell waits for an instance to start.')
+@minValue(0)
+param durableAlwaysReadyInstances int
+
+@description('Token issuer for the API (Entra ID), e.g. https://login.microsoftonline.com/<tenant>/v2.0. Development tokens are never accepted in Azure.')
+@minLength(8)
+param authAuthority string
+
+@description('The API\'s application id URI or client id, as tokens carry it in aud.')
+@minLength(3)
+param authAudience string
 
 @description('Create the Event Grid subscriptions that deliver blob drops. Needs the published app (its blobs_extension key): deploy once with false, publish, then deploy again with true.')
 param subscribeBlobEvents bool = false
@@ -110,29 +127,22 @@ resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2
   }
 ]
 
-resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
-  parent: storage
-  name: 'default'
+// The audit journal is append-only by design; a time-based retention (WORM) policy makes it so for everyone, the app's
+// identity and the account's owners included. Protected append writes let the app keep appending to its blobs.
+resource auditJournal 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: contract.auditJournalContainer
 }
 
-resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = [
-  for name in contract.queues: {
-    parent: queueService
-    name: name
-  }
-]
-
-resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-01' = {
-  parent: storage
+resource auditJournalRetention 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2023-05-01' = {
+  parent: auditJournal
   name: 'default'
+  properties: {
+    immutabilityPeriodSinceCreationInDays: historyRetentionDays == 0 ? 146000 : historyRetentionDays
+    allowProtectedAppendWrites: true
+  }
 }
 
-resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01' = [
-  for name in contract.tables: {
-    parent: tableService
-    name: name
-  }
-]
 
 resource cosmos 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' = {
   name: '${appName}-cosmos'
@@ -260,10 +270,18 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       scaleAndConcurrency: {
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
+        alwaysReady: durableAlwaysReadyInstances == 0
+          ? []
+          : [
+              {
+                name: 'durable'
+                instanceCount: durableAlwaysReadyInstances
+              }
+            ]
       }
       runtime: {
-        name: 'custom'
-        version: '1.0'
+        name: 'dotnet-isolated'
+        version: '10.0'
       }
     }
     siteConfig: {
@@ -303,6 +321,19 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
           name: 'TaskHubName'
           value: contract.taskHubName
         }
+        // Overrides host.json's value per environment, the one provider setting whose best value differs between them.
+        {
+          name: 'AzureFunctionsJobHost__extensions__durableTask__storageProvider__maxQueuePollingInterval'
+          value: durableMaxQueuePollingInterval
+        }
+        {
+          name: 'Auth__Authority'
+          value: authAuthority
+        }
+        {
+          name: 'Auth__Audience'
+          value: authAudience
+        }
         {
           name: 'OcrEngine'
           value: 'documentintelligence'
@@ -336,6 +367,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   }
 }
 
+// What the Durable Task Azure Storage provider needs on the task hub (control and work-item queues, History and
+// Instances tables, lease and large-message containers), and what the inbox triggers and documents need.
 var storageRoles = [
   roles.storageBlobDataOwner
   roles.storageQueueDataContributor

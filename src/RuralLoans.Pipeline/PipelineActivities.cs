@@ -1,6 +1,8 @@
 using Microsoft.DurableTask;
 using RuralLoans.Domain.Scoring;
 using RuralLoans.Pipeline.Steps;
+using RuralLoans.Pipeline.Audit;
+using RuralLoans.Storage.Journal;
 using RuralLoans.TaskHub;
 
 namespace RuralLoans.Pipeline;
@@ -10,7 +12,8 @@ namespace RuralLoans.Pipeline;
 /// <see cref="Register"/>, the Function App through one thin function per entry. Activities take their input and a
 /// cancellation token and nothing from either host.
 /// </summary>
-public sealed class PipelineActivities(DocumentOcr documentOcr, FieldValidation validation, VillagePreCheck preCheck, DataScoring scoring, CoLendingSplit split, Disbursement disbursement)
+public sealed class PipelineActivities(DocumentOcr documentOcr, FieldValidation validation, VillagePreCheck preCheck, DataScoring scoring, CoLendingSplit split, Disbursement disbursement,
+    AuditJournal journal)
 {
     /// <summary>Every activity name the orchestration calls.</summary>
     public static IReadOnlyList<string> Names { get; } =
@@ -23,21 +26,37 @@ public sealed class PipelineActivities(DocumentOcr documentOcr, FieldValidation 
     public static ITaskOrchestrator Orchestrator() =>
         FuncTaskOrchestrator.Create<ApplicationStarted, ApplicationOutcome>((context, started) => LoanApplicationOrchestration.RunAsync(context, started));
 
-    public Task<DocumentOcr.Output> DocumentOcrAsync(DocumentOcr.Input input, CancellationToken ct) => documentOcr.RunAsync(input, ct);
+    public Task<DocumentOcr.Output> DocumentOcrAsync(DocumentOcr.Input input, CancellationToken ct) =>
+        Journaled(DocumentOcr.Name, input.ApplicationId, input, () => documentOcr.RunAsync(input, ct), ct);
 
-    public Task<FieldValidation.Output> FieldValidationAsync(FieldValidation.Input input, CancellationToken ct) => validation.RunAsync(input, ct);
+    public Task<FieldValidation.Output> FieldValidationAsync(FieldValidation.Input input, CancellationToken ct) =>
+        Journaled(FieldValidation.Name, input.ApplicationId, input, () => validation.RunAsync(input, ct), ct);
 
-    public Task<VillagePreCheck.Assignment> AssignPreCheckAsync(VillagePreCheck.AssignInput input, CancellationToken ct) => preCheck.AssignAsync(input, ct);
+    public Task<VillagePreCheck.Assignment> AssignPreCheckAsync(VillagePreCheck.AssignInput input, CancellationToken ct) =>
+        Journaled(VillagePreCheck.AssignName, input.ApplicationId, input, () => preCheck.AssignAsync(input, ct), ct);
 
-    public Task<bool> RemindPreCheckAsync(VillagePreCheck.RemindInput input, CancellationToken ct) => preCheck.RemindAsync(input, ct);
+    public Task<bool> RemindPreCheckAsync(VillagePreCheck.RemindInput input, CancellationToken ct) =>
+        Journaled(VillagePreCheck.RemindName, input.ApplicationId, input, () => preCheck.RemindAsync(input, ct), ct);
 
-    public Task<VillagePreCheck.Recorded> RecordPreCheckAsync(VillagePreCheck.RecordInput input, CancellationToken ct) => preCheck.RecordAsync(input, ct);
+    public Task<VillagePreCheck.Recorded> RecordPreCheckAsync(VillagePreCheck.RecordInput input, CancellationToken ct) =>
+        Journaled(VillagePreCheck.RecordName, input.ApplicationId, input, () => preCheck.RecordAsync(input, ct), ct);
 
-    public Task<CreditDecision> DataScoringAsync(DataScoring.Input input, CancellationToken ct) => scoring.RunAsync(input, ct);
+    public Task<CreditDecision> DataScoringAsync(DataScoring.Input input, CancellationToken ct) =>
+        Journaled(DataScoring.Name, input.ApplicationId, input, () => scoring.RunAsync(input, ct), ct);
 
-    public Task<CoLendingSplit.Output> CoLendingSplitAsync(CoLendingSplit.Input input, CancellationToken ct) => split.RunAsync(input, ct);
+    public Task<CoLendingSplit.Output> CoLendingSplitAsync(CoLendingSplit.Input input, CancellationToken ct) =>
+        Journaled(CoLendingSplit.Name, input.ApplicationId, input, () => split.RunAsync(input, ct), ct);
 
-    public Task<Disbursement.Output> DisbursementAsync(Disbursement.Input input, CancellationToken ct) => disbursement.RunAsync(input, ct);
+    public Task<Disbursement.Output> DisbursementAsync(Disbursement.Input input, CancellationToken ct) =>
+        Journaled(Disbursement.Name, input.ApplicationId, input, () => disbursement.RunAsync(input, ct), ct);
+
+    /// <summary>
+    /// Runs a step and journals it before its result goes back to the engine: the hashes of the input it was given
+    /// and the result it returns, as the history will store them, after the decisions the step stored. The instance
+    /// id is the application id; every step input carries it. Both hosts call these methods, so both journal.
+    /// </summary>
+    private Task<TOut> Journaled<TIn, TOut>(string name, string applicationId, TIn input, Func<Task<TOut>> run, CancellationToken ct) =>
+        journal.RecordingAsync(applicationId, run, result => [JournalFact.Activity(name, PayloadHash.Of(input), PayloadHash.Of(result))], ct);
 
     /// <summary>Registers the orchestration and every activity with a local task hub.</summary>
     public TaskRegistry Register(TaskRegistry registry)

@@ -22,6 +22,7 @@ using RuralLoans.Storage;
 using RuralLoans.Storage.Applications;
 using RuralLoans.Storage.Decisions;
 using RuralLoans.Storage.Disbursements;
+using RuralLoans.Storage.Journal;
 using RuralLoans.Storage.Ledger;
 using RuralLoans.Storage.Quotas;
 using RuralLoans.TaskHub;
@@ -68,47 +69,49 @@ public sealed record PipelineOptions
 }
 
 /// <summary>
-/// The composition root of the pipeline: storage containers, the five steps registered as activities, the
-/// orchestration, the engine's client and (in standalone mode) its worker.
+/// The composition root of the pipeline: the steps (<see cref="PipelineSteps"/>), the orchestration, the engine's client
+/// and, in standalone mode, the local task hub's worker. The Function App connects the same steps to the client the
+/// Durable extension binds (<see cref="Connect"/>) and runs no local hub.
 /// </summary>
 public sealed class PipelineRuntime : IAsyncDisposable
 {
-    public const string DocumentsContainer = "application-documents";
+    public const string DocumentsContainer = PipelineSteps.DocumentsContainer;
 
     /// <summary>Cosmos containers and their partition keys, as infra/ declares them.</summary>
-    public static IReadOnlyDictionary<string, string> CosmosContainers { get; } = new Dictionary<string, string>
-    {
-        ["applications"] = "/partnerId",
-        ["decisions"] = "/applicationId",
-        ["disbursements"] = "/applicationId",
-        ["ledger"] = "/transferId",
-        ["quotas"] = "/lenderId",
-    };
+    public static IReadOnlyDictionary<string, string> CosmosContainers => PipelineSteps.CosmosContainers;
 
-    private readonly LocalTaskHub _hub;
+    private readonly LocalTaskHub? _hub;
 
-    private PipelineRuntime(LocalTaskHub hub, PipelineActivities activities, ApplicationIntake intake, ApplicationActions actions, ApplicationStore applications, DecisionLog decisions, LedgerStore ledger, PartnerDirectory partners, ApplicationAuditor auditor, BlobDropIngestion blobDrop, StorageAccount storageAccount, ReservationSweep reservationSweep, CaseFile caseFile)
+    private PipelineRuntime(LocalTaskHub? hub, DurableTaskClient client, PipelineSteps steps)
     {
         _hub = hub;
-        Activities = activities;
-        ReservationSweep = reservationSweep;
-        Auditor = auditor;
-        BlobDrop = blobDrop;
-        StorageAccount = storageAccount;
-        Actions = actions;
-        Intake = intake;
-        Applications = applications;
-        Decisions = decisions;
-        Ledger = ledger;
-        Partners = partners;
-        CaseFile = caseFile;
+        Journal = steps.Journal;
+        Client = client;
+        Steps = steps;
+        Activities = steps.Activities;
+        StorageAccount = steps.StorageAccount;
+        Applications = steps.Applications;
+        Decisions = steps.Decisions;
+        Ledger = steps.Ledger;
+        Partners = steps.Partners;
+        CaseFile = steps.CaseFile;
+        Intake = new ApplicationIntake(steps.Documents, steps.Applications, client, steps.Products, steps.Clock, steps.Journal);
+        Actions = new ApplicationActions(client, steps.Applications, steps.Documents, steps.Partners, steps.CaseFile, steps.Clock, steps.Journal);
+        Auditor = new ApplicationAuditor(client, PipelineActivities.Orchestrator, steps.Decisions, steps.Ledger, steps.Lending, steps.Journal,
+            new HistoryTable(steps.StorageAccount, steps.TaskHubName));
+        BlobDrop = new BlobDropIngestion(steps.DocumentBlobs.GetParentBlobServiceClient(), Intake, steps.Partners, steps.Products);
+        ReservationSweep = new ReservationSweep(steps.Lending, steps.Quotas, steps.PaymentRail, client, steps.Clock, steps.LoggerFactory.CreateLogger<ReservationSweep>());
     }
 
-    /// <summary>The Durable Task client: start, raise events, query, terminate, purge, read history.</summary>
-    public AzureStorageTaskHubClient Client => _hub.Client;
+    /// <summary>The Durable Task client: start, raise events, query, terminate, purge, rewind, read history.</summary>
+    public DurableTaskClient Client { get; }
 
     /// <summary>The local task hub: the Durable Task Framework's Azure Storage provider with our worker on it.</summary>
-    public LocalTaskHub TaskHub => _hub;
+    /// <exception cref="InvalidOperationException">The runtime runs on the Function App's task hub (see <see cref="Connect"/>).</exception>
+    public LocalTaskHub TaskHub => _hub ?? throw new InvalidOperationException("This pipeline runs on the Function App's task hub, not a local one.");
+
+    /// <summary>The steps and stores, shared by every runtime connected to them.</summary>
+    public PipelineSteps Steps { get; }
 
     /// <summary>The five steps as activities, by name: what both hosts register.</summary>
     public PipelineActivities Activities { get; }
@@ -120,6 +123,9 @@ public sealed class PipelineRuntime : IAsyncDisposable
     public LedgerStore Ledger { get; }
     public PartnerDirectory Partners { get; }
     public CaseFile CaseFile { get; }
+
+    /// <summary>The append-only, hash-chained record of every activity call, decision, event and start, per application.</summary>
+    public AuditJournal Journal { get; }
 
     /// <summary>Re-verifies an application's history, replay and recorded decisions for auditors.</summary>
     public ApplicationAuditor Auditor { get; }
@@ -135,64 +141,26 @@ public sealed class PipelineRuntime : IAsyncDisposable
     /// <summary>Our local settings: sub-second polling on one partition with extended sessions (see docs/engine.md).</summary>
     public static TaskHubSettings LocalTaskHubSettings(string hubName) => new() { HubName = hubName };
 
+    /// <summary>Builds the steps and runs them on a local task hub (standalone host, CLI, tests).</summary>
     public static async Task<PipelineRuntime> StartAsync(PipelineOptions options, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var clock = options.Clock;
-
-        var storageAccount = options.Storage
-            ?? (options.StorageConnectionString is { Length: > 0 } connectionString
-                ? StorageAccount.FromConnectionString(connectionString)
-                : throw new ArgumentException("PipelineOptions needs a storage account: set Storage or StorageConnectionString.", nameof(options)));
-        var database = options.CreateCosmosResources
-            ? (await options.Cosmos.CreateDatabaseIfNotExistsAsync(options.CosmosDatabase, cancellationToken: ct)).Database
-            : options.Cosmos.GetDatabase(options.CosmosDatabase);
-        var containers = new Dictionary<string, Container>(StringComparer.Ordinal);
-        foreach (var (name, partitionKey) in CosmosContainers)
-        {
-            containers[name] = options.CreateCosmosResources
-                ? (await database.CreateContainerIfNotExistsAsync(name, partitionKey, cancellationToken: ct)).Container
-                : database.GetContainer(name);
-        }
-        var blobOptions = new BlobClientOptions();
-        if (options.StorageRequestPolicy is { } policy)
-        {
-            blobOptions.AddPolicy(policy, Azure.Core.HttpPipelinePosition.PerCall);
-        }
-        var blobs = storageAccount.CreateBlobContainerClient(DocumentsContainer, blobOptions);
-        await blobs.CreateIfNotExistsAsync(cancellationToken: ct);
-
-        var documents = new ContentAddressedBlobStore(blobs);
-        var applications = new ApplicationStore(containers["applications"]);
-        var decisions = new DecisionLog(containers["decisions"], clock);
-        var caseFile = new CaseFile(decisions);
-        var ledger = new LedgerStore(containers["ledger"]);
-        var quotas = new QuotaStore(containers["quotas"]);
-        var payouts = new DisbursementStore(containers["disbursements"]);
-        var partners = PartnerDirectory.Load(Path.Combine(options.ConfigDirectory, "partners.json"));
-        var lending = LendingCatalog.Load(Path.Combine(options.ConfigDirectory, "lenders.json"), Path.Combine(options.ConfigDirectory, "co-lending-products.json"));
-        var facts = ApplicantFactsSource.Create(applications, Path.Combine(options.ConfigDirectory, "blacklist.json"));
-        var scoring = new CreditDecisionEngine(new Scorecard(ScorecardModelCatalog.RuralHousehold), CreditPolicy.RuralDefault, clock);
-
-        var activities = new PipelineActivities(
-            new DocumentOcr(documents, new LoanFormReader(OcrEngineFactory.Create(options.Ocr, timeProvider: clock), new LoanFormExtractor(new KnownValues { Counties = partners.LendingRegionCounties })), decisions),
-            new FieldValidation(decisions, caseFile),
-            new VillagePreCheck(partners, applications, decisions, caseFile, clock, options.LoggerFactory.CreateLogger<VillagePreCheck>()),
-            new DataScoring(scoring, facts, applications, decisions, caseFile, clock),
-            new CoLendingSplit(lending, quotas, applications, decisions, caseFile),
-            new Disbursement(payouts, options.PaymentRail, ledger, quotas, lending, applications, caseFile, clock, options.LoggerFactory.CreateLogger<Disbursement>()));
-
-        var hub = await LocalTaskHub.StartAsync(storageAccount, options.TaskHub ?? LocalTaskHubSettings(options.TaskHubName),
-            options.RunWorker ? activities.Register(new TaskRegistry()) : null, options.LoggerFactory);
-        DurableTaskClient client = hub.Client;
-
-        var intake = new ApplicationIntake(documents, applications, client, options.Products, clock);
-        var actions = new ApplicationActions(client, applications, documents, partners, caseFile, clock);
-        var auditor = new ApplicationAuditor(client, PipelineActivities.Orchestrator, decisions, ledger, lending);
-        var blobDrop = new BlobDropIngestion(blobs.GetParentBlobServiceClient(), intake, partners, options.Products);
-        var reservationSweep = new ReservationSweep(lending, quotas, options.PaymentRail, client, clock, options.LoggerFactory.CreateLogger<ReservationSweep>());
-        return new PipelineRuntime(hub, activities, intake, actions, applications, decisions, ledger, partners, auditor, blobDrop, storageAccount, reservationSweep, caseFile);
+        var steps = await PipelineSteps.CreateAsync(options, ct);
+        var hub = await LocalTaskHub.StartAsync(steps.StorageAccount, options.TaskHub ?? LocalTaskHubSettings(options.TaskHubName),
+            options.RunWorker ? steps.Activities.Register(new TaskRegistry()) : null, options.LoggerFactory);
+        return new PipelineRuntime(hub, hub.Client, steps);
     }
 
-    public ValueTask DisposeAsync() => _hub.DisposeAsync();
+    /// <summary>
+    /// The pipeline on a task hub someone else runs — the Function App's, through the client its Durable extension binds.
+    /// Cheap: the steps are shared, only the client-bound services are new.
+    /// </summary>
+    public static PipelineRuntime Connect(PipelineSteps steps, DurableTaskClient client)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
+        ArgumentNullException.ThrowIfNull(client);
+        return new PipelineRuntime(null, client, steps);
+    }
+
+    public ValueTask DisposeAsync() => _hub?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

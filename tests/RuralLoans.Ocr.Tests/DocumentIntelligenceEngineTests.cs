@@ -79,6 +79,27 @@ public sealed class DocumentIntelligenceEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ruled_tables_and_ticked_boxes_go_through_the_same_labels_and_parsers()
+    {
+        service.AddTable(
+            ["客户名称", "李桂英", "身份证件号码", "11010519491231002X"],
+            ["贷款额度(元)", "叁万伍仟元整", "还款方式", ":unselected: 等额本息 :selected: 等额本金"],
+            ["性别", "女", "紧急联系人电话", "13800138000"],
+            ["借款期限", "推荐人编号"],
+            ["24个月", "MFI002"]);
+
+        var form = await new LoanFormReader(Engine()).ReadAsync(Document, "application/pdf", TestContext.Current.CancellationToken);
+
+        Assert.Equal("李桂英", form.Fields[LoanFormFields.ApplicantName].Value);
+        Assert.Equal("11010519491231002X", form.Fields[LoanFormFields.IdNumber].Value);
+        Assert.Equal("35000", form.Fields[LoanFormFields.RequestedAmountYuan].Value);
+        Assert.Equal("等额本金", form.Fields[LoanFormFields.RepaymentMethod].Value);
+        Assert.Equal("24", form.Fields[LoanFormFields.TermMonths].Value);
+        Assert.Equal("MFI002", form.Fields[LoanFormFields.PartnerCode].Value);
+        Assert.Null(form.Fields[LoanFormFields.Phone].Value);
+    }
+
+    [Fact]
     public async Task Retries_polls_that_meet_a_server_error()
     {
         service.UnavailablePolls = 1;

@@ -43,6 +43,8 @@ public sealed class FakeDocumentIntelligence : IAsyncDisposable
 
     public JsonArray KeyValuePairs { get; } = [];
 
+    public JsonArray Tables { get; } = [];
+
     public ConcurrentQueue<(DateTimeOffset At, string Method, int Status)> Requests { get; } = new();
 
     public ConcurrentQueue<byte[]> ReceivedDocuments { get; } = new();
@@ -67,6 +69,20 @@ public sealed class FakeDocumentIntelligence : IAsyncDisposable
             ["value"] = new JsonObject { ["content"] = value, ["boundingRegions"] = new JsonArray(), ["spans"] = new JsonArray() },
             ["confidence"] = confidence,
         });
+
+    /// <summary>A table as prebuilt-layout returns it: rows of cell contents (empty strings are empty cells).</summary>
+    public void AddTable(params string[][] rows)
+    {
+        var cells = new JsonArray();
+        for (var row = 0; row < rows.Length; row++)
+        {
+            for (var column = 0; column < rows[row].Length; column++)
+            {
+                cells.Add(new JsonObject { ["kind"] = "content", ["rowIndex"] = row, ["columnIndex"] = column, ["content"] = rows[row][column], ["spans"] = new JsonArray() });
+            }
+        }
+        Tables.Add(new JsonObject { ["rowCount"] = rows.Length, ["columnCount"] = rows.Max(r => r.Length), ["cells"] = cells });
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -192,6 +208,7 @@ public sealed class FakeDocumentIntelligence : IAsyncDisposable
             ["spans"] = new JsonArray(new JsonObject { ["offset"] = 0, ["length"] = 11 }),
         }),
         ["keyValuePairs"] = KeyValuePairs.DeepClone(),
+        ["tables"] = Tables.DeepClone(),
     };
 
     private static async Task<int> ErrorAsync(HttpContext context, int status, string code, string message)

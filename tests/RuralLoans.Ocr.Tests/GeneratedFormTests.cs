@@ -12,15 +12,42 @@ public sealed class GeneratedFormTests : IDisposable
     public void Dispose() => Directory.Delete(directory, recursive: true);
 
     [Fact]
-    public async Task Freshly_generated_phone_photos_of_every_layout_are_read()
+    public async Task Freshly_generated_phone_photos_of_every_development_template_are_read()
     {
-        var forms = SampleSet.Generate(directory, seed: 4242, formsPerTier: 3, [QualityTier.PhonePhoto]);
+        var forms = SampleSet.Generate(directory, seed: 4242, formsPerTier: 2, [QualityTier.PhonePhoto]);
 
         var scores = await AccuracyHarness.ScoreAsync(directory, forms, new TesseractOcrEngine(new OcrOptions()), TestContext.Current.CancellationToken);
 
-        Assert.Equal(Enum.GetValues<FormLayout>(), scores.Select(s => s.Form.Layout).Order());
+        Assert.Equal(FormTemplates.Layouts(FormSplit.Development), scores.Select(s => s.Form.Layout).Order());
         var right = scores.Sum(s => s.FieldCount - s.WrongFields.Count);
-        Assert.True(right >= 42, $"{right}/45 fields right:\n{AccuracyHarness.Details(scores)}");
+        Assert.True(right >= 27, $"{right}/30 fields right:\n{AccuracyHarness.Details(scores)}");
+        var silent = scores.Sum(s => s.WrongFields.Count(f => !s.Extracted.NeedsReview(f)));
+        Assert.True(silent <= 1, $"{silent} wrong fields were not flagged:\n{AccuracyHarness.Details(scores)}");
+    }
+
+    [Fact]
+    public async Task Text_pdfs_of_every_held_out_template_are_read_completely()
+    {
+        // The text layer has no OCR errors: what is left to fail is finding labels and values in a layout and wording
+        // the reader was not developed on, and parsing every value format.
+        var forms = SampleSet.Generate(directory, seed: 99, formsPerTier: 6, [QualityTier.TextPdf], FormSplit.HeldOut);
+
+        var scores = await AccuracyHarness.ScoreAsync(directory, forms, new TesseractOcrEngine(new OcrOptions()), TestContext.Current.CancellationToken);
+
+        Assert.Equal(FormTemplates.Layouts(FormSplit.HeldOut).Count, scores.Select(s => s.Form.Layout).Distinct().Count());
+        Assert.All(scores, s => Assert.True(s.WrongFields.Count == 0, AccuracyHarness.Details([s])));
+    }
+
+    [Fact]
+    public void Held_out_forms_share_no_template_font_or_wording_with_development_forms()
+    {
+        var development = SampleSet.Generate(Path.Combine(directory, "dev"), seed: 3, formsPerTier: 4, [QualityTier.CleanScan]);
+        var heldOut = SampleSet.Generate(Path.Combine(directory, "held"), seed: 3, formsPerTier: 4, [QualityTier.CleanScan], FormSplit.HeldOut);
+
+        Assert.Empty(development.Select(f => f.Layout).Intersect(heldOut.Select(f => f.Layout)));
+        Assert.Empty(development.Select(f => f.Font).Intersect(heldOut.Select(f => f.Font)));
+        static IEnumerable<string> Labels(IEnumerable<SampleForm> forms) => forms.SelectMany(f => f.Printed.Values.Select(p => p[..p.IndexOf('：', StringComparison.Ordinal)]));
+        Assert.Empty(Labels(development).Intersect(Labels(heldOut)));
     }
 
     [Fact]

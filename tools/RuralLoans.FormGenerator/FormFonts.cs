@@ -5,10 +5,10 @@ namespace RuralLoans.FormGenerator;
 /// <summary>The CJK typefaces forms are printed in: sans, serif, two Hei faces and a Ming (Song-style) face.</summary>
 public static class FormFonts
 {
-    public const string AptPackages = "fonts-noto-cjk fonts-wqy-zenhei fonts-wqy-microhei fonts-arphic-uming";
+    public const string AptPackages = "fonts-noto-cjk fonts-wqy-zenhei fonts-wqy-microhei fonts-arphic-uming fonts-arphic-gbsn00lp";
 
     public static IReadOnlyList<string> Families { get; } =
-        ["Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "AR PL UMing CN"];
+        ["Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "AR PL UMing CN", "AR PL SungtiL GB"];
 
     public static IReadOnlyList<string> PdfFamilies { get; } = ["Noto Sans CJK SC", "Noto Serif CJK SC"];
 

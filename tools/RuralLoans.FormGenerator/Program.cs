@@ -7,33 +7,46 @@ var seedOption = new Option<int>("--seed") { Description = "Random seed (same se
 var perTierOption = new Option<int>("--per-tier") { Description = "Forms per quality tier (layouts and fonts rotate)", DefaultValueFactory = _ => 3 };
 
 var outOption = new Option<string>("--out") { Description = "Directory to write forms into", DefaultValueFactory = _ => "samples/forms" };
-var samples = new Command("samples", "Write sample forms with NAME.expected.json next to each") { outOption, seedOption, perTierOption };
+var heldOutOption = new Option<bool>("--held-out") { Description = "Use the held-out templates, fonts and wordings instead of the development ones" };
+var tierOption = new Option<QualityTier[]>("--tier") { Description = "Only these tiers (default: all)", AllowMultipleArgumentsPerToken = true };
+var samples = new Command("samples", "Write sample forms with NAME.expected.json next to each") { outOption, seedOption, perTierOption, heldOutOption, tierOption };
 samples.SetAction(result =>
 {
     var directory = result.GetValue(outOption)!;
-    var forms = SampleSet.Generate(directory, result.GetValue(seedOption), result.GetValue(perTierOption), Enum.GetValues<QualityTier>());
+    var tiers = result.GetValue(tierOption) is { Length: > 0 } chosen ? chosen : Enum.GetValues<QualityTier>();
+    var forms = SampleSet.Generate(directory, result.GetValue(seedOption), result.GetValue(perTierOption), tiers,
+        result.GetValue(heldOutOption) ? FormSplit.HeldOut : FormSplit.Development);
     Console.WriteLine($"{forms.Count} forms written to {directory}");
 });
 
 var markdownOption = new Option<string?>("--markdown") { Description = "Markdown file whose accuracy section is replaced with the results" };
+var noSecondLookOption = new Option<bool>("--no-second-look") { Description = "Read every page once (measures what the second look costs and gains)" };
+var csvOption = new Option<string?>("--csv") { Description = "Write every field's outcome and confidence to this CSV file" };
 var detailsOption = new Option<bool>("--details") { Description = "List every wrong field" };
 var psmOption = new Option<int>("--psm") { Description = "Tesseract page segmentation mode", DefaultValueFactory = _ => new OcrOptions().PageSegmentationMode };
 var accuracy = new Command("accuracy", "Generate forms in a temporary directory, read them with Tesseract and report field accuracy per tier")
 {
-    seedOption, perTierOption, markdownOption, detailsOption, psmOption,
+    seedOption, perTierOption, markdownOption, detailsOption, psmOption, heldOutOption, csvOption, noSecondLookOption,
 };
 accuracy.SetAction(async (result, cancellationToken) =>
 {
     var directory = Directory.CreateTempSubdirectory("ruralloans-forms-").FullName;
     try
     {
-        var forms = SampleSet.Generate(directory, result.GetValue(seedOption), result.GetValue(perTierOption), Enum.GetValues<QualityTier>());
-        var scores = await AccuracyHarness.ScoreAsync(directory, forms, OcrEngineFactory.Create(new OcrOptions { PageSegmentationMode = result.GetValue(psmOption) }), cancellationToken);
+        var forms = SampleSet.Generate(directory, result.GetValue(seedOption), result.GetValue(perTierOption), Enum.GetValues<QualityTier>(),
+            result.GetValue(heldOutOption) ? FormSplit.HeldOut : FormSplit.Development);
+        var engine = OcrEngineFactory.Create(new OcrOptions { PageSegmentationMode = result.GetValue(psmOption) });
+        var scores = await AccuracyHarness.ScoreAsync(directory, forms, result.GetValue(noSecondLookOption) ? new ReadOnce(engine) : engine, cancellationToken);
         var report = AccuracyHarness.Report(scores);
         Console.WriteLine(report);
         if (result.GetValue(detailsOption))
         {
             Console.WriteLine(AccuracyHarness.Details(scores));
+            Console.WriteLine(AccuracyHarness.FlaggedRight(scores));
+        }
+        if (result.GetValue(csvOption) is { } csv)
+        {
+            await File.WriteAllTextAsync(csv, AccuracyHarness.Csv(scores), cancellationToken);
         }
         if (result.GetValue(markdownOption) is { } markdown)
         {
@@ -60,5 +73,32 @@ demo.SetAction(result =>
     Console.WriteLine($"{cases.Count} demo applications written to {result.GetValue(demoOutOption)}");
 });
 
-var root = new RootCommand("RuralLoans sample loan application forms: generation and OCR accuracy") { samples, accuracy, demo };
-return await root.Parse(args).InvokeAsync();
+var fileArgument = new Argument<string>("FILE") { Description = "A form image or PDF" };
+var lines = new Command("lines", "Print the lines an engine read from a form, with word boxes, then the extracted fields (for diagnosing a form)") { fileArgument };
+lines.SetAction(async (result, cancellationToken) =>
+{
+    var path = result.GetValue(fileArgument)!;
+    var document = await OcrEngineFactory.Create(new OcrOptions()).RecognizeAsync(await File.ReadAllBytesAsync(path, cancellationToken), OcrContentTypes.FromFileName(path), cancellationToken);
+    foreach (var line in document.Pages.SelectMany(p => p.Lines))
+    {
+        Console.WriteLine(string.Join(" | ", line.Words.Select(w => $"{w.Text}@{w.Box.Left:0},{w.Box.Top:0},{w.Box.Width:0}x{w.Box.Height:0}")));
+    }
+    var form = new RuralLoans.Ocr.Extraction.LoanFormExtractor().Extract(document);
+    foreach (var (name, field) in form.Fields)
+    {
+        Console.WriteLine($"{name}: {field.Value} ({field.Confidence:0.00}) raw '{field.RawText}'");
+    }
+    foreach (var error in form.Errors)
+    {
+        Console.WriteLine($"! {error.Field}: {error.Message}");
+    }
+});
+
+return await new RootCommand("RuralLoans sample loan application forms: generation and OCR accuracy") { samples, accuracy, demo, lines }.Parse(args).InvokeAsync();
+
+/// <summary>An engine without its second look.</summary>
+internal sealed class ReadOnce(IOcrEngine inner) : IOcrEngine
+{
+    public Task<OcrDocument> RecognizeAsync(ReadOnlyMemory<byte> content, string contentType, CancellationToken cancellationToken) =>
+        inner.RecognizeAsync(content, contentType, cancellationToken);
+}

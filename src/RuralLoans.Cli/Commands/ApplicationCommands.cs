@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.DurableTask.Client;
 using RuralLoans.TaskHub;
 using RuralLoans.Pipeline;
+using RuralLoans.Pipeline.Audit;
 using RuralLoans.Pipeline.Intake;
 using RuralLoans.Pipeline.Operations;
 using Spectre.Console;
@@ -169,31 +170,80 @@ internal static class ApplicationCommands
     {
         var id = new Argument<string>("ID") { Description = "Application id" };
         var json = JsonOption();
-        var command = new Command("history", "The application's orchestration history as a timeline") { id, json };
+        var export = new Option<string?>("--export")
+        {
+            Description = "Write the application's full record (history rows, decisions, audit journal) as JSON lines to FILE, or to stdout without FILE or with -",
+            Arity = ArgumentArity.ZeroOrOne,
+            HelpName = "FILE",
+        };
+        var command = new Command("history", "The application's orchestration history as a timeline, each event with its audit journal hash") { id, json, export };
         command.SetAction((parse, ct) => GuardAsync(async () =>
         {
             await using var session = await CommandEnvironment.StartPipelineAsync(runWorker: false, ct);
             var applicationId = parse.GetValue(id)!;
-            var history = HistoryEntries.Describe(await session.Runtime.Client.GetOrchestrationHistoryAsync(applicationId, ct));
+            var record = await session.Runtime.Auditor.ReadRecordAsync(applicationId, ct);
+            if (parse.GetResult(export) is not null)
+            {
+                var path = parse.GetValue(export);
+                if (string.IsNullOrEmpty(path) || path == "-")
+                {
+                    await ApplicationRecordExport.WriteAsync(record, Console.Out, DateTimeOffset.UtcNow, ct);
+                    return 0;
+                }
+                await using (var file = new StreamWriter(path, append: false, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false)))
+                {
+                    var lines = await ApplicationRecordExport.WriteAsync(record, file, DateTimeOffset.UtcNow, ct);
+                    await Console.Error.WriteLineAsync($"Wrote {lines} lines ({record.History.Count} history events, {record.Decisions.Count} decisions, "
+                        + $"{record.Journal.Entries.Count} journal entries) to {path}.");
+                }
+                return 0;
+            }
+
+            var history = HistoryEntries.Describe(record.History);
             if (history.Count == 0)
             {
                 throw new ActionRefusedException("not-found", $"There is no application {applicationId}.");
             }
+            var intact = record.Journal.ChainIntact && record.Comparison.Agrees;
             if (parse.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(new { applicationId, events = history }, Json));
+                Console.WriteLine(JsonSerializer.Serialize(new
+                {
+                    applicationId,
+                    chainIntact = intact,
+                    problems = record.Comparison.Problems,
+                    events = history.Select(e => new
+                    {
+                        e.Sequence, e.Type, e.Name, e.Timestamp, e.TaskId, e.Input, e.Result,
+                        Hash = record.Comparison.EntryForEvent.GetValueOrDefault(e.Sequence)?.Hash,
+                        PreviousHash = record.Comparison.EntryForEvent.GetValueOrDefault(e.Sequence)?.Previous,
+                    }),
+                }, Json));
                 return 0;
             }
             var start = history[0].Timestamp;
             var table = new Table().RoundedBorder().Title($"[bold]{Markup.Escape(applicationId)}[/]")
-                .AddColumn(new TableColumn("#").RightAligned()).AddColumn(new TableColumn("+s").RightAligned()).AddColumn("event").AddColumn("name").AddColumn("data");
+                .AddColumn(new TableColumn("#").RightAligned()).AddColumn(new TableColumn("+s").RightAligned()).AddColumn("event").AddColumn("name").AddColumn("journal").AddColumn("data");
             foreach (var e in history)
             {
                 var data = e.Result ?? e.Input ?? "";
+                var entry = record.Comparison.EntryForEvent.GetValueOrDefault(e.Sequence);
+                var journal = entry is null ? "" : $"#{entry.Sequence} {entry.Hash[..12]}";
                 table.AddRow(e.Sequence.ToString(CultureInfo.InvariantCulture), (e.Timestamp - start).TotalSeconds.ToString("F2", CultureInfo.InvariantCulture),
-                    Markup.Escape(e.Type), Markup.Escape(e.Name ?? ""), Markup.Escape(data.Length > 90 ? data[..90] + "…" : data));
+                    Markup.Escape(e.Type), Markup.Escape(e.Name ?? ""), Markup.Escape(journal), Markup.Escape(data.Length > 90 ? data[..90] + "…" : data));
             }
             AnsiConsole.Write(table);
+            if (intact)
+            {
+                AnsiConsole.MarkupLine($"[green]Journal chain intact[/]: {record.Journal.Entries.Count} entries; every history row and decision matches what was journaled.");
+                return 0;
+            }
+            AnsiConsole.MarkupLine("[red]Journal check failed[/]:");
+            foreach (var problem in record.Comparison.Problems)
+            {
+                AnsiConsole.WriteLine("  " + problem);
+            }
+            // Listing the record is not the verdict; `audit` exits 1 for this.
             return 0;
         }));
         return command;

@@ -8,8 +8,8 @@ using Spectre.Console;
 namespace RuralLoans.Cli.Commands;
 
 /// <summary>
-/// <c>./ruralloans audit ID [--json]</c>: verifies an application's hash chain, replays its orchestration and re-executes
-/// its recorded decisions. Exit code 0 when everything verified, 1 when a step failed, 2 when the audit could not run.
+/// <c>./ruralloans audit ID [--json]</c>: checks the application's history and decisions against its hash-chained audit
+/// journal, replays its orchestration and re-executes its recorded decisions. Exit code 0 when everything verified, 1 when a step failed, 2 when the audit could not run.
 /// </summary>
 internal static class AuditCommand
 {
@@ -26,7 +26,7 @@ internal static class AuditCommand
     {
         var id = new Argument<string>("ID") { Description = "Application id" };
         var json = new Option<bool>("--json") { Description = "Print JSON: verified (true/false) and steps with name, status and difference" };
-        var command = new Command("audit", "Re-verify an application: history hash chain, orchestrator replay and every recorded decision (exit 1 when not verified)") { id, json };
+        var command = new Command("audit", "Re-verify an application: history and decisions against the audit journal, orchestrator replay and every recorded decision (exit 1 when not verified)") { id, json };
         command.SetAction(async (parse, ct) =>
         {
             try

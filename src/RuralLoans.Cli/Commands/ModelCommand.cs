@@ -3,12 +3,13 @@ using System.Globalization;
 using System.Text.Json;
 using RuralLoans.Domain.Scoring;
 using RuralLoans.Domain.Scoring.Training;
+using RuralLoans.Scoring.Challenger;
 using Spectre.Console;
 
 namespace RuralLoans.Cli.Commands;
 
-/// <summary>Trains, evaluates and monitors WOE-logistic scorecards on labelled credit data.</summary>
-internal static class ModelCommand
+/// <summary>Trains, evaluates, compares and monitors credit scorecards and their challenger on labelled credit data.</summary>
+internal static partial class ModelCommand
 {
     private static readonly JsonSerializerOptions JsonOutput = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
@@ -19,6 +20,9 @@ internal static class ModelCommand
         command.Subcommands.Add(TrainOrEvaluate(train: false));
         command.Subcommands.Add(Psi());
         command.Subcommands.Add(Show());
+        command.Subcommands.Add(Bins());
+        command.Subcommands.Add(Compare());
+        command.Subcommands.Add(GenerateCardholders());
         return command;
     }
 
@@ -27,6 +31,25 @@ internal static class ModelCommand
         public Option<FileInfo> Data { get; } = new("--data") { Description = "Labelled data file", Required = true };
         public Option<string> Format { get; } = Formats("--format");
         public Option<string?> Target { get; } = new("--target") { Description = "CSV only: the 0/1 column, 1 = bad" };
+        public Option<string[]> Exclude { get; } = new("--exclude")
+        {
+            Description = "Columns the model must not use (an id, protected attributes); repeat or separate with commas",
+            AllowMultipleArgumentsPerToken = true,
+            DefaultValueFactory = _ => [],
+        };
+
+        /// <summary>The excluded column names, checked against the data; null (after explaining) when one is unknown.</summary>
+        public string[]? Excluded(ParseResult parse, TrainingDataset dataset)
+        {
+            var names = parse.GetValue(Exclude)!.SelectMany(e => e.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Distinct().ToArray();
+            var unknown = names.Where(n => dataset.ColumnIndex(n) < 0).ToArray();
+            if (unknown.Length > 0)
+            {
+                Console.Error.WriteLine($"--exclude names no column of the data: {string.Join(", ", unknown)} (columns: {string.Join(", ", dataset.Columns.Select(c => c.Name))}).");
+                return null;
+            }
+            return names;
+        }
 
         public static Option<string> Formats(string name)
         {
@@ -46,29 +69,61 @@ internal static class ModelCommand
         var modelFile = new Option<FileInfo?>("--model") { Description = "Evaluate this saved model on the data instead of cross-validating" };
         var modelId = new Option<string>("--model-id") { Description = "Id recorded in the model artifact", DefaultValueFactory = _ => "scorecard" };
         var version = new Option<string>("--model-version") { Description = "Version recorded in the model artifact", DefaultValueFactory = _ => "1.0.0" };
+        var card = new Option<FileInfo?>("--card") { Description = "Write the model card (Markdown) here; default: next to --out as MODEL.card.md" };
+        var groups = new Option<string[]>("--group")
+        {
+            Description = "Columns to report approval-rate differences for in the model card (may be excluded columns)",
+            AllowMultipleArgumentsPerToken = true,
+            DefaultValueFactory = _ => [],
+        };
+        var ageColumn = new Option<string>("--age-column") { Description = "Numeric column whose bands the model card reports approval for", DefaultValueFactory = _ => "age" };
+        var approvalRate = new Option<double>("--approval-rate") { Description = "Model card: overall approval rate at which groups are compared", DefaultValueFactory = _ => 0.7 };
+        var challengerOut = new Option<FileInfo?>("--challenger-out") { Description = "Also train the gradient-boosting challenger on all rows and write it here" };
         var command = train
-            ? new Command("train", "Cross-validate, then fit a scorecard on all rows (AUC, Gini, KS, information value per feature)")
-            { data.Data, data.Format, data.Target, folds, repeats, output, modelId, version, json }
+            ? new Command("train", "Cross-validate, then fit a scorecard on all rows and write it with its model card")
+            { data.Data, data.Format, data.Target, data.Exclude, folds, repeats, output, modelId, version, card, groups, ageColumn, approvalRate, challengerOut, json }
             : new Command("evaluate", "Cross-validate the training recipe, or score the data with a saved --model")
-            { data.Data, data.Format, data.Target, folds, repeats, modelFile, json };
+            { data.Data, data.Format, data.Target, data.Exclude, folds, repeats, modelFile, json };
         command.SetAction(parse =>
         {
             var dataset = LoadOrExplain(parse.GetValue(data.Data)!, parse.GetValue(data.Format)!, parse.GetValue(data.Target));
-            if (dataset is null)
+            var excluded = dataset is null ? null : data.Excluded(parse, dataset);
+            if (dataset is null || excluded is null)
             {
                 return 2;
             }
-            var options = new TrainingOptions { Folds = parse.GetValue(folds), Repeats = parse.GetValue(repeats) };
+            var options = new TrainingOptions { Folds = parse.GetValue(folds), Repeats = parse.GetValue(repeats), ExcludedColumns = excluded };
             var savedModel = train ? null : parse.GetValue(modelFile);
-            return savedModel is not null
-                ? EvaluateSaved(dataset, savedModel, parse.GetValue(json))
-                : CrossValidateAndMaybeTrain(dataset, options, train ? parse.GetValue(output) : null, parse.GetValue(modelId)!, parse.GetValue(version)!, parse.GetValue(json));
+            if (savedModel is not null)
+            {
+                return EvaluateSaved(dataset, savedModel, parse.GetValue(json));
+            }
+            var outputFile = train ? parse.GetValue(output) : null;
+            var cardFile = parse.GetValue(card) ?? (outputFile is null ? null : new FileInfo(Path.ChangeExtension(outputFile.FullName, ".card.md")));
+            var report = new CardRequest(train ? cardFile : null, parse.GetValue(groups)!.SelectMany(g => g.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray(),
+                parse.GetValue(ageColumn), parse.GetValue(approvalRate), train ? parse.GetValue(challengerOut) : null,
+                parse.GetValue(data.Format) == "csv" ? $"column '{parse.GetValue(data.Target)}': 1 = bad (defaulted), 0 = good" : "UCI class attribute: 2 = bad, 1 = good");
+            return CrossValidateAndMaybeTrain(dataset, options, outputFile, parse.GetValue(modelId)!, parse.GetValue(version)!, parse.GetValue(json), report);
         });
         return command;
     }
 
-    private static int CrossValidateAndMaybeTrain(TrainingDataset dataset, TrainingOptions options, FileInfo? output, string modelId, string version, bool json)
+    private sealed record CardRequest(FileInfo? Card, IReadOnlyList<string> Groups, string? AgeColumn, double ApprovalRate, FileInfo? ChallengerOut, string TargetDefinition);
+
+    private static int CrossValidateAndMaybeTrain(TrainingDataset dataset, TrainingOptions options, FileInfo? output, string modelId, string version, bool json, CardRequest report)
     {
+        var missingGroups = report.Groups.Where(g => dataset.ColumnIndex(g) < 0).ToArray();
+        if (missingGroups.Length > 0)
+        {
+            Console.Error.WriteLine($"--group names no column of the data: {string.Join(", ", missingGroups)}.");
+            return 2;
+        }
+        var used = dataset.Columns.Select(c => c.Name).Where(n => !options.ExcludedColumns.Contains(n)).ToArray();
+        if (!json)
+        {
+            Console.WriteLine($"Columns used: {string.Join(", ", used)}");
+            Console.WriteLine($"Excluded: {(options.ExcludedColumns.Count == 0 ? "none" : string.Join(", ", options.ExcludedColumns))}");
+        }
         if (options.Folds < 2 || options.Folds > dataset.Bads)
         {
             Console.Error.WriteLine($"--folds must be between 2 and the number of bad rows ({dataset.Bads}).");
@@ -76,6 +131,8 @@ internal static class ModelCommand
         }
         var validation = ScorecardTrainer.CrossValidate(dataset, options);
         var information = ScorecardTrainer.InformationValues(dataset, options);
+        var penalties = validation.Folds.GroupBy(f => (f.PenaltyMultiplier, f.MergeSignificance)).OrderByDescending(g => g.Count())
+            .Select(g => string.Create(CultureInfo.InvariantCulture, $"penalty x{g.Key.PenaltyMultiplier} / chi-merge {g.Key.MergeSignificance} in {g.Count()} folds"));
         var metrics = new ModelMetrics
         {
             Auc = validation.Auc,
@@ -84,10 +141,32 @@ internal static class ModelCommand
             FoldAucs = validation.Folds.Select(f => f.Auc).ToArray(),
             Basis = $"{options.Folds}-fold stratified cross-validation, {options.Repeats} repeats",
         };
+        ScorecardModel? model = null;
+        (string Feature, int Direction, double Share)[] monotonicity = [];
+        if (output is not null || report.Card is not null || report.ChallengerOut is not null)
+        {
+            model = ScorecardTrainer.Fit(dataset, options, modelId, version, TimeProvider.System.GetUtcNow(), metrics);
+        }
         if (output is not null)
         {
-            var model = ScorecardTrainer.Fit(dataset, options, modelId, version, TimeProvider.System.GetUtcNow(), metrics);
-            File.WriteAllText(output.FullName, model.ToJson());
+            File.WriteAllText(output.FullName, model!.ToJson());
+        }
+        if (report.Card is not null)
+        {
+            var content = ModelCard.Build(model!, dataset, validation, validation.OutOfFold, options.ExcludedColumns, report.TargetDefinition, report.Groups,
+                dataset.ColumnIndex(report.AgeColumn ?? "") >= 0 ? report.AgeColumn : null, report.ApprovalRate, options.Seed);
+            File.WriteAllText(report.Card.FullName, ModelCard.ToMarkdown(content));
+        }
+        if (report.ChallengerOut is not null)
+        {
+            var challenger = ChallengerModel.Train(dataset, new ChallengerOptions { ExcludedColumns = options.ExcludedColumns, Seed = options.Seed }, modelId + "-challenger", version, model);
+            File.WriteAllText(report.ChallengerOut.FullName, challenger.ToJson());
+            monotonicity = model!.Features
+                .Where(f => f.Kind == FeatureKind.Numeric && f.Shape is { } shape && shape.StartsWith("monotone", StringComparison.Ordinal))
+                .Select(f => (f.Name, Direction: f.Shape!.StartsWith("monotone increasing", StringComparison.Ordinal) ? 1 : -1,
+                    Codes: f.Bins.Where(b => b.IsSpecial).SelectMany(b => b.Values ?? []).ToArray()))
+                .Select(f => (f.Name, f.Direction, Share: challenger.MonotonicityViolations(dataset, f.Name, f.Direction, f.Codes)))
+                .ToArray();
         }
         if (json)
         {
@@ -103,6 +182,12 @@ internal static class ModelCommand
                 ks = validation.Ks,
                 pooledAuc = validation.PooledAuc,
                 foldAucs = metrics.FoldAucs,
+                columnsUsed = used,
+                excluded = options.ExcludedColumns,
+                columnsInModel = model?.Features.Select(f => f.Name),
+                card = report.Card?.FullName,
+                challenger = report.ChallengerOut?.FullName,
+                challengerMonotonicityViolations = monotonicity.Select(m => new { feature = m.Feature, direction = m.Direction, share = m.Share }),
                 informationValues = information.Select(i => new { feature = i.Feature, kind = i.Kind.ToString(), iv = i.InformationValue, bins = i.Bins, selected = i.Selected }),
                 model = output?.FullName,
             }, JsonOutput));
@@ -115,11 +200,26 @@ internal static class ModelCommand
         summary.AddRow("KS", F(validation.Ks));
         summary.AddRow("AUC (pooled out-of-fold)", F(validation.PooledAuc));
         summary.AddRow("AUC range over folds", $"{F(validation.Folds.Min(f => f.Auc))} – {F(validation.Folds.Max(f => f.Auc))}");
+        summary.AddRow("chosen by inner CV", Markup.Escape(string.Join("; ", penalties)));
         AnsiConsole.Write(summary);
         AnsiConsole.Write(InformationTable(information));
         if (output is not null)
         {
             Console.WriteLine($"Model written to {output.FullName}");
+        }
+        if (report.Card is not null)
+        {
+            Console.WriteLine($"Model card written to {report.Card.FullName}");
+        }
+        if (report.ChallengerOut is not null)
+        {
+            Console.WriteLine($"Challenger written to {report.ChallengerOut.FullName}");
+            // LightGBM's monotone constraints are not reachable through ML.NET, so the trend is checked afterwards.
+            foreach (var (feature, direction, share) in monotonicity)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"Challenger monotonicity, {feature} (risk should {(direction > 0 ? "rise" : "fall")} with the value): {share:P1} of steps go the other way"));
+            }
         }
         return 0;
     }

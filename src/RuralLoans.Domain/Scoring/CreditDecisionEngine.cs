@@ -99,7 +99,7 @@ public sealed class CreditDecisionEngine
             .Where(x => x.points.MaxPoints - x.points.Points > 0)
             .OrderByDescending(x => x.points.MaxPoints - x.points.Points)
             .ThenBy(x => x.feature.Name, StringComparer.Ordinal)
-            .Select(x => x.feature.Reason ?? new ReasonText($"F-{x.feature.Name}", $"“{x.feature.Name}”项得分偏低", $"Low points for {x.feature.Name}"));
+            .Select(x => FeatureReasons.For(x.feature));
         foreach (var reason in featureReasons)
         {
             if (reasons.All(r => r.Code != reason.Code))

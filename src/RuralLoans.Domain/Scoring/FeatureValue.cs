@@ -23,6 +23,12 @@ public readonly record struct FeatureValue
 
     public static FeatureValue Of(string category) => new(null, category);
 
+    /// <summary>A value the source left empty; only a numeric feature with a bin for missing values accepts it.</summary>
+    public static FeatureValue Missing => default;
+
+    [JsonIgnore]
+    public bool IsMissing => Number is null && string.IsNullOrEmpty(Category);
+
     public override string ToString() =>
         Number?.ToString("G17", CultureInfo.InvariantCulture) ?? Category ?? "";
 }

@@ -59,8 +59,11 @@ public sealed class Scorecard
 internal sealed class CompiledFeature
 {
     private readonly double[] _upperBounds;
+    private readonly int[] _intervalBins;
+    private readonly Dictionary<double, int> _valueBins;
     private readonly Dictionary<string, int> _categoryBins;
     private readonly int _fallbackBin;
+    private readonly int _missingBin;
 
     public CompiledFeature(ScorecardFeature feature, double factor)
     {
@@ -71,27 +74,35 @@ internal sealed class CompiledFeature
         }
         Points = feature.Bins.Select(b => -factor * (feature.Coefficient * b.Woe + b.Adjustment)).ToArray();
         MaxPoints = Points.Max();
-        _upperBounds = feature.Kind == FeatureKind.Numeric
-            ? feature.Bins.Select(b => b.UpperBound ?? double.PositiveInfinity).ToArray()
-            : [];
-        if (feature.Kind == FeatureKind.Numeric && _upperBounds.Zip(_upperBounds.Skip(1)).Any(p => p.First >= p.Second))
+        var numeric = feature.Kind == FeatureKind.Numeric;
+        _intervalBins = numeric ? Enumerable.Range(0, feature.Bins.Count).Where(i => !feature.Bins[i].IsSpecial).ToArray() : [];
+        _upperBounds = _intervalBins.Select(i => feature.Bins[i].UpperBound ?? double.PositiveInfinity).ToArray();
+        if (_upperBounds.Zip(_upperBounds.Skip(1)).Any(p => p.First >= p.Second))
         {
             throw new InvalidDataException($"Numeric feature '{feature.Name}' must have strictly increasing bin upper bounds, the last one open.");
         }
+        _valueBins = [];
         _categoryBins = new Dictionary<string, int>(StringComparer.Ordinal);
         _fallbackBin = -1;
-        if (feature.Kind == FeatureKind.Categorical)
+        _missingBin = -1;
+        for (var i = 0; i < feature.Bins.Count; i++)
         {
-            for (var i = 0; i < feature.Bins.Count; i++)
+            var bin = feature.Bins[i];
+            foreach (var value in numeric ? bin.Values ?? [] : [])
             {
-                foreach (var category in feature.Bins[i].Categories ?? [])
-                {
-                    _categoryBins.Add(category, i);
-                }
-                if (feature.Bins[i].IsFallback)
-                {
-                    _fallbackBin = i;
-                }
+                _valueBins.Add(value, i);
+            }
+            foreach (var category in numeric ? [] : bin.Categories ?? [])
+            {
+                _categoryBins.Add(category, i);
+            }
+            if (bin.IsFallback)
+            {
+                _fallbackBin = i;
+            }
+            if (bin.IsMissing && _missingBin < 0)
+            {
+                _missingBin = i;
             }
         }
     }
@@ -106,6 +117,12 @@ internal sealed class CompiledFeature
     {
         if (Feature.Kind == FeatureKind.Numeric)
         {
+            if (value.IsMissing)
+            {
+                return _missingBin >= 0
+                    ? _missingBin
+                    : throw new ArgumentException($"Feature '{Feature.Name}' has no value and the model has no bin for missing values.");
+            }
             var number = value.Number ?? (double.TryParse(value.Category, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed)
                 ? parsed
                 : throw new ArgumentException($"Feature '{Feature.Name}' needs a number, got '{value}'."));
@@ -113,14 +130,20 @@ internal sealed class CompiledFeature
             {
                 throw new ArgumentException($"Feature '{Feature.Name}' got NaN.");
             }
+            if (_valueBins.TryGetValue(number, out var coded))
+            {
+                return coded;
+            }
             for (var i = 0; i < _upperBounds.Length; i++)
             {
                 if (number < _upperBounds[i])
                 {
-                    return i;
+                    return _intervalBins[i];
                 }
             }
-            return _upperBounds.Length - 1;
+            return _intervalBins.Length > 0
+                ? _intervalBins[^1]
+                : _fallbackBin >= 0 ? _fallbackBin : throw new ArgumentException($"Feature '{Feature.Name}' has no bin for the value {number.ToString(CultureInfo.InvariantCulture)}.");
         }
         var category = value.Category ?? value.Number?.ToString(CultureInfo.InvariantCulture) ?? "";
         if (_categoryBins.TryGetValue(category, out var bin))

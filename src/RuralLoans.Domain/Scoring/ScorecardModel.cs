@@ -80,17 +80,34 @@ public sealed record ScorecardFeature
 
     /// <summary>Reason given to the applicant when this feature cost points, in Chinese and English.</summary>
     public ReasonText? Reason { get; init; }
+
+    /// <summary>How the bins were formed, e.g. "monotone increasing", "single-peaked", "coded categories".</summary>
+    public string? Shape { get; init; }
 }
 
 /// <summary>
-/// A bin. Numeric bins cover [previous bin's upper bound, <see cref="UpperBound"/>), the last one has no upper
-/// bound. Categorical bins list their categories; the bin marked <see cref="IsFallback"/> takes unseen ones.
+/// A bin. Numeric interval bins cover [previous interval's upper bound, <see cref="UpperBound"/>), the last
+/// interval has no upper bound. A numeric bin may also claim exact coded values (<see cref="Values"/>, e.g. a
+/// repayment status of −2 meaning "no use of the card") and missing values (<see cref="IsMissing"/>); such
+/// claims win over the intervals. A <see cref="IsSpecial"/> bin is only reached through those claims and is no
+/// part of the interval chain. Categorical bins list their categories; the bin marked <see cref="IsFallback"/>
+/// takes unseen categories (for numeric features: values no interval or code covers).
 /// </summary>
 public sealed record ScorecardBin
 {
     public required string Label { get; init; }
     public double? UpperBound { get; init; }
     public IReadOnlyList<string>? Categories { get; init; }
+
+    /// <summary>Numeric features: exact values (codes) that fall in this bin whatever the intervals say.</summary>
+    public IReadOnlyList<double>? Values { get; init; }
+
+    /// <summary>Numeric features: a missing value falls in this bin.</summary>
+    public bool IsMissing { get; init; }
+
+    /// <summary>Numeric features: the bin holds only its <see cref="Values"/> or missing values, no interval.</summary>
+    public bool IsSpecial { get; init; }
+
     public bool IsFallback { get; init; }
     public required double Woe { get; init; }
 
@@ -114,6 +131,15 @@ public sealed record TrainingMetadata
     public required double BinAdjustmentPenalty { get; init; }
     public required int MaxBins { get; init; }
     public required double MinBinFraction { get; init; }
+
+    /// <summary>Chi-merge significance: adjacent bins whose bad rates do not differ at this level are merged.</summary>
+    public double MergeSignificance { get; init; }
+
+    /// <summary>The regularisation strengths the inner cross-validation chose from, and the one it chose.</summary>
+    public IReadOnlyList<double>? PenaltyGrid { get; init; }
+
+    /// <summary>Columns the trainer was told to leave out (ids, protected attributes).</summary>
+    public IReadOnlyList<string>? ExcludedColumns { get; init; }
     public required int Folds { get; init; }
     public int Repeats { get; init; } = 1;
     public int Seed { get; init; }

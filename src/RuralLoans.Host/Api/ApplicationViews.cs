@@ -142,18 +142,33 @@ public sealed class ApplicationReader(Func<PipelineRuntime> runtime)
         return new ApplicationPage(items, token);
     }
 
+    /// <summary>
+    /// Every history event with the audit journal entry that vouches for it (its hash and the hash it chains to), and
+    /// whether the journal's chain holds and every history row and decision still matches it.
+    /// </summary>
     public async Task<HistoryView> HistoryAsync(string applicationId, CancellationToken ct)
     {
-        var history = HistoryEntries.Describe(await runtime().Client.GetOrchestrationHistoryAsync(applicationId, ct));
+        Pipeline.Audit.StoredApplicationRecord record;
+        try
+        {
+            record = await runtime().Auditor.ReadRecordAsync(applicationId, ct);
+        }
+        catch (ActionRefusedException)
+        {
+            return new HistoryView(applicationId, [], true, null);
+        }
+        var history = HistoryEntries.Describe(record.History);
         var events = history.Select(e =>
         {
             var isResult = e.Type is "TaskCompleted" or "TaskFailed" or "ExecutionCompleted" or "ExecutionFailed";
             var result = e.Type is "TaskFailed" or "ExecutionFailed"
                 ? new JsonObject { ["failure"] = PersonalData.Redact(e.Result) }
                 : isResult ? PersonalData.MaskJsonText(e.Result) : null;
-            return new HistoryEventView(e.Sequence, e.Type, e.Name, e.Timestamp, isResult ? null : PersonalData.MaskJsonText(e.Input), result, null, null);
+            var entry = record.Comparison.EntryForEvent.GetValueOrDefault(e.Sequence);
+            return new HistoryEventView(e.Sequence, e.Type, e.Name, e.Timestamp, isResult ? null : PersonalData.MaskJsonText(e.Input), result, entry?.Hash, entry?.Previous);
         }).ToList();
-        return new HistoryView(applicationId, events, true, null);
+        var intact = record.Journal.ChainIntact && record.Comparison.Agrees;
+        return new HistoryView(applicationId, events, intact, intact ? null : string.Join("; ", record.Comparison.Problems));
     }
 
     public async Task<DecisionsView> DecisionsAsync(string applicationId, CancellationToken ct)

@@ -39,16 +39,23 @@ public static partial class PersonalData
             : new string('*', value.Length);
     }
 
-    /// <summary>Masks anything in free text that looks like a resident ID (18 or 15 digits) or a mainland mobile number.</summary>
+    /// <summary>
+    /// Masks anything in free text that looks like a resident ID (18 or 15 digits) or a mainland mobile number, also
+    /// when written with full-width digits or broken up by spaces or hyphens (the text is NFKC-normalised first, and a
+    /// match is masked in its compact form).
+    /// </summary>
     public static string Redact(string? text)
     {
         if (string.IsNullOrEmpty(text))
         {
             return text ?? "";
         }
-        var masked = ResidentIdPattern().Replace(text, m => MaskResidentId(m.Value));
-        return MobilePattern().Replace(masked, m => MaskPhone(m.Value));
+        var normalised = text.Normalize(System.Text.NormalizationForm.FormKC);
+        var masked = ResidentIdPattern().Replace(normalised, m => Compact(m.Value) is { Length: 18 or 15 } id ? MaskResidentId(id) : m.Value);
+        return MobilePattern().Replace(masked, m => Compact(m.Value) is var phone && phone.Length > 11 ? phone[..^11] + MaskPhone(phone[^11..]) : MaskPhone(phone));
     }
+
+    private static string Compact(string value) => new([.. value.Where(c => c is not (' ' or '-'))]);
 
     /// <summary>A copy of the JSON with ID and phone fields masked by name and any other string redacted by pattern.</summary>
     public static JsonNode? Mask(JsonNode? node) => MaskNode(node?.DeepClone(), Sensitivity.None);
@@ -127,9 +134,10 @@ public static partial class PersonalData
     private static bool LooksLikeJson(string text) => text.Length > 1 && text[0] is '{' or '[' && text[^1] is '}' or ']';
 
     // Letters or digits on either side mean the digits are part of something else (a hash, a longer number).
-    [GeneratedRegex(@"(?<![0-9A-Za-z])(\d{17}[0-9Xx]|\d{15})(?![0-9A-Za-z])")]
+    // Single spaces or hyphens may separate the digits (4306 2619 9001 0130 1X, 138-1234-5678).
+    [GeneratedRegex(@"(?<![0-9A-Za-z])\d(?:[ -]?\d){14}(?:(?:[ -]?\d){2}[ -]?[0-9Xx])?(?![0-9A-Za-z])")]
     private static partial Regex ResidentIdPattern();
 
-    [GeneratedRegex(@"(?<![0-9A-Za-z])(?:\+?86[- ]?)?1[3-9]\d{9}(?![0-9A-Za-z])")]
+    [GeneratedRegex(@"(?<![0-9A-Za-z])(?:\+?86[- ]?)?1[ -]?[3-9](?:[ -]?\d){9}(?![0-9A-Za-z])")]
     private static partial Regex MobilePattern();
 }

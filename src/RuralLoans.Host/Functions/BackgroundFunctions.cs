@@ -68,12 +68,13 @@ public static class BackgroundFunctions
         var blob = (BlobEvent)invocation.Trigger;
         if (SettledPrefixes.Any(prefix => blob.BlobName.StartsWith(prefix, StringComparison.Ordinal)))
         {
-            invocation.Log($"{blob.Container}/{blob.BlobName}: already settled, ignored");
+            invocation.Log($"{blob.Container}: a settled file, ignored");
             return;
         }
         var handler = invocation.Services.GetService<IBlobDropHandler>()
             ?? throw new InvalidOperationException("No blob-drop handler is registered; register an IBlobDropHandler (the pipeline's blob-drop ingestion).");
-        invocation.Log($"{blob.Container}/{blob.BlobName}: {await handler.HandleAsync(blob.Container, blob.BlobName, cancellationToken)}");
+        // The result names the file by content hash: a partner's file name may carry personal data.
+        invocation.Log(await handler.HandleAsync(blob.Container, blob.BlobName, cancellationToken));
     }
 }
 

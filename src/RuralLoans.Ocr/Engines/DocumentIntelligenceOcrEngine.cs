@@ -164,10 +164,53 @@ public sealed class DocumentIntelligenceOcrEngine : IOcrEngine
         }).ToList();
         var pairs = (result.KeyValuePairs ?? [])
             .Where(p => p.Key is not null && p.Value is not null)
-            .Select(p => new OcrKeyValue(p.Key!.Content, p.Value!.Content, p.Confidence))
+            .Select(p => new OcrKeyValue(SelectionMarks(p.Key!.Content), SelectionMarks(p.Value!.Content), p.Confidence))
+            .Concat((result.Tables ?? []).SelectMany(TablePairs))
             .ToList();
         return new OcrDocument(pages, pairs);
     }
+
+    /// <summary>
+    /// Ruled forms come back as tables rather than key-value pairs. Every cell whose whole text is a known label (of
+    /// our fields or of ones we ignore) pairs with the next cell in its row, or, when that is a label too or missing,
+    /// the cell below it (a header row of labels over a row of values). The extractor then treats these like the
+    /// service's own pairs, so both engines go through one dictionary and one set of parsers.
+    /// </summary>
+    private static IEnumerable<OcrKeyValue> TablePairs(AnalyzedTable table)
+    {
+        var cells = (table.Cells ?? []).ToDictionary(c => (c.RowIndex, c.ColumnIndex), c => SelectionMarks(c.Content ?? string.Empty));
+        bool IsLabel(string text) => Extraction.LoanFormExtractor.MatchLabel(Extraction.TextNormalizer.Normalize(text).TrimEnd(':')) is { Remainder.Length: 0 } || IsBracketedUnit(text);
+        bool IsBracketedUnit(string text)
+        {
+            var match = Extraction.LoanFormExtractor.MatchLabel(Extraction.TextNormalizer.Normalize(text).TrimEnd(':'));
+            return match is not null && match.Remainder.StartsWith('(') && match.Remainder.EndsWith(')');
+        }
+        foreach (var ((row, column), content) in cells.OrderBy(c => c.Key.RowIndex).ThenBy(c => c.Key.ColumnIndex))
+        {
+            if (content.Length == 0 || !IsLabel(content))
+            {
+                continue;
+            }
+            string? value = null;
+            if (cells.TryGetValue((row, column + 1), out var right) && right.Length > 0 && !IsLabel(right))
+            {
+                value = right;
+            }
+            else if (cells.TryGetValue((row + 1, column), out var below) && below.Length > 0 && !IsLabel(below))
+            {
+                value = below;
+            }
+            if (value is not null)
+            {
+                // Table cells carry no confidence of their own; the words in them were read by the same OCR as lines.
+                yield return new OcrKeyValue(content, value, 0.9);
+            }
+        }
+    }
+
+    /// <summary>Checkbox states arrive as :selected: / :unselected: in the content; the parsers read them as ☑ / □.</summary>
+    private static string SelectionMarks(string content) =>
+        content.Replace(":unselected:", "□", StringComparison.Ordinal).Replace(":selected:", "☑", StringComparison.Ordinal);
 
     private static BoundingBox ToBox(IReadOnlyList<double>? polygon)
     {
@@ -188,7 +231,11 @@ public sealed class DocumentIntelligenceOcrEngine : IOcrEngine
 
     private sealed record ServiceError(string Code, string Message);
 
-    private sealed record AnalyzeResult(IReadOnlyList<AnalyzedPage>? Pages, IReadOnlyList<KeyValuePairResult>? KeyValuePairs);
+    private sealed record AnalyzeResult(IReadOnlyList<AnalyzedPage>? Pages, IReadOnlyList<KeyValuePairResult>? KeyValuePairs, IReadOnlyList<AnalyzedTable>? Tables);
+
+    private sealed record AnalyzedTable(int RowCount, int ColumnCount, IReadOnlyList<AnalyzedCell>? Cells);
+
+    private sealed record AnalyzedCell(int RowIndex, int ColumnIndex, string? Content);
 
     private sealed record AnalyzedPage(int PageNumber, double Width, double Height, IReadOnlyList<AnalyzedLine>? Lines, IReadOnlyList<AnalyzedWord>? Words);
 

@@ -23,11 +23,31 @@ public sealed record KnownValues
 
     public IReadOnlyList<string> FarmingProjects { get; init; } =
         ["生猪养殖", "肉牛养殖", "蔬菜种植", "水稻种植", "茶叶种植", "食用菌种植", "蛋鸡养殖", "中药材种植", "苹果种植", "小龙虾养殖"];
+
+    /// <summary>The product's amount range: an amount read outside it is flagged, not corrected.</summary>
+    public decimal MinAmountYuan { get; init; } = 1_000m;
+
+    public decimal MaxAmountYuan { get; init; } = 500_000m;
+
+    /// <summary>Label wordings and partner code formats; the shipped ones plus any partner files.</summary>
+    public FormVocabulary Vocabulary { get; init; } = FormVocabulary.Default;
+
+    /// <summary>The national division list counties and townships are checked against.</summary>
+    public AdministrativeDivisions Divisions { get; init; } = AdministrativeDivisions.Default;
 }
 
 /// <summary>Per-field cleaning of raw OCR text: fold look-alike characters, strip units, normalise numbers and dates.</summary>
 public sealed partial class FieldValueParsers(KnownValues known)
 {
+    /// <summary>Marks a ticked box is printed or read as: filled and ticked boxes, ticks and crosses.</summary>
+    private const string TickedMarks = "■☑☒√✓✔✗✘×▣█●◼◉⊠⊗团回図囗";
+
+    /// <summary>
+    /// Marks an empty box is printed or read as. chi_sim reads an empty □ as 口 very consistently, but a ticked box as
+    /// almost anything (图, 国, 品, 0, a bracket), so a tick is recognised as "not an empty box".
+    /// </summary>
+    private const string EmptyMarks = "□☐◻▢口";
+
     public ParsedValue Parse(string field, string raw)
     {
         ArgumentNullException.ThrowIfNull(raw);
@@ -39,16 +59,17 @@ public sealed partial class FieldValueParsers(KnownValues known)
             LoanFormFields.Phone => Phone(text),
             LoanFormFields.Village => Place(text, ["村", "社区"], "a village name ends in 村 or 社区"),
             LoanFormFields.Township => Place(text, ["镇", "乡", "街道"], "a township name ends in 镇, 乡 or 街道"),
-            LoanFormFields.County => Snap(Place(text, ["县", "区", "市", "旗"], "a county name ends in 县, 区, 市 or 旗"), known.Counties, "is not a county in the lending region"),
-            LoanFormFields.HouseholdSize => Integer(text, 1, 30, "人"),
+            LoanFormFields.County => County(text),
+            LoanFormFields.HouseholdSize => Integer(ChineseNumerals.DigitsFor(text), 1, 30, "口人", "人", "口"),
             LoanFormFields.LandAreaMu => Decimal(text, 0, 100_000, "亩"),
-            LoanFormFields.FarmingProject => Snap(Chinese(text, 2, 12, "a farming project is written in Chinese"), known.FarmingProjects, null),
+            LoanFormFields.FarmingProject => Snap(Chinese(StripChoiceMarks(text), 2, 12, "a farming project is written in Chinese"), known.FarmingProjects, null),
             LoanFormFields.RequestedAmountYuan => Amount(text),
-            LoanFormFields.TermMonths => Integer(text, 1, 360, "个月", "月"),
+            LoanFormFields.TermMonths => Term(text),
             LoanFormFields.Purpose => Chinese(text, 2, 30, "a purpose is written in Chinese"),
-            LoanFormFields.RepaymentMethod => Snap(Chinese(text, 2, 12, "a repayment method is written in Chinese"), known.RepaymentMethods, "is not a repayment method the product offers"),
+            LoanFormFields.RepaymentMethod => Choice(raw, known.RepaymentMethods, "a repayment method the product offers"),
             LoanFormFields.PartnerCode => PartnerCode(text),
             LoanFormFields.ApplicationDate => Date(text),
+            FormVocabulary.StatedAge => Integer(ChineseNumerals.DigitsFor(text), 16, 100, "周岁", "岁"),
             _ => throw new ArgumentOutOfRangeException(nameof(field), field, "Unknown form field."),
         };
     }
@@ -95,6 +116,144 @@ public sealed partial class FieldValueParsers(KnownValues known)
         return problemIfUnknown is null ? parsed : parsed with { Problem = parsed.Problem ?? $"'{parsed.Value}' {problemIfUnknown}" };
     }
 
+    /// <summary>
+    /// A county must exist in the national division list. A reading one character away from exactly one county in the
+    /// lending region is that county; one character away from a county elsewhere is offered but flagged, never accepted.
+    /// </summary>
+    private ParsedValue County(string text)
+    {
+        var parsed = Place(text, ["县", "区", "市", "旗"], "a county name ends in 县, 区, 市 or 旗");
+        if (parsed.Value.Length == 0 || known.Divisions.CountiesNamed(parsed.Value).Count > 0 || known.Counties.Contains(parsed.Value))
+        {
+            return parsed;
+        }
+        var regional = Snap(parsed, known.Counties, null);
+        if (regional.Value != parsed.Value)
+        {
+            return regional;
+        }
+        var near = known.Divisions.CountyNames.Where(n => Math.Abs(n.Length - parsed.Value.Length) <= 1 && TextNormalizer.EditDistance(n, parsed.Value) <= 1).Take(2).ToList();
+        return near.Count == 1
+            ? new ParsedValue(near[0], $"'{parsed.Value}' is not a county in GB/T 2260; did the form say {near[0]}?", 0.5)
+            : parsed with { Problem = parsed.Problem ?? $"'{parsed.Value}' is not a county in GB/T 2260" };
+    }
+
+    /// <summary>Months, or years (1年, 三年) converted to months.</summary>
+    private static ParsedValue Term(string text)
+    {
+        var digits = ChineseNumerals.DigitsFor(text);
+        if (digits.Contains('年', StringComparison.Ordinal) && !digits.Contains('月', StringComparison.Ordinal))
+        {
+            var years = Integer(digits, 1, 30, "年", "期");
+            return years.IsValid ? new ParsedValue((int.Parse(years.Value, CultureInfo.InvariantCulture) * 12).ToString(CultureInfo.InvariantCulture), null) : years;
+        }
+        return Integer(digits, 1, 360, "个月", "月", "期");
+    }
+
+    /// <summary>
+    /// A choice printed as boxes (□等额本息 ☑等额本金 □…): the one option whose box is ticked. No tick, or more than
+    /// one, is flagged rather than guessed. A value written out without boxes is snapped to the vocabulary.
+    /// </summary>
+    private static ParsedValue Choice(string raw, IReadOnlyList<string> options, string what)
+    {
+        var text = TextNormalizer.Normalize(raw).Trim(':');
+        var found = new List<(string Option, int Start, double Certainty)>();
+        foreach (var option in options)
+        {
+            if (FindOption(text, option) is { } hit)
+            {
+                found.Add((option, hit.Start, hit.Certainty));
+            }
+        }
+        // A fuzzy hit overlapping a better one is the same print read against a similar option (等额本息 / 等额本金).
+        var kept = new List<(string Option, int Start, double Certainty)>();
+        foreach (var hit in found.OrderByDescending(f => f.Certainty).ThenByDescending(f => f.Option.Length))
+        {
+            if (!kept.Any(k => hit.Start < k.Start + k.Option.Length && k.Start < hit.Start + hit.Option.Length))
+            {
+                kept.Add(hit);
+            }
+        }
+        var ordered = kept.OrderBy(k => k.Start).ToList();
+        var markCharacters = ordered.Select(k => k.Start > 0 ? text[k.Start - 1] : '\0').ToList();
+        // Each font's empty box reads as one character (口 for most, 5 or D for some Hei faces): a mark in front of two
+        // or more options that is not a tick is this form's empty box.
+        var sharedEmpty = markCharacters.Where(c => c != '\0' && !StrongTicks.Contains(c) && !TextNormalizer.IsCjk(c))
+            .GroupBy(c => c).Where(g => g.Count() >= 2).Select(g => g.Key).ToHashSet();
+        var marks = ordered.Select((f, i) => (f.Option, f.Certainty, Mark: sharedEmpty.Contains(markCharacters[i]) ? -1 : MarkBefore(text, f.Start))).ToList();
+        var boxed = marks.Any(m => m.Mark < 0) || text.Any(c => TickedMarks.Contains(c) || "□☐◻▢".Contains(c));
+        if (!boxed)
+        {
+            return Snap(Chinese(text, 2, 12, $"{what} is written in Chinese"), options, $"is not {what}");
+        }
+        // A mark that reads as a tick decides; failing that, the one option whose box does not read as empty (an
+        // option at the very start with no mark read at all counts, with less certainty).
+        var strong = marks.Where(m => m.Mark == 2).ToList();
+        var ticked = strong.Count == 1 ? strong : marks.Where(m => m.Mark >= 0).ToList();
+        if (ticked.Count == 1)
+        {
+            var certain = ticked[0].Mark > 0 ? 1.0 : 0.8;
+            // Options we could not find leave some doubt.
+            var allFound = marks.Count >= 2;
+            return new ParsedValue(ticked[0].Option, null, ticked[0].Certainty * certain * (allFound ? 1.0 : 0.85));
+        }
+        return ticked.Count == 0
+            ? new ParsedValue(string.Empty, $"no ticked box found among the options of {what} ('{text}')")
+            : new ParsedValue(string.Empty, $"cannot tell which box is ticked for {what}: {string.Join(", ", ticked.Select(t => t.Option))} ('{text}')");
+    }
+
+    /// <summary>Characters that can only be a tick or a filled box.</summary>
+    private const string StrongTicks = "■☑☒√✓✔✗✘×▣█●◼◉⊠⊗vVY";
+
+    /// <summary>
+    /// −1 when an option's box reads as empty, 2 for a tick, 1 for another mark (0, a bracket: a tick misread, or a
+    /// box), 0 for nothing before it.
+    /// </summary>
+    private static int MarkBefore(string text, int start)
+    {
+        if (start == 0)
+        {
+            return 0;
+        }
+        var c = text[start - 1];
+        if (EmptyMarks.Contains(c))
+        {
+            return -1;
+        }
+        if (StrongTicks.Contains(c) || TickedMarks.Contains(c))
+        {
+            return 2;
+        }
+        // Another Chinese character is the end of the previous option, its box lost.
+        return TextNormalizer.IsCjk(c) ? 0 : 1;
+    }
+
+    private static (int Start, double Certainty)? FindOption(string text, string option)
+    {
+        var exact = text.IndexOf(option, StringComparison.Ordinal);
+        if (exact >= 0)
+        {
+            return (exact, 1.0);
+        }
+        var allowed = option.Length / 4;
+        (int Start, int Distance)? best = null;
+        for (var start = 0; start < text.Length; start++)
+        {
+            for (var length = Math.Max(1, option.Length - allowed); length <= option.Length + allowed && start + length <= text.Length; length++)
+            {
+                var distance = TextNormalizer.EditDistance(option, text.AsSpan(start, length));
+                if (distance <= allowed && (best is null || distance < best.Value.Distance))
+                {
+                    best = (start, distance);
+                }
+            }
+        }
+        return best is { } b ? (b.Start, 1.0 - ((double)b.Distance / option.Length)) : null;
+    }
+
+    private static string StripChoiceMarks(string text) =>
+        new(text.Where(c => !TickedMarks.Contains(c) && !"□☐◻▢".Contains(c)).ToArray());
+
     private static ParsedValue IdNumber(string text)
     {
         var cleaned = new StringBuilder();
@@ -139,7 +298,7 @@ public sealed partial class FieldValueParsers(KnownValues known)
     {
         var number = StripUnits(text, units);
         return int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
-            ? new ParsedValue(value.ToString(CultureInfo.InvariantCulture), null)
+            ? new ParsedValue(value.ToString(CultureInfo.InvariantCulture), Stray(text, units))
             : new ParsedValue(number, $"'{text}' is not a whole number between {min} and {max}");
     }
 
@@ -147,12 +306,64 @@ public sealed partial class FieldValueParsers(KnownValues known)
     {
         var number = StripUnits(text, units);
         return decimal.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
-            ? new ParsedValue(value.ToString("0.##", CultureInfo.InvariantCulture), null)
+            ? new ParsedValue(value.ToString("0.##", CultureInfo.InvariantCulture), Stray(text, units))
             : new ParsedValue(number, $"'{text}' is not a number between {min} and {max}");
     }
 
-    /// <summary>30000, 30,000, 30000元, ¥30,000.00, 3万, 3.5万元 → yuan as a plain decimal string.</summary>
-    private static ParsedValue Amount(string text)
+    /// <summary>
+    /// 30000, 30,000, ¥30,000.00, 3万, 3.5万元, 叁万伍仟元整 → yuan. Where a form prints both figures and capitals, they
+    /// must agree; an amount outside the product's range is flagged.
+    /// </summary>
+    private ParsedValue Amount(string text)
+    {
+        // "30,000(大写:叁万元整)": figures before the bracket, capitals inside it.
+        var split = text.IndexOfAny(['(', '大']);
+        var hasBoth = split > 0 && text[..split].Any(char.IsAsciiDigit);
+        var capitals = ChineseNumerals.CapitalsPart(hasBoth ? text[split..] : text);
+        var figures = hasBoth ? text[..split] : capitals is null ? text : text.Replace(capitals, " ", StringComparison.Ordinal);
+        var figureValue = figures.Any(char.IsAsciiDigit) ? FigureAmount(figures) : null;
+        // Whatever Chinese is left besides the capitals must be words forms print around amounts; anything else is a
+        // misread numeral (壹 → 毒, 仟 → 什) and the capitals cannot be trusted.
+        var words = hasBoth ? text[split..].Replace(capitals ?? "\0", string.Empty, StringComparison.Ordinal) : figures;
+        var leftover = AmountWords.Aggregate(words, (current, word) => current.Replace(word, string.Empty, StringComparison.Ordinal));
+        var capitalsValue = capitals is not null && !leftover.Any(TextNormalizer.IsCjk) && ChineseNumerals.TryParseAmount(capitals, out var fromCapitals)
+            ? Math.Round(fromCapitals, 2).ToString("0.##", CultureInfo.InvariantCulture)
+            : null;
+        ParsedValue parsed;
+        if (figureValue is { IsValid: true } && capitalsValue is not null)
+        {
+            parsed = figureValue.Value == capitalsValue
+                ? figureValue
+                : figureValue with { Problem = $"the amount in figures ({figureValue.Value}) and in capitals ({capitalsValue}) disagree" };
+        }
+        else if (figureValue is { IsValid: true })
+        {
+            // Figures read well next to capitals that did not: the figures stand, with a little less certainty.
+            parsed = capitals is null && !leftover.Any(TextNormalizer.IsCjk) ? figureValue : figureValue with { Certainty = 0.8 };
+        }
+        else if (capitalsValue is not null)
+        {
+            parsed = new ParsedValue(capitalsValue, null);
+        }
+        else if (capitals is not null || leftover.Any(TextNormalizer.IsCjk))
+        {
+            return new ParsedValue(figureValue?.Value ?? string.Empty, $"'{text}' has characters that are not part of an amount");
+        }
+        else
+        {
+            parsed = figureValue ?? FigureAmount(text);
+        }
+        if (parsed.IsValid && decimal.TryParse(parsed.Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount)
+            && (amount < known.MinAmountYuan || amount > known.MaxAmountYuan))
+        {
+            return parsed with { Problem = $"{parsed.Value} yuan is outside the product's range ({known.MinAmountYuan:0}–{known.MaxAmountYuan:0})" };
+        }
+        return parsed;
+    }
+
+    private static readonly string[] AmountWords = ["人民币", "大写", "小写", "元", "万", "整"];
+
+    private static ParsedValue FigureAmount(string text)
     {
         var wan = text.Contains('万', StringComparison.Ordinal);
         // OCR often reads the thousands comma of 30,000 as a full stop; amounts never carry three decimals.
@@ -166,18 +377,34 @@ public sealed partial class FieldValueParsers(KnownValues known)
         return new ParsedValue(yuan.ToString("0.##", CultureInfo.InvariantCulture), null);
     }
 
-    private static ParsedValue PartnerCode(string text)
+    /// <summary>
+    /// A code in one of the configured partner formats. Each format fixes which positions are letters and which digits,
+    /// so look-alikes are folded per position; a reading that fits two formats differently is not guessed.
+    /// </summary>
+    private ParsedValue PartnerCode(string text)
     {
-        var raw = new string(text.ToUpperInvariant().Where(char.IsAsciiLetterOrDigit).ToArray());
-        if (raw.Length != 8)
+        // Hyphens are often read as a full stop, a dash or 一.
+        // Case is kept for the look-alike folding (l is I among letters, 1 among digits).
+        var raw = new string(text.Select(c => c == 'l' ? c : char.ToUpperInvariant(c)).Select(c => c is '.' or '一' or '—' or '–' or '_' or '~' ? '-' : c)
+            .Where(c => char.IsAsciiLetterOrDigit(c) || c == '-').ToArray()).Trim('-');
+        // A reading that fits one format as printed and another only with look-alikes folded is the first.
+        var candidates = known.Vocabulary.PartnerCodes.Select(f => f.Match(raw)).OfType<string>().Distinct()
+            .Select(code => (Code: code, Folds: code.Replace("-", string.Empty, StringComparison.Ordinal).Zip(raw.Replace("-", string.Empty, StringComparison.Ordinal)).Count(p => p.First != p.Second)
+                + Math.Max(0, code.Count(c => c == '-') - raw.Count(c => c == '-'))))
+            .OrderBy(m => m.Folds)
+            .ToList();
+        // Two formats one look-alike apart (MS034135 as AA999999, NSD34135 as AAA-99999 with 0 read as D) cannot be
+        // told apart by the reading: a person should look.
+        var matches = candidates.Count > 1 && candidates[1].Folds <= candidates[0].Folds + 1
+            ? candidates.Select(c => c.Code).ToList()
+            : candidates.Take(1).Select(c => c.Code).ToList();
+        var formats = string.Join(", ", known.Vocabulary.PartnerCodes.Select(f => f.Mask));
+        return matches.Count switch
         {
-            return new ParsedValue(raw, $"'{raw}' is not a partner code (2 letters + 6 digits)");
-        }
-        // The format fixes which positions are letters and which are digits, so look-alikes can be folded safely.
-        var value = string.Concat(raw[..2].Select(FoldToLetter)) + string.Concat(raw[2..].Select(FoldToDigit));
-        return PartnerCodePattern().IsMatch(value)
-            ? new ParsedValue(value, null, value == raw ? 1.0 : 0.9)
-            : new ParsedValue(value, $"'{raw}' is not a partner code (2 letters + 6 digits)");
+            1 => new ParsedValue(matches[0], null, matches[0].Replace("-", string.Empty, StringComparison.Ordinal) == raw.Replace("-", string.Empty, StringComparison.Ordinal) ? 1.0 : 0.9),
+            0 => new ParsedValue(raw, $"'{raw}' is not a partner code in a known format ({formats})"),
+            _ => new ParsedValue(raw, $"'{raw}' fits more than one partner code format: {string.Join(", ", matches)}"),
+        };
     }
 
     private static ParsedValue Date(string text)
@@ -191,9 +418,34 @@ public sealed partial class FieldValueParsers(KnownValues known)
             && int.TryParse(match.Groups["day"].Value, CultureInfo.InvariantCulture, out var day)
             && year is >= 2000 and <= 2100 && month is >= 1 and <= 12 && day >= 1 && day <= DateTime.DaysInMonth(year, month))
         {
-            return new ParsedValue(new DateOnly(year, month, day).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), null);
+            var date = new DateOnly(year, month, day);
+            var iso = date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            // A separator OCR is known to make of / - . 年 月 is fine; any other character may have eaten a digit
+            // (2024/11/14 read as 2024/1M14).
+            var separators = match.Groups["s1"].Value + match.Groups["s2"].Value;
+            if (separators.Any(c => !"-/.年月V明,、".Contains(c)))
+            {
+                return new ParsedValue(iso, $"'{text}' has an unclear separator; read as {iso}");
+            }
+            return date > DateOnly.FromDateTime(DateTime.UtcNow).AddDays(31)
+                ? new ParsedValue(iso, $"{iso} is in the future")
+                : new ParsedValue(iso, null);
         }
         return new ParsedValue(text, $"'{text}' is not a date (2024-03-15, 2024/3/15 or 2024年3月15日)");
+    }
+
+    /// <summary>
+    /// A number read with a Chinese character that is not its unit (职(亩)1 for 1.9亩) has lost part of itself to a
+    /// misread: the digits left may be wrong, so it is flagged.
+    /// </summary>
+    private static string? Stray(string text, string[] units)
+    {
+        // A bracket right after the label is the label's unit, however it was read ((雷) for (亩)).
+        var rest = units.Aggregate(LeadingBracket().Replace(text, string.Empty), (current, unit) => current.Replace(unit, string.Empty, StringComparison.Ordinal));
+        // Anything but digits (and look-alikes), one decimal point and spaces: a bracket, a ?, an n in 29.) or 1n5
+        // is a misread that may have cost a digit.
+        var folded = new string(rest.Select(FoldToDigit).Where(c => !char.IsWhiteSpace(c)).ToArray());
+        return CleanNumber().IsMatch(folded) ? null : $"'{text}' has characters that are not part of a number";
     }
 
     private static string StripUnits(string text, params string[] units)
@@ -206,42 +458,24 @@ public sealed partial class FieldValueParsers(KnownValues known)
         return new string(result.Select(FoldToDigit).Where(c => char.IsAsciiDigit(c) || c == '.').ToArray()).Trim('.');
     }
 
-    private static char FoldToDigit(char c) => c switch
-    {
-        'O' or 'o' or 'D' or 'Q' or '〇' => '0',
-        'I' or 'l' or 'i' or '!' => '1',
-        'Z' or 'z' => '2',
-        'S' or 's' => '5',
-        'B' => '8',
-        'G' or 'b' => '6',
-        'x' => 'X',
-        _ => c,
-    };
-
-    private static char FoldToLetter(char c) => c switch
-    {
-        '0' => 'O',
-        '1' => 'I',
-        '2' => 'Z',
-        '5' => 'S',
-        '8' => 'B',
-        '6' => 'G',
-        _ => c,
-    };
+    private static char FoldToDigit(char c) => c == '|' ? c : LookAlikes.ToDigit(c);
 
     [GeneratedRegex(@"^\d{1,3}(\.\d{3})+")]
     private static partial Regex ThousandsWithStops();
 
+    [GeneratedRegex(@"^\d+(\.\d+)?$")]
+    private static partial Regex CleanNumber();
+
+    [GeneratedRegex(@"^\([^)]{0,3}\)")]
+    private static partial Regex LeadingBracket();
+
     [GeneratedRegex(@"^1[3-9]\d{9}$")]
     private static partial Regex MobilePattern();
-
-    [GeneratedRegex(@"^[A-Z]{2}\d{6}$")]
-    private static partial Regex PartnerCodePattern();
 
     [GeneratedRegex(@"(?<before>[年月])\s*[)\]|!:;/]\s*(?<after>[月日])")]
     private static partial Regex LoneOneInDate();
 
     // Any one character between the numbers is a separator: OCR reads the / of 2024/10/6 as V and 月 as 明.
-    [GeneratedRegex(@"(?<year>\d{4})\s*[^\d\s]\s*(?<month>\d{1,2})\s*[^\d\s]\s*(?<day>\d{1,2})(?!\d)")]
+    [GeneratedRegex(@"(?<year>\d{4})\s*(?<s1>[^\d\s])\s*(?<month>\d{1,2})\s*(?<s2>[^\d\s])\s*(?<day>\d{1,2})(?!\d)")]
     private static partial Regex DatePattern();
 }

@@ -1,10 +1,12 @@
 namespace RuralLoans.Ocr.Extraction;
 
 /// <summary>
-/// Finds the loan form fields in recognised text. Forms come as "label：value" lines, ruled tables and two-column
-/// layouts, so text is cut into segments at wide gaps (cells, columns), labels are matched fuzzily at the start of a
-/// segment (the chi_sim model misreads 借 in almost every 借款… label), and a label with nothing after it takes the
-/// nearest segment to its right on the same row as its value.
+/// Finds the loan form fields in recognised text, whatever the partner's layout. Text is cut into segments at wide gaps
+/// (cells, columns); labels from the <see cref="FormVocabulary"/> are matched fuzzily at the start of a segment (the
+/// chi_sim model misreads 借 in almost every 借款… label); a label's value is the rest of its segment, else the cell to
+/// its right, else the line below it. Labels of fields we do not use claim their values too, so that an emergency
+/// contact's phone never becomes the applicant's. Values are then cross-checked (division list, ID region code and
+/// birth date, product range) and anything that fails is flagged for a person, never silently accepted.
 /// </summary>
 public sealed class LoanFormExtractor(KnownValues known)
 {
@@ -21,11 +23,17 @@ public sealed class LoanFormExtractor(KnownValues known)
         LoanFormFields.County, LoanFormFields.Township, LoanFormFields.Village, LoanFormFields.RequestedAmountYuan,
     ];
 
-    private static readonly IReadOnlyList<(string Field, string Label)> Labels = LoanFormFields.Labels
-        .SelectMany(pair => pair.Value.Select(label => (pair.Key, TextNormalizer.Normalize(label))))
-        .ToList();
+    /// <summary>Fields with no pattern or list to check them against.</summary>
+    private static readonly HashSet<string> FreeTextFields = [LoanFormFields.ApplicantName, LoanFormFields.Village, LoanFormFields.Purpose];
+
+    /// <summary>How far above its weakest character a free-text value's confidence may stand.</summary>
+    private const double FreeTextAllowance = 0.1;
+
+    /// <summary>Fields whose value may run over several cells of its row (a row of checkboxes).</summary>
+    private static readonly HashSet<string> ChoiceFields = [LoanFormFields.RepaymentMethod];
 
     private readonly FieldValueParsers parsers = new(known);
+    private readonly IReadOnlyList<LabelEntry> labels = known.Vocabulary.Labels;
 
     public LoanFormExtractor()
         : this(new KnownValues())
@@ -48,39 +56,54 @@ public sealed class LoanFormExtractor(KnownValues known)
         foreach (var pair in document.KeyValues)
         {
             // The whole key must be the label, give or take a unit in brackets: 申请金额(元) is 申请金额.
-            var match = MatchLabel(TextNormalizer.Normalize(pair.Key).TrimEnd(':'));
+            var match = Match(TextNormalizer.Normalize(pair.Key).TrimEnd(':'));
             var wholeKey = match is not null && (match.Remainder.Length == 0 || (match.Remainder.StartsWith('(') && match.Remainder.EndsWith(')')));
-            if (wholeKey && !found.ContainsKey(match!.Field))
+            if (wholeKey && match!.Kind != LabelKind.Ignored && !found.ContainsKey(match.Field) && pair.Value.Length > 0)
             {
                 found[match.Field] = new Reading(pair.Value, pair.Confidence, match.Score, null);
             }
         }
 
+        var claimed = new HashSet<Segment>();
+        var allSegments = new List<(int Page, Segment Segment)>();
         foreach (var page in document.Pages)
         {
             var segments = page.Lines.SelectMany(Segment.FromLine).SelectMany(SplitAtEmbeddedLabels).ToList();
-            var labelled = segments
-                .Select(segment => (Segment: segment, Match: MatchLabel(segment.Text)))
+            allSegments.AddRange(segments.Select(s => (page.PageNumber, s)));
+            var matches = segments
+                .Select(segment => (Segment: segment, Match: Match(segment.Text)))
                 .Where(candidate => candidate.Match is not null)
-                .GroupBy(candidate => candidate.Match!.Field)
-                .Select(group => group.OrderByDescending(c => c.Match!.Score).ThenBy(c => c.Segment.Box.Top).First())
                 .ToList();
-            var labelSegments = labelled.Select(l => l.Segment).ToHashSet();
-            foreach (var (segment, match) in labelled)
+            var labelSegments = matches.Select(l => l.Segment).ToHashSet();
+            claimed.UnionWith(labelSegments);
+            // Each field takes its best label; every label of an ignored field claims its value.
+            var chosen = matches
+                .Where(m => m.Match!.Kind != LabelKind.Ignored)
+                .GroupBy(m => m.Match!.Field)
+                .Select(group => group.OrderByDescending(c => c.Match!.Score).ThenBy(c => c.Segment.Box.Top).First())
+                .Concat(matches.Where(m => m.Match!.Kind == LabelKind.Ignored))
+                .OrderBy(m => m.Match!.Kind == LabelKind.Ignored ? 1 : 0)
+                .ToList();
+            foreach (var (segment, match) in chosen)
             {
-                if (found.ContainsKey(match!.Field))
+                if (match!.Kind != LabelKind.Ignored && found.ContainsKey(match.Field))
                 {
                     continue;
                 }
-                var (raw, confidence, box) = ValueFor(segment, match, segments, labelSegments);
-                if (raw.Length > 0)
+                var value = ValueFor(segment, match, segments, labelSegments, claimed);
+                if (value is null)
                 {
-                    found[match.Field] = new Reading(raw, confidence, match.Score, new PageRegion(page.PageNumber, box));
+                    continue;
+                }
+                claimed.UnionWith(value.Value.Used);
+                if (match.Kind != LabelKind.Ignored && value.Value.Raw.Length > 0)
+                {
+                    found[match.Field] = new Reading(value.Value.Raw, value.Value.Confidence, match.Score, new PageRegion(page.PageNumber, value.Value.Box)) { MinConfidence = value.Value.MinConfidence };
                 }
             }
         }
 
-        foreach (var (field, raw, confidence, region) in FindUnlabelledValues(document, found))
+        foreach (var (field, raw, confidence, region) in FindUnlabelledValues(allSegments, found, claimed))
         {
             found[field] = new Reading(raw, confidence, UnlabelledScore, region);
         }
@@ -88,35 +111,160 @@ public sealed class LoanFormExtractor(KnownValues known)
         var fields = new Dictionary<string, ExtractedField>();
         var errors = new List<ExtractionError>();
         var doubtful = new Dictionary<string, PageRegion>();
-        foreach (var field in LoanFormFields.All)
+        var parsed = new Dictionary<string, (Reading Reading, ParsedValue Value)>();
+        foreach (var field in LoanFormFields.All.Append(FormVocabulary.StatedAge))
         {
             if (!found.TryGetValue(field, out var reading))
+            {
+                continue;
+            }
+            var value = parsers.Parse(field, reading.Raw);
+            if (!value.IsValid && secondLook is not null && secondLook.TryGetValue(field, out var again) && SecondLookValue(again) is { } second)
+            {
+                var reparsed = parsers.Parse(field, second.Raw);
+                if (reparsed.IsValid)
+                {
+                    (reading, value) = (reading with { Raw = second.Raw, OcrConfidence = second.Confidence }, reparsed);
+                }
+            }
+            parsed[field] = (reading, value);
+        }
+
+        // Only a value that fails its own pattern is worth a second look; one that disagrees with another field reads
+        // the same however often it is read.
+        var patternFailures = parsed.Where(p => !p.Value.Value.IsValid).Select(p => p.Key).ToHashSet();
+        CrossCheck(parsed);
+
+        foreach (var field in LoanFormFields.All)
+        {
+            if (!parsed.TryGetValue(field, out var entry))
             {
                 fields[field] = ExtractedField.Missing;
                 errors.Add(new ExtractionError(field, $"no '{LoanFormFields.Labels[field][0]}' field was found on the form"));
                 continue;
             }
-            var parsed = parsers.Parse(field, reading.Raw);
-            if (!parsed.IsValid && secondLook is not null && secondLook.TryGetValue(field, out var again) && SecondLookValue(again) is { } second)
+            var (reading, value) = entry;
+            // Free text has no pattern to fail, so its weakest character decides: one misread character makes a name
+            // wrong while the mean of the others still looks fine.
+            var ocr = FreeTextFields.Contains(field) ? Math.Min(reading.OcrConfidence, reading.MinConfidence + FreeTextAllowance) : reading.OcrConfidence;
+            var confidence = ocr * Math.Sqrt(reading.LabelScore) * value.Certainty * (value.IsValid ? 1 : InvalidValuePenalty);
+            fields[field] = new ExtractedField(value.Value.Length == 0 ? null : value.Value, Math.Round(confidence, 3), reading.Raw);
+            if (value.Problem is not null)
             {
-                var reparsed = parsers.Parse(field, second.Raw);
-                if (reparsed.IsValid)
-                {
-                    (reading, parsed) = (reading with { Raw = second.Raw, OcrConfidence = second.Confidence }, reparsed);
-                }
-            }
-            var confidence = reading.OcrConfidence * Math.Sqrt(reading.LabelScore) * parsed.Certainty * (parsed.IsValid ? 1 : InvalidValuePenalty);
-            fields[field] = new ExtractedField(parsed.Value.Length == 0 ? null : parsed.Value, Math.Round(confidence, 3), reading.Raw);
-            if (parsed.Problem is not null)
-            {
-                errors.Add(new ExtractionError(field, parsed.Problem));
-                if (reading.Region is { } region)
+                errors.Add(new ExtractionError(field, value.Problem));
+                if (reading.Region is { } region && patternFailures.Contains(field))
                 {
                     doubtful[field] = region;
                 }
             }
         }
         return new FormReading(new ExtractedForm(fields, errors), doubtful);
+    }
+
+    /// <summary>
+    /// Checks fields against each other and the national division list. A value is never changed to agree with another
+    /// field unless it is one character away from what the other field implies; a disagreement becomes a problem.
+    /// </summary>
+    private void CrossCheck(Dictionary<string, (Reading Reading, ParsedValue Value)> parsed)
+    {
+        var divisions = known.Divisions;
+        string? id = parsed.TryGetValue(LoanFormFields.IdNumber, out var idEntry) && idEntry.Value.IsValid ? idEntry.Value.Value : null;
+        if (id is not null)
+        {
+            var problem = IdentityProblem(id, parsed);
+            if (problem is not null)
+            {
+                parsed[LoanFormFields.IdNumber] = (idEntry.Reading, idEntry.Value with { Problem = problem });
+                id = null;
+            }
+        }
+
+        var idCounty = id is null ? null : divisions.CountyOfCode(id);
+        IReadOnlyList<Division> counties = [];
+        if (parsed.TryGetValue(LoanFormFields.County, out var county) && county.Value.Value.Length > 0)
+        {
+            var value = county.Value;
+            if (idCounty is not null && !AdministrativeDivisions.SameCounty(idCounty, value.Value))
+            {
+                // One character off the ID's county: the ID (check character passed) is the better reading.
+                var idNames = AdministrativeDivisions.NamesOf(idCounty.Name).ToList();
+                var near = idNames.FirstOrDefault(n => TextNormalizer.EditDistance(n, TextNormalizer.Normalize(county.Reading.Raw).Trim(':')) <= 1
+                    || TextNormalizer.EditDistance(n, value.Value) <= 1);
+                // Only a reading that is no county at all is repaired: a real county one character from the ID's
+                // (平江县, 平山县) is where the applicant may well live now.
+                value = near is not null && divisions.CountiesNamed(value.Value).Count == 0
+                    ? new ParsedValue(near, null, 0.9)
+                    : value with { Problem = value.Problem ?? $"the resident ID was issued in {idCounty.Name} ({idCounty.Code}), the form says {value.Value}" };
+            }
+            parsed[LoanFormFields.County] = (county.Reading, value);
+            // A county that exists but disagrees with the ID is still where the township is looked up.
+            counties = divisions.CountiesNamed(value.Value);
+            if (idCounty is not null && counties.Count > 1)
+            {
+                counties = counties.Where(c => c.Code == idCounty.Code).DefaultIfEmpty(counties[0]).ToList();
+            }
+        }
+        else if (idCounty is not null)
+        {
+            counties = [idCounty];
+        }
+
+        if (counties.Count == 0 && idCounty is not null)
+        {
+            counties = [idCounty];
+        }
+        if (parsed.TryGetValue(LoanFormFields.Township, out var township) && township.Value.IsValid && counties.Count == 0)
+        {
+            // With no county to look it up in, a township cannot be checked: a person should.
+            parsed[LoanFormFields.Township] = (township.Reading, township.Value with { Problem = $"'{township.Value.Value}' cannot be checked: the county was not read" });
+        }
+        else if (township.Value is not null && township.Value.IsValid && counties.Count > 0)
+        {
+            var candidates = counties.SelectMany(c => divisions.TownshipsOf(c.Code)).ToList();
+            if (candidates.Count > 0 && !candidates.Any(t => t.Name == township.Value.Value))
+            {
+                var ranked = candidates.Select(t => (t.Name, Distance: TextNormalizer.EditDistance(t.Name, township.Value.Value))).OrderBy(t => t.Distance).ToList();
+                var unique = ranked.Count == 1 || ranked[1].Distance > ranked[0].Distance;
+                // One character from exactly one township of the county is most likely that township misread, but a
+                // printed name the list does not have reads the same: offer it, and let a person confirm.
+                // A text layer has no misreads: its reading stays as printed, with the suggestion in the message.
+                var near = unique && ranked[0].Distance == 1 && ranked[0].Name.Length >= 3;
+                var misreadPossible = township.Reading.MinConfidence < 0.99;
+                var value = near
+                    ? new ParsedValue(misreadPossible ? ranked[0].Name : township.Value.Value, $"'{township.Value.Value}' is not a township of {string.Join("/", counties.Select(c => c.Name))}; did the form say {ranked[0].Name}?", 0.85)
+                    : township.Value with { Problem = $"'{township.Value.Value}' is not a township of {string.Join("/", counties.Select(c => c.Name))} in GB/T 2260" };
+                parsed[LoanFormFields.Township] = (township.Reading, value);
+            }
+        }
+    }
+
+    /// <summary>What the ID number's region code and birth date say against the rest of the form, if anything is wrong.</summary>
+    private string? IdentityProblem(string id, Dictionary<string, (Reading Reading, ParsedValue Value)> parsed)
+    {
+        if (!known.Divisions.IsProvinceCode(id))
+        {
+            return $"'{id}' starts with {id[..2]}, which is no province's code";
+        }
+        if (!DateOnly.TryParseExact(id[6..14], "yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var birth))
+        {
+            return $"'{id}' has no valid birth date ({id[6..14]})";
+        }
+        var applied = default(DateOnly);
+        var dated = parsed.TryGetValue(LoanFormFields.ApplicationDate, out var date) && date.Value.IsValid
+            && DateOnly.TryParse(date.Value.Value, System.Globalization.CultureInfo.InvariantCulture, out applied);
+        var asOf = dated ? applied : DateOnly.FromDateTime(DateTime.UtcNow);
+        var age = asOf.Year - birth.Year - (asOf < birth.AddYears(asOf.Year - birth.Year) ? 1 : 0);
+        if (age is < 16 or > 100)
+        {
+            return $"the ID's birth date {birth:yyyy-MM-dd} makes the applicant {age} on {asOf:yyyy-MM-dd}";
+        }
+        // Without the application date the age on the form may be up to a few years old: no comparison.
+        if (dated && parsed.TryGetValue(FormVocabulary.StatedAge, out var stated) && stated.Value.IsValid
+            && int.TryParse(stated.Value.Value, System.Globalization.CultureInfo.InvariantCulture, out var statedAge) && Math.Abs(statedAge - age) > 1)
+        {
+            return $"the ID's birth date {birth:yyyy-MM-dd} makes the applicant {age} on {asOf:yyyy-MM-dd}, the form states {statedAge}";
+        }
+        return null;
     }
 
     /// <summary>
@@ -135,25 +283,29 @@ public sealed class LoanFormExtractor(KnownValues known)
         return value.Length == 0 ? null : (value, segments.Average(s => s.Confidence));
     }
 
-    private sealed record Reading(string Raw, double OcrConfidence, double LabelScore, PageRegion? Region);
+    private sealed record Reading(string Raw, double OcrConfidence, double LabelScore, PageRegion? Region)
+    {
+        /// <summary>The least confident character's confidence (the mean where the engine gave only one figure).</summary>
+        public double MinConfidence { get; init; } = OcrConfidence;
+    }
 
     /// <summary>
     /// A label the engine could not read (a smudge, a rule through it, 申请金额 read as 申请立怒) loses its field unless
     /// the value explains itself: a valid ID number, a mobile number, a date, a partner code, a place name ending in
-    /// 县/镇/乡/村, or an amount written with 元 or 万, anywhere on the page that no label claimed. What follows a colon
-    /// is the value; what precedes it is the unread label.
+    /// 县/镇/乡/村, or an amount written with 元 or 万, anywhere on the page that no label (ours or an ignored field's)
+    /// claimed. What follows a colon is the value; what precedes it is the unread label.
     /// </summary>
-    private IEnumerable<(string Field, string Raw, double Confidence, PageRegion Region)> FindUnlabelledValues(OcrDocument document, Dictionary<string, Reading> found)
+    private IEnumerable<(string Field, string Raw, double Confidence, PageRegion Region)> FindUnlabelledValues(
+        List<(int Page, Segment Segment)> segments, Dictionary<string, Reading> found, HashSet<Segment> claimed)
     {
         var missing = SelfEvidentFields.Where(f => !found.ContainsKey(f)).ToList();
         if (missing.Count == 0)
         {
             yield break;
         }
-        var claimed = found.Values.Select(v => TextNormalizer.Normalize(v.Raw)).ToHashSet();
-        var unclaimed = document.Pages
-            .SelectMany(p => p.Lines.SelectMany(Segment.FromLine).Select(segment => (Page: p.PageNumber, Segment: segment)))
-            .Where(candidate => !claimed.Contains(candidate.Segment.Text) && MatchLabel(candidate.Segment.Text) is null)
+        var claimedText = found.Values.Select(v => TextNormalizer.Normalize(v.Raw)).ToHashSet();
+        var unclaimed = segments
+            .Where(candidate => !claimed.Contains(candidate.Segment) && !claimedText.Contains(candidate.Segment.Text) && Match(candidate.Segment.Text) is null)
             .ToList();
         foreach (var field in missing)
         {
@@ -174,23 +326,71 @@ public sealed class LoanFormExtractor(KnownValues known)
         && value.Length > 0
         && parsers.Parse(field, value).IsValid;
 
-    private (string Raw, double Confidence, BoundingBox Box) ValueFor(Segment label, LabelMatch match, List<Segment> segments, HashSet<Segment> labelSegments)
+    private readonly record struct ValueRead(string Raw, double Confidence, BoundingBox Box, IReadOnlyList<Segment> Used)
     {
-        var remainder = label.Slice(label.Text.Length - match.Remainder.Length);
-        if (remainder.Text.Trim(':', '.', ',', '-').Length > 0)
+        public double MinConfidence { get; init; } = Confidence;
+    }
+
+    /// <summary>
+    /// The value of a label: the rest of its segment; else the cell to its right on the same row (for a choice field,
+    /// every cell up to the next label); else the line just below it, starting under the label.
+    /// </summary>
+    private ValueRead? ValueFor(Segment label, LabelMatch match, List<Segment> segments, HashSet<Segment> labelSegments, HashSet<Segment> claimed)
+    {
+        // A unit in brackets after the label ((亩), (元), read as 亩) when the match took the opening bracket) is part
+        // of the label, not the value.
+        var matched = label.Text[..^match.Remainder.Length];
+        var opened = match.Remainder.StartsWith('(') || matched.LastIndexOf('(') > matched.LastIndexOf(')');
+        var close = match.Remainder.IndexOf(')', StringComparison.Ordinal);
+        var unit = opened && close >= 0 && close <= 4 && !match.Remainder[..close].Any(char.IsAsciiDigit) ? close + 1 : 0;
+        var remainder = label.Slice(label.Text.Length - match.Remainder.Length + unit);
+        var parseAs = match.Kind == LabelKind.Ignored ? null : match.Field;
+        if (remainder.Text.Trim(':', '.', ',', '-', '(', ')').Length > 0)
         {
-            return (remainder.Text, remainder.Confidence, remainder.Box);
+            if (parseAs is not null && ChoiceFields.Contains(parseAs))
+            {
+                var rest = RowToTheRight(label, segments, labelSegments, claimed);
+                if (rest.Count > 0)
+                {
+                    var all = rest.Prepend(remainder).ToList();
+                    return new ValueRead(string.Concat(all.Select(s => s.Text)), all.Average(s => s.Confidence), BoundingBox.Union(all.Select(s => s.Box)), rest);
+                }
+            }
+            return new ValueRead(remainder.Text, remainder.Confidence, remainder.Box, []) { MinConfidence = remainder.MinConfidence };
         }
-        // Table cell or a value printed apart from its label: the nearest segment to the right on the same row. A
-        // label's last character read apart (填表日 期) sits in between, so a neighbour that fails the field's pattern
-        // gives way to the next one that passes.
-        var neighbours = segments
-            .Where(s => !labelSegments.Contains(s) && s.Box.Left >= label.Box.Right - (label.Box.Height / 2) && OverlapsVertically(s.Box, label.Box))
+        var row = RowToTheRight(label, segments, labelSegments, claimed);
+        if (row.Count > 0)
+        {
+            if (parseAs is not null && ChoiceFields.Contains(parseAs))
+            {
+                return new ValueRead(string.Concat(row.Select(s => s.Text)), row.Average(s => s.Confidence), BoundingBox.Union(row.Select(s => s.Box)), row);
+            }
+            // A label's last character read apart (填表日 期) sits in between, so a neighbour that fails the field's
+            // pattern gives way to the next one that passes.
+            var neighbours = row.Take(2).ToList();
+            var value = (parseAs is null ? null : neighbours.FirstOrDefault(s => parsers.Parse(parseAs, s.Text).IsValid)) ?? neighbours[0];
+            return new ValueRead(value.Text, value.Confidence, value.Box, [value]) { MinConfidence = value.MinConfidence };
+        }
+        var below = segments
+            .Where(s => !labelSegments.Contains(s) && !claimed.Contains(s)
+                && s.Box.Top > label.Box.Top + (label.Box.Height / 2)
+                && s.Box.Top - label.Box.Bottom < 1.6 * label.Box.Height
+                && s.Box.Left < label.Box.Right && s.Box.Right > label.Box.Left
+                && Math.Abs(s.Box.Left - label.Box.Left) < 3 * label.Box.Height
+                && !s.Text.Contains(':', StringComparison.Ordinal))
+            .OrderBy(s => s.Box.Top)
+            .FirstOrDefault();
+        return below is null ? null : new ValueRead(below.Text, below.Confidence, below.Box, [below]) { MinConfidence = below.MinConfidence };
+    }
+
+    /// <summary>Unclaimed segments to the right of a label on its row, up to the next label.</summary>
+    private static List<Segment> RowToTheRight(Segment label, List<Segment> segments, HashSet<Segment> labelSegments, HashSet<Segment> claimed)
+    {
+        var onRow = segments
+            .Where(s => s != label && s.Box.Left >= label.Box.Right - (label.Box.Height / 2) && OverlapsVertically(s.Box, label.Box))
             .OrderBy(s => s.Box.Left)
-            .Take(2)
             .ToList();
-        var value = neighbours.FirstOrDefault(s => parsers.Parse(match.Field, s.Text).IsValid) ?? neighbours.FirstOrDefault();
-        return value is null ? (string.Empty, 0, default) : (value.Text, value.Confidence, value.Box);
+        return onRow.TakeWhile(s => !labelSegments.Contains(s)).Where(s => !claimed.Contains(s)).ToList();
     }
 
     private static bool OverlapsVertically(BoundingBox a, BoundingBox b)
@@ -203,10 +403,13 @@ public sealed class LoanFormExtractor(KnownValues known)
     /// Splits "姓名张三身份证号码1101…" where two cells ran together: a known label (three or more characters, exact)
     /// after the start of a segment begins a new segment.
     /// </summary>
-    private static IEnumerable<Segment> SplitAtEmbeddedLabels(Segment segment)
+    private IEnumerable<Segment> SplitAtEmbeddedLabels(Segment segment)
     {
-        var cut = Enumerable.Range(1, Math.Max(0, segment.Text.Length - 1))
-            .FirstOrDefault(i => Labels.Any(l => l.Label.Length >= 3 && segment.Text.AsSpan(i).StartsWith(l.Label, StringComparison.Ordinal)));
+        // A label that starts the segment is not cut by a shorter label inside it (期限(个月) in 借款期限(个月)).
+        var head = Match(segment.Text);
+        var start = head is null ? 1 : Math.Max(1, segment.Text.Length - head.Remainder.Length);
+        var cut = Enumerable.Range(start, Math.Max(0, segment.Text.Length - start))
+            .FirstOrDefault(i => labels.Any(l => l.Label.Length >= 4 && segment.Text.AsSpan(i).StartsWith(l.Label, StringComparison.Ordinal)));
         if (cut == 0)
         {
             yield return segment;
@@ -219,19 +422,33 @@ public sealed class LoanFormExtractor(KnownValues known)
         }
     }
 
-    public sealed record LabelMatch(string Field, string Label, double Score, string Remainder);
+    public sealed record LabelMatch(string Field, string Label, double Score, string Remainder)
+    {
+        public LabelKind Kind { get; init; } = LabelKind.Field;
+    }
+
+    /// <summary>The best label of the shipped dictionary at the start of <paramref name="text"/> (see <see cref="Match"/>).</summary>
+    public static LabelMatch? MatchLabel(string text) => MatchIn(FormVocabulary.Default.Labels, text);
+
+    /// <summary>The best label of this extractor's dictionary at the start of <paramref name="text"/>.</summary>
+    public LabelMatch? Match(string text) => MatchIn(labels, text);
 
     /// <summary>
     /// The best label at the start of <paramref name="text"/>, allowing up to two characters of leading junk and one
     /// edit per four label characters (none for labels of two or three characters, which are too easy to hit by chance).
     /// </summary>
-    public static LabelMatch? MatchLabel(string text)
+    private static LabelMatch? MatchIn(IReadOnlyList<LabelEntry> entries, string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         LabelMatch? best = null;
-        foreach (var (field, label) in Labels)
+        foreach (var entry in entries)
         {
+            var label = entry.Label;
             var allowed = label.Length / 4;
+            if (text.Length == 0 || (allowed == 0 && text.IndexOf(label[0], 0, Math.Min(3, text.Length)) < 0))
+            {
+                continue;
+            }
             for (var offset = 0; offset <= Math.Min(2, text.Length - 1); offset++)
             {
                 for (var length = Math.Max(1, label.Length - allowed); length <= label.Length + allowed && offset + length <= text.Length; length++)
@@ -252,7 +469,7 @@ public sealed class LoanFormExtractor(KnownValues known)
                             || (label.Length == best.Label.Length && remainder.Length < best.Remainder.Length)));
                     if (better)
                     {
-                        best = new LabelMatch(field, label, score, remainder);
+                        best = new LabelMatch(entry.Field, label, score, remainder) { Kind = entry.Kind };
                     }
                 }
             }

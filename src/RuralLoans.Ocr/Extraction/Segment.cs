@@ -24,6 +24,17 @@ internal sealed class Segment
 
     public double Confidence => characterConfidences.Length == 0 ? 0 : characterConfidences.Average();
 
+    /// <summary>The least confident character's confidence: one doubtful character makes a name wrong.</summary>
+    public double MinConfidence
+    {
+        get
+        {
+            // Punctuation (the colon after a label) is not part of the value.
+            var values = characterConfidences.Where((_, i) => char.IsLetterOrDigit(Text[i])).ToList();
+            return values.Count == 0 ? Confidence : values.Min();
+        }
+    }
+
     public static IEnumerable<Segment> FromLine(OcrLine line)
     {
         var words = line.Words.OrderBy(w => w.Box.Left).ToList();

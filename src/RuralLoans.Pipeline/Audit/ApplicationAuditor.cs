@@ -13,23 +13,37 @@ using RuralLoans.Pipeline.Operations;
 using RuralLoans.Pipeline.Steps;
 using RuralLoans.Storage;
 using RuralLoans.Storage.Decisions;
+using RuralLoans.Storage.Journal;
 using RuralLoans.Storage.Ledger;
 using PayoutStep = RuralLoans.Pipeline.Steps.Disbursement;
 
 namespace RuralLoans.Pipeline.Audit;
 
+/// <summary>What is stored about one application: history with its table rows, decisions, journal, and how they compare.</summary>
+public sealed record StoredApplicationRecord(
+    string ApplicationId,
+    IList<HistoryEvent> History,
+    IReadOnlyList<HistoryRow?> Rows,
+    IReadOnlyList<StoredDecision> Decisions,
+    JournalRead Journal,
+    ReplayResult Replay,
+    IReadOnlyDictionary<int, string?> ActivityInputs,
+    JournalComparison Comparison);
+
 /// <summary>
-/// One-click audit of an application. Three independent kinds of evidence are checked: the history's hash chain (nobody
-/// edited, removed or reordered an event), a replay of the orchestrator against that history (today's code makes exactly
-/// the recorded decisions from the recorded results), and every recorded decision re-executed from its recorded input
-/// with the model, policy and rule versions it names, then compared with both its recorded output and what the history
-/// says the step returned. The history is the tamper-evident source; the decision log must agree with it.
+/// One-click audit of an application. Three independent kinds of evidence are checked: the audit journal written while
+/// the application ran (its own hash chain, and that every history row and decision still matches what was journaled —
+/// nobody edited or deleted one), a replay of the orchestrator against the history (today's code makes exactly the
+/// recorded decisions from the recorded results), and every recorded decision re-executed from its recorded input with
+/// the model, policy and rule versions it names, then compared with both its recorded output and what the history says
+/// the step returned.
 /// </summary>
-public sealed partial class ApplicationAuditor(DurableTaskClient engine, Func<ITaskOrchestrator> orchestrator, DecisionLog decisions, LedgerStore ledger, LendingCatalog lending)
+public sealed partial class ApplicationAuditor(DurableTaskClient engine, Func<ITaskOrchestrator> orchestrator, DecisionLog decisions, LedgerStore ledger, LendingCatalog lending,
+    AuditJournal journal, HistoryTable historyTable)
 {
     public static class StepNames
     {
-        public const string HistoryChain = "history hash chain";
+        public const string Journal = "audit journal";
         public const string Replay = "orchestrator replay";
         public const string DocumentOcr = "document OCR";
         public const string FieldValidation = "field validation";
@@ -43,29 +57,66 @@ public sealed partial class ApplicationAuditor(DurableTaskClient engine, Func<IT
 
     private static readonly JsonSerializerOptions Json = CosmosClients.JsonOptions;
 
+    /// <summary>Reads everything stored about an application and compares the history and decisions with its journal.</summary>
+    /// <exception cref="ActionRefusedException">With code <c>not-found</c> when there is no such application.</exception>
+    public async Task<StoredApplicationRecord> ReadRecordAsync(string applicationId, CancellationToken ct)
+    {
+        await RequireKnownAsync(applicationId, ct);
+        var history = await engine.GetOrchestrationHistoryAsync(applicationId, ct);
+        var rows = await historyTable.RowsOfAsync(applicationId, history, ct);
+        var stored = await decisions.ListStoredAsync(applicationId, ct);
+        var read = await journal.ReadAsync(applicationId, ct);
+        var replayed = new ReplayedCalls(orchestrator());
+        var replay = OfflineReplay.Run(LoanApplicationOrchestration.Name, replayed, history);
+        var inputs = InputsByTask(history, replayed.Calls);
+        return new StoredApplicationRecord(applicationId, history, rows, stored, read, replay, inputs, JournalComparison.Compare(history, rows, inputs, stored, read));
+    }
+
+    /// <summary>
+    /// Which input each scheduled task was given, by task id: the history's own when a row holds one, else the one
+    /// today's code passed for it in the replay. Retries of a call are scheduled again with the same input, so a call
+    /// owns every TaskScheduled of its activity until one of them completes.
+    /// </summary>
+    internal static IReadOnlyDictionary<int, string?> InputsByTask(IList<HistoryEvent> history, IReadOnlyList<ReplayedCall> calls)
+    {
+        var pending = calls.GroupBy(c => c.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => new Queue<ReplayedCall>(g), StringComparer.Ordinal);
+        var completed = history.OfType<TaskCompletedEvent>().Select(e => e.TaskScheduledId).ToHashSet();
+        var current = new Dictionary<string, ReplayedCall>(StringComparer.Ordinal);
+        var inputs = new Dictionary<int, string?>();
+        foreach (var scheduled in history.OfType<TaskScheduledEvent>())
+        {
+            var name = scheduled.Name ?? "";
+            if (!current.TryGetValue(name, out var call) && pending.TryGetValue(name, out var queue) && queue.TryDequeue(out var next))
+            {
+                call = current[name] = next;
+            }
+            inputs[scheduled.EventId] = HistoryEntries.ActivityInput(scheduled.Input) ?? call?.InputJson;
+            if (completed.Contains(scheduled.EventId))
+            {
+                current.Remove(name);
+            }
+        }
+        return inputs;
+    }
+
     /// <exception cref="ActionRefusedException">With code <c>not-found</c> when there is no such application.</exception>
     public async Task<AuditVerdict> AuditAsync(string applicationId, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(applicationId) || !ApplicationIdPattern().IsMatch(applicationId)
-            || await engine.GetInstanceAsync(applicationId, ct) is null)
-        {
-            throw new ActionRefusedException("not-found", $"There is no application {applicationId}.");
-        }
-
-        IList<HistoryEvent> history;
+        StoredApplicationRecord record;
         IReadOnlyList<ActivityCall> calls;
         try
         {
-            history = await engine.GetOrchestrationHistoryAsync(applicationId, ct);
-            calls = CompletedCalls(history);
+            record = await ReadRecordAsync(applicationId, ct);
+            calls = CompletedCalls(record.History, record.ActivityInputs);
         }
         catch (Exception e) when (e is InvalidDataException or JsonException)
         {
-            string[] notChecked = [StepNames.DocumentOcr, StepNames.FieldValidation, StepNames.VillagePreCheck, StepNames.DataScoring, StepNames.CoLendingSplit, StepNames.DisbursementLedger];
+            string[] notChecked = [StepNames.Journal, StepNames.DocumentOcr, StepNames.FieldValidation, StepNames.VillagePreCheck, StepNames.DataScoring, StepNames.CoLendingSplit, StepNames.DisbursementLedger];
             return Verdict(applicationId, [.. notChecked.Select(name => AuditStep.Broken(name, $"the history cannot be read back to compare with: {e.Message}"))]);
         }
+        var history = record.History;
 
-        var steps = new List<AuditStep> { CheckChain(), CheckReplay(history) };
+        var steps = new List<AuditStep> { CheckJournal(record), CheckReplay(record.Replay) };
 
         steps.Add(await GuardAsync(StepNames.DocumentOcr, () => CheckDocumentOcrAsync(applicationId, calls, ct)));
         steps.AddRange(await CheckFieldValidationAsync(applicationId, calls, ct));
@@ -79,13 +130,20 @@ public sealed partial class ApplicationAuditor(DurableTaskClient engine, Func<IT
     private static AuditVerdict Verdict(string applicationId, List<AuditStep> steps) =>
         new(applicationId, steps.TrueForAll(step => step.Status != AuditStep.Failed), steps);
 
-    private static AuditStep CheckChain() => AuditStep.Skipped(StepNames.HistoryChain);
-
-    private AuditStep CheckReplay(IList<HistoryEvent> history)
+    private async Task RequireKnownAsync(string applicationId, CancellationToken ct)
     {
-        var replay = OfflineReplay.Run(LoanApplicationOrchestration.Name, orchestrator(), history);
-        return replay.Deterministic ? AuditStep.Passed(StepNames.Replay) : AuditStep.Broken(StepNames.Replay, replay.Divergence!);
+        if (string.IsNullOrWhiteSpace(applicationId) || !ApplicationIdPattern().IsMatch(applicationId)
+            || await engine.GetInstanceAsync(applicationId, ct) is null)
+        {
+            throw new ActionRefusedException("not-found", $"There is no application {applicationId}.");
+        }
     }
+
+    private static AuditStep CheckJournal(StoredApplicationRecord record) =>
+        record.Comparison.Agrees ? AuditStep.Passed(StepNames.Journal) : AuditStep.Broken(StepNames.Journal, Summarise([.. record.Comparison.Problems]));
+
+    private static AuditStep CheckReplay(ReplayResult replay) =>
+        replay.Deterministic ? AuditStep.Passed(StepNames.Replay) : AuditStep.Broken(StepNames.Replay, replay.Divergence!);
 
     private async Task<AuditStep> CheckDocumentOcrAsync(string applicationId, IReadOnlyList<ActivityCall> calls, CancellationToken ct)
     {
@@ -101,8 +159,13 @@ public sealed partial class ApplicationAuditor(DurableTaskClient engine, Func<IT
             return Unrecorded(StepNames.DocumentOcr);
         }
 
-        // The task hub keeps no activity inputs in its History table; the journal vouches for what each step was given.
+        // The task hub keeps no activity inputs in its History table: the input is what the replayed code passed, and
+        // the journal vouches that the step was given exactly that.
         var findings = new Findings();
+        if (call.InputJson is not null)
+        {
+            findings.Compare("input", ToNode(decision.Input), Parse(call.InputJson)?["document"], "passed by the orchestrator");
+        }
         var recognised = decision.Output.Deserialize<DocumentOcr.Recognised>(Json) ?? throw new JsonException("The recorded OCR output is empty.");
         findings.Compare("result", Parse(call.ResultJson), Serialize(DocumentOcr.Summarise(recognised)), "from the recorded fields");
         return findings.ToStep(StepNames.DocumentOcr);
@@ -164,6 +227,10 @@ public sealed partial class ApplicationAuditor(DurableTaskClient engine, Func<IT
 
             var input = recorded.Input.Deserialize<VillagePreCheck.RecordInput>(Json) ?? throw new JsonException("The recorded pre-check input is empty.");
             findings.Compare("output", ToNode(recorded.Output), Serialize(new VillagePreCheck.Recorded(input.Decision, VillagePreCheck.Evaluate(input.Decision))), "recomputed");
+            if (answered.InputJson is not null)
+            {
+                findings.Compare("input", ToNode(recorded.Input), Parse(answered.InputJson), "passed by the orchestrator");
+            }
             findings.Compare("result", Parse(answered.ResultJson), ToNode(recorded.Output), "recorded");
         }
 
@@ -325,7 +392,7 @@ public sealed partial class ApplicationAuditor(DurableTaskClient engine, Func<IT
         }
     }
 
-    private static IReadOnlyList<ActivityCall> CompletedCalls(IList<HistoryEvent> history)
+    private static IReadOnlyList<ActivityCall> CompletedCalls(IList<HistoryEvent> history, IReadOnlyDictionary<int, string?> inputs)
     {
         var scheduled = history.OfType<TaskScheduledEvent>().GroupBy(e => e.EventId).ToDictionary(group => group.Key, group => group.First());
         return
@@ -336,7 +403,7 @@ public sealed partial class ApplicationAuditor(DurableTaskClient engine, Func<IT
                 .Where(done => scheduled.ContainsKey(done.TaskScheduledId))
                 .GroupBy(done => done.TaskScheduledId)
                 .Select(completions => completions.First())
-                .Select(done => new ActivityCall(scheduled[done.TaskScheduledId].Name ?? "", done.TaskScheduledId, HistoryEntries.ActivityInput(scheduled[done.TaskScheduledId].Input), done.Result)),
+                .Select(done => new ActivityCall(scheduled[done.TaskScheduledId].Name ?? "", done.TaskScheduledId, inputs.GetValueOrDefault(done.TaskScheduledId), done.Result)),
         ];
     }
 

@@ -1,6 +1,8 @@
 using System.Text.RegularExpressions;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
+using RuralLoans.Pipeline.Audit;
+using RuralLoans.Storage.Journal;
 using RuralLoans.TaskHub;
 using RuralLoans.Pipeline.Products;
 using RuralLoans.Storage;
@@ -38,6 +40,7 @@ public sealed partial class ApplicationIntake(
     DurableTaskClient engine,
     ProductCatalog products,
     TimeProvider clock,
+    AuditJournal journal,
     IntakeOptions? options = null)
 {
     private readonly IntakeOptions _options = options ?? new IntakeOptions();
@@ -81,15 +84,17 @@ public sealed partial class ApplicationIntake(
         var product = products.Find(record.ProductCode) ?? throw new InvalidOperationException($"Application {record.Id} names unknown product {record.ProductCode}.");
         // Every state counts as "already there": a re-submitted form never runs its application a second time.
         var once = new StartOrchestrationOptions(record.Id) { DedupeStatuses = Enum.GetNames<OrchestrationRuntimeStatus>() };
+        var started = new ApplicationStarted(record.Id, record.PartnerId, product, record.Document, record.SubmittedAt);
         try
         {
-            await engine.ScheduleNewOrchestrationInstanceAsync(LoanApplicationOrchestration.Name,
-                new ApplicationStarted(record.Id, record.PartnerId, product, record.Document, record.SubmittedAt), once, ct);
+            await engine.ScheduleNewOrchestrationInstanceAsync(LoanApplicationOrchestration.Name, started, once, ct);
         }
         catch (Exception e) when (AzureStorageTaskHubClient.IsAlreadyExists(e))
         {
             // Started by the first submission (or a concurrent duplicate of it).
         }
+        // Also on a duplicate, in case the first submission stopped before journaling; the journal keeps the first start.
+        await journal.RecordAsync(record.Id, JournalFact.Start(LoanApplicationOrchestration.Name, PayloadHash.Of(started)), ct);
     }
 
     private FormFileType ValidateAtTheEdge(SubmitApplication submission)

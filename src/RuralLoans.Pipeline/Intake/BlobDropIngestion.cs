@@ -24,14 +24,23 @@ public enum BlobDropOutcome
 
 /// <summary>What became of one dropped blob; <see cref="ToString"/> is one line for a function's log.</summary>
 public sealed record BlobDropResult(
-    string Container, string BlobName, BlobDropOutcome Outcome, string? ApplicationId = null, string? ReasonCode = null, string? Reason = null, bool Duplicate = false)
+    string Container, string BlobName, BlobDropOutcome Outcome, string? ApplicationId = null, string? ReasonCode = null, string? Reason = null, bool Duplicate = false,
+    string? ContentSha256 = null)
 {
-    public override string ToString() => Outcome switch
+    /// <summary>
+    /// One line for logs. It names the file by its content hash, never by the name the partner chose (a name may hold a
+    /// borrower's name or ID number); the partner finds it under processed/ or rejected/ by its own name.
+    /// </summary>
+    public override string ToString()
     {
-        BlobDropOutcome.Processed => $"{Container}/{BlobName}: application {ApplicationId}{(Duplicate ? " (already submitted)" : "")}, moved to {BlobDropIngestion.ProcessedPrefix}",
-        BlobDropOutcome.Rejected => $"{Container}/{BlobName}: rejected ({ReasonCode}) {Reason}, moved to {BlobDropIngestion.RejectedPrefix}",
-        _ => $"{Container}/{BlobName}: ignored, {Reason}",
-    };
+        var file = ContentSha256 is { Length: >= 16 } hash ? $"{Container} file sha256:{hash[..16]}" : $"{Container} file";
+        return Outcome switch
+        {
+            BlobDropOutcome.Processed => $"{file}: application {ApplicationId}{(Duplicate ? " (already submitted)" : "")}, moved to {BlobDropIngestion.ProcessedPrefix}",
+            BlobDropOutcome.Rejected => $"{file}: rejected ({ReasonCode}), moved to {BlobDropIngestion.RejectedPrefix}",
+            _ => $"{file}: ignored, {Reason}",
+        };
+    }
 }
 
 /// <summary>
@@ -126,19 +135,22 @@ public sealed partial class BlobDropIngestion(BlobServiceClient blobs, Applicati
         }
 
         var content = (await blob.DownloadContentAsync(new BlobDownloadOptions { Conditions = new BlobRequestConditions { IfMatch = drop.ETag } }, ct)).Value.Content;
+        var hash = Convert.ToHexStringLower(SHA256.HashData(content.ToMemory().Span));
         SubmissionResult submitted;
         try
         {
-            submitted = await intake.SubmitAsync(new SubmitApplication(partner.Id, product.Code, content.ToMemory(), IdempotencyKeyFor(container, blobName, content.ToMemory().Span)), ct);
+            // The file-name rules of an upload apply to a dropped file's own name (the folder names the product).
+            var fileName = blobName[(blobName.LastIndexOf('/') + 1)..];
+            submitted = await intake.SubmitAsync(new SubmitApplication(partner.Id, product.Code, content.ToMemory(), IdempotencyKeyFor(container, blobName, content.ToMemory().Span), fileName), ct);
         }
         catch (IntakeRejectedException e)
         {
-            return await RejectAsync(drop, e.Code, e.Message, ct);
+            return await RejectAsync(drop, e.Code, e.Message, ct) with { ContentSha256 = hash };
         }
 
         await StepAsync("move", ct);
         await MoveAsync(drop, ProcessedPrefix, new Dictionary<string, string> { [ApplicationIdMetadata] = submitted.ApplicationId }, ct);
-        return new BlobDropResult(container, blobName, BlobDropOutcome.Processed, submitted.ApplicationId, Duplicate: submitted.Duplicate);
+        return new BlobDropResult(container, blobName, BlobDropOutcome.Processed, submitted.ApplicationId, Duplicate: submitted.Duplicate, ContentSha256: hash);
     }
 
     /// <summary>Names in the inbox still waiting to be processed, for pollers (the settled prefixes are skipped).</summary>

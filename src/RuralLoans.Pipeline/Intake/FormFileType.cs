@@ -149,7 +149,7 @@ public static class FormFileInspection
         FormFileType.Png => InspectPng(content, rules),
         FormFileType.Jpeg => InspectJpeg(content, rules),
         FormFileType.Tiff => InspectTiff(content, rules),
-        FormFileType.Pdf => InspectPdf(content.ToArray()),
+        FormFileType.Pdf => InspectPdf(content.ToArray(), rules),
         _ => null,
     };
 
@@ -296,7 +296,7 @@ public static class FormFileInspection
     private static ushort U16(ReadOnlySpan<byte> content, int at, bool little) =>
         little ? System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(content[at..]) : System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(content[at..]);
 
-    private static FileContentProblem? InspectPdf(byte[] content)
+    private static FileContentProblem? InspectPdf(byte[] content, UploadRules rules)
     {
         var tail = System.Text.Encoding.Latin1.GetString(content, Math.Max(0, content.Length - 2048), Math.Min(content.Length, 2048));
         if (!tail.Contains("%%EOF", StringComparison.Ordinal))
@@ -329,12 +329,42 @@ public static class FormFileInspection
             {
                 return new FileContentProblem("too-many-pages", $"The PDF has {document.NumberOfPages} pages; an application form has at most {MaxPdfPages}.");
             }
-            return document.NumberOfPages == 0 ? Damaged("PDF") : null;
+            if (document.NumberOfPages == 0)
+            {
+                return Damaged("PDF");
+            }
+            return InspectPdfImages(document, rules);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             return Damaged("PDF");
         }
+    }
+
+    /// <summary>
+    /// An image inside a PDF is held to the limits of an uploaded image before anything decodes it: the size its
+    /// dictionary declares, and for a JPEG also the size its own header declares (the two may disagree on purpose).
+    /// A 9 KB PDF can otherwise declare a 65,535² JPEG that takes gigabytes to decode.
+    /// </summary>
+    private static FileContentProblem? InspectPdfImages(UglyToad.PdfPig.PdfDocument document, UploadRules rules)
+    {
+        var inside = rules with { What = "image inside the PDF" };
+        foreach (var page in document.GetPages())
+        {
+            foreach (var image in page.GetImages())
+            {
+                if (CheckDimensions(image.WidthInSamples, image.HeightInSamples, inside) is { } declared)
+                {
+                    return declared;
+                }
+                var raw = image.RawMemory.Span;
+                if (raw.Length >= 4 && raw[0] == 0xFF && raw[1] == 0xD8 && InspectJpeg(raw, inside) is { } jpeg)
+                {
+                    return jpeg;
+                }
+            }
+        }
+        return null;
     }
 
     /// <summary>Every PDF name token in the raw bytes, with #xx escapes decoded (/J#61vaScript is /JavaScript).</summary>

@@ -1,10 +1,12 @@
 using Microsoft.DurableTask.Client;
+using RuralLoans.Pipeline.Audit;
 using RuralLoans.Pipeline.Intake;
 using RuralLoans.Pipeline.Partners;
 using RuralLoans.Pipeline.PersonalData;
 using RuralLoans.Pipeline.Steps;
 using RuralLoans.Storage;
 using RuralLoans.Storage.Applications;
+using RuralLoans.Storage.Journal;
 
 namespace RuralLoans.Pipeline.Operations;
 
@@ -22,7 +24,8 @@ public sealed record PreCheckPhoto(ReadOnlyMemory<byte> Content, string? FileNam
 /// an operator decides a referral, the partner asks for a person to review an automated decline. Each is checked against the application's current step and the actor before the
 /// event is raised, so a wrong or late answer gets a clear refusal instead of sitting unread in the history.
 /// </summary>
-public sealed class ApplicationActions(DurableTaskClient engine, ApplicationStore applications, ContentAddressedBlobStore photos, PartnerDirectory partners, CaseFile caseFile, TimeProvider clock)
+public sealed class ApplicationActions(DurableTaskClient engine, ApplicationStore applications, ContentAddressedBlobStore photos, PartnerDirectory partners, CaseFile caseFile, TimeProvider clock,
+    AuditJournal journal)
 {
     public const int MaxFieldLength = 1_000;
     public const int MaxPhotos = 12;
@@ -55,9 +58,11 @@ public sealed class ApplicationActions(DurableTaskClient engine, ApplicationStor
                 throw new ActionRefusedException("field-too-long", $"'{name}' must be at most {MaxFieldLength} characters.");
             }
         }
-        var correctionId = await caseFile.KeepCorrectionAsync(applicationId, partnerId, fields, ct);
-        await engine.RaiseEventAsync(applicationId, LoanApplicationOrchestration.Events.FieldsCorrected,
-            new FieldCorrection(partnerId, correctionId, fields.Keys.Order(StringComparer.Ordinal).ToList()), ct);
+        await RaiseJournaledAsync(applicationId, LoanApplicationOrchestration.Events.FieldsCorrected, async () =>
+        {
+            var correctionId = await caseFile.KeepCorrectionAsync(applicationId, partnerId, fields, ct);
+            return new FieldCorrection(partnerId, correctionId, fields.Keys.Order(StringComparer.Ordinal).ToList());
+        }, ct);
     }
 
     public async Task PreCheckAsync(string applicationId, string villagePartnerId, bool approve, bool identitySeen, bool householdRegisterSeen,
@@ -95,9 +100,11 @@ public sealed class ApplicationActions(DurableTaskClient engine, ApplicationStor
             names.Add(stored.Name);
         }
 
-        var noteId = await caseFile.KeepNoteAsync(applicationId, "pre-check remarks", remarks, ct);
-        var decision = new PreCheckDecision(villagePartnerId, approve, identitySeen, householdRegisterSeen, homesteadCertificateSeen, names, noteId, clock.GetUtcNow());
-        await engine.RaiseEventAsync(applicationId, LoanApplicationOrchestration.Events.PreCheckDecided, decision, ct);
+        await RaiseJournaledAsync(applicationId, LoanApplicationOrchestration.Events.PreCheckDecided, async () =>
+        {
+            var noteId = await caseFile.KeepNoteAsync(applicationId, "pre-check remarks", remarks, ct);
+            return new PreCheckDecision(villagePartnerId, approve, identitySeen, householdRegisterSeen, homesteadCertificateSeen, names, noteId, clock.GetUtcNow());
+        }, ct);
     }
 
     /// <summary>Refuses unless the application waits for this village partner's pre-check (checked before reading any upload).</summary>
@@ -119,8 +126,8 @@ public sealed class ApplicationActions(DurableTaskClient engine, ApplicationStor
         {
             throw new ActionRefusedException("field-too-long", $"The note must be at most {MaxFieldLength} characters.");
         }
-        var noteId = await caseFile.KeepNoteAsync(applicationId, "review note", note, ct);
-        await engine.RaiseEventAsync(applicationId, LoanApplicationOrchestration.Events.ReviewDecided, new ReviewDecision(operatorId, approve, noteId, clock.GetUtcNow()), ct);
+        await RaiseJournaledAsync(applicationId, LoanApplicationOrchestration.Events.ReviewDecided, async () =>
+            new ReviewDecision(operatorId, approve, await caseFile.KeepNoteAsync(applicationId, "review note", note, ct), clock.GetUtcNow()), ct);
     }
 
     /// <summary>
@@ -158,9 +165,21 @@ public sealed class ApplicationActions(DurableTaskClient engine, ApplicationStor
         {
             throw new ActionRefusedException("review-window-closed", $"Application {applicationId}'s review window closed at {progress.WaitingUntilUtc:u}.");
         }
-        var noteId = await caseFile.KeepNoteAsync(applicationId, "review request reason", reason, ct);
-        await engine.RaiseEventAsync(applicationId, LoanApplicationOrchestration.Events.HumanReviewRequested, new HumanReviewRequest(partnerId, noteId, clock.GetUtcNow()), ct);
+        await RaiseJournaledAsync(applicationId, LoanApplicationOrchestration.Events.HumanReviewRequested, async () =>
+            new HumanReviewRequest(partnerId, await caseFile.KeepNoteAsync(applicationId, "review request reason", reason, ct), clock.GetUtcNow()), ct);
     }
+
+    /// <summary>
+    /// Stores what the event refers to (a correction, a note), raises the event, then journals the payload's hash with
+    /// the stored records' hashes in one append. Journaled after the raise: an event that could not be sent is no fact.
+    /// </summary>
+    private Task<T> RaiseJournaledAsync<T>(string applicationId, string eventName, Func<Task<T>> prepare, CancellationToken ct) =>
+        journal.RecordingAsync(applicationId, async () =>
+        {
+            var payload = await prepare();
+            await engine.RaiseEventAsync(applicationId, eventName, payload, ct);
+            return payload;
+        }, payload => [JournalFact.Event(eventName, PayloadHash.Of(payload))], ct);
 
     /// <summary>Where the application is now, from the orchestration's custom status.</summary>
     public async Task<(OrchestrationMetadata State, ApplicationProgress? Progress)?> GetProgressAsync(string applicationId, CancellationToken ct)

@@ -15,9 +15,9 @@ namespace RuralLoans.Pipeline.Steps;
 /// </summary>
 public sealed partial class VillagePreCheck(PartnerDirectory partners, ApplicationStore applications, DecisionLog decisions, CaseFile caseFile, TimeProvider clock, ILogger<VillagePreCheck> logger)
 {
-    public const string AssignName = "VillagePreCheck.Assign";
-    public const string RemindName = "VillagePreCheck.Remind";
-    public const string RecordName = "VillagePreCheck.Record";
+    public const string AssignName = "VillagePreCheckAssign";
+    public const string RemindName = "VillagePreCheckRemind";
+    public const string RecordName = "VillagePreCheckRecord";
 
     /// <summary>The checklist items a partner confirms: identity, household register, homestead certificate, photos.</summary>
     public const int ChecklistItems = 4;

@@ -1,18 +1,24 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Azure.Cosmos;
+using RuralLoans.Storage.Journal;
 
 namespace RuralLoans.Storage.Decisions;
 
 /// <summary>One recorded decision: the step that made it, its input and its output, as auditors replay them.</summary>
 public sealed record DecisionRecord(string Id, string ApplicationId, string Step, JsonElement Input, JsonElement Output, DateTimeOffset RecordedAt, string Kind = "decision");
 
+/// <summary>A decision as Cosmos holds it: the record, the stored document, and the document's hash as the audit journal keeps it.</summary>
+public sealed record StoredDecision(DecisionRecord Record, JsonObject Document, string Hash);
+
 /// <summary>
 /// The decisions of each application in Cosmos DB (partition key <c>/applicationId</c>: an auditor reads one
 /// application's decisions in one partition). A step's decision is written once: a retried step finds the first
-/// record and returns it, so what is stored always equals what the orchestration's history saw.
+/// record and returns it, so what is stored always equals what the orchestration's history saw. Each stored decision
+/// goes into the audit journal with the hash of the document as written, so a later edit in Cosmos is caught.
 /// </summary>
-public sealed class DecisionLog(Container container, TimeProvider clock)
+public sealed class DecisionLog(Container container, TimeProvider clock, AuditJournal? journal = null)
 {
     public Task<TOutput> RecordOnceAsync<TInput, TOutput>(string applicationId, string step, TInput input, Func<TOutput> decide, CancellationToken ct)
     {
@@ -25,10 +31,11 @@ public sealed class DecisionLog(Container container, TimeProvider clock)
     {
         ArgumentNullException.ThrowIfNull(decide);
         var id = RecordId(applicationId, step);
-        var existing = await FindAsync(applicationId, step, ct);
-        if (existing is not null)
+        if (await ReadStoredAsync(applicationId, id, ct) is { } existing)
         {
-            return existing.Output.Deserialize<TOutput>(CosmosClients.JsonOptions)!;
+            // Journaled again in case the step stopped between storing and journaling; the journal keeps the first hash.
+            await JournalAsync(existing, ct);
+            return existing.Record.Output.Deserialize<TOutput>(CosmosClients.JsonOptions)!;
         }
 
         var output = await decide();
@@ -36,18 +43,66 @@ public sealed class DecisionLog(Container container, TimeProvider clock)
             JsonSerializer.SerializeToElement(input, CosmosClients.JsonOptions),
             JsonSerializer.SerializeToElement(output, CosmosClients.JsonOptions),
             clock.GetUtcNow());
-        try
+        // Written as a stream so the journal hashes exactly the document sent.
+        var body = JsonSerializer.SerializeToUtf8Bytes(record, CosmosClients.JsonOptions);
+        using (var content = new MemoryStream(body))
+        using (var created = await container.CreateItemStreamAsync(content, new PartitionKey(applicationId), cancellationToken: ct))
         {
-            await container.CreateItemAsync(record, new PartitionKey(applicationId), cancellationToken: ct);
-            return output;
+            if (created.StatusCode == HttpStatusCode.Conflict)
+            {
+                // A concurrent duplicate of this step recorded first; its decision is the one that stands.
+                var winner = await ReadStoredAsync(applicationId, id, ct) ?? throw new InvalidOperationException($"Decision {id} conflicted but cannot be read.");
+                await JournalAsync(winner, ct);
+                return winner.Record.Output.Deserialize<TOutput>(CosmosClients.JsonOptions)!;
+            }
+            created.EnsureSuccessStatusCode();
         }
-        catch (CosmosException e) when (e.StatusCode == HttpStatusCode.Conflict)
-        {
-            // A concurrent duplicate of this step recorded first; its decision is the one that stands.
-            var winner = await FindAsync(applicationId, step, ct) ?? throw new InvalidOperationException($"Decision {id} conflicted but cannot be read.");
-            return winner.Output.Deserialize<TOutput>(CosmosClients.JsonOptions)!;
-        }
+        var document = JsonNode.Parse(body)!.AsObject();
+        await JournalAsync(new StoredDecision(record, document, HashOf(document)), ct);
+        return output;
     }
+
+    /// <summary>Every decision of an application as stored, with its hash, for the audit and exports.</summary>
+    public async Task<IReadOnlyList<StoredDecision>> ListStoredAsync(string applicationId, CancellationToken ct)
+    {
+        var query = new QueryDefinition("SELECT * FROM c WHERE c.applicationId = @id").WithParameter("@id", applicationId);
+        using var iterator = container.GetItemQueryStreamIterator(query, requestOptions: new QueryRequestOptions { PartitionKey = new PartitionKey(applicationId) });
+        var stored = new List<StoredDecision>();
+        while (iterator.HasMoreResults)
+        {
+            using var page = await iterator.ReadNextAsync(ct);
+            page.EnsureSuccessStatusCode();
+            var documents = (await JsonNode.ParseAsync(page.Content, cancellationToken: ct))?["Documents"]?.AsArray() ?? [];
+            foreach (var document in documents.OfType<JsonObject>())
+            {
+                stored.Add(ToStored(document));
+            }
+        }
+        return [.. stored.OrderBy(d => d.Record.RecordedAt).ThenBy(d => d.Record.Id, StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// The hash of a stored decision document. Cosmos adds its own members (<c>_etag</c>, <c>_ts</c>, …) and rewrites
+    /// numbers; both are left out of what is hashed, everything the pipeline wrote is in it.
+    /// </summary>
+    public static string HashOf(JsonObject document) => CanonicalJson.Hash(document, name => name.StartsWith('_'));
+
+    private async Task<StoredDecision?> ReadStoredAsync(string applicationId, string id, CancellationToken ct)
+    {
+        using var response = await container.ReadItemStreamAsync(id, new PartitionKey(applicationId), cancellationToken: ct);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        response.EnsureSuccessStatusCode();
+        return ToStored((await JsonNode.ParseAsync(response.Content, cancellationToken: ct))!.AsObject());
+    }
+
+    private static StoredDecision ToStored(JsonObject document) =>
+        new(document.Deserialize<DecisionRecord>(CosmosClients.JsonOptions) ?? throw new JsonException("A stored decision is empty."), document, HashOf(document));
+
+    private Task JournalAsync(StoredDecision stored, CancellationToken ct) =>
+        journal is null ? Task.CompletedTask : journal.RecordAsync(stored.Record.ApplicationId, JournalFact.Decision(stored.Record.Id, stored.Hash), ct);
 
     public async Task<DecisionRecord?> FindAsync(string applicationId, string step, CancellationToken ct)
     {

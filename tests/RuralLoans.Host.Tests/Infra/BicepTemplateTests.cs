@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using RuralLoans.DevServices;
 using RuralLoans.Host.Configuration;
 using RuralLoans.Host.Functions;
+using RuralLoans.Pipeline;
 using RuralLoans.Pipeline.Partners;
 using RuralLoans.Testing;
 
@@ -17,6 +18,9 @@ public sealed class BicepTemplateTests
 {
     private static readonly string Root = RepositoryRoot.Find();
     private static readonly string Infra = Path.Combine(Root, "infra");
+    private const string ContractFile = "app-contract.json";
+    private const string PollOverride = "AzureFunctionsJobHost__extensions__durableTask__storageProvider__maxQueuePollingInterval";
+    private static readonly System.Text.Json.JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     [Fact]
     public async Task The_templates_build_and_lint_without_a_warning()
@@ -39,19 +43,44 @@ public sealed class BicepTemplateTests
     public void The_committed_contract_is_what_the_code_uses()
     {
         var settings = SettingsLoader.Load(Root, new Dictionary<string, string?>());
-        var partners = PartnerDirectory.Load(Path.Combine(Root, "config", "partners.json")).MicrofinancePartners.Select(p => p.Id);
+        var partners = PartnerDirectory.Load(Path.Combine(Root, "config", "partners.json")).MicrofinancePartners.Select(p => p.Id).ToList();
+        var inboxes = BackgroundFunctions.Declare(partners)
+            .Where(f => f.Trigger is BlobTrigger)
+            .Select(f => new JsonObject { ["function"] = f.Name, ["container"] = ((BlobTrigger)f.Trigger).Container })
+            .OrderBy(f => (string)f["function"]!, StringComparer.Ordinal)
+            .ToList();
+        var expected = new JsonObject
+        {
+            ["taskHubName"] = settings.TaskHubName,
+            ["blobContainers"] = new JsonArray([.. new[] { PipelineRuntime.DocumentsContainer }.Concat(inboxes.Select(i => (string)i["container"]!)).Order(StringComparer.Ordinal).Select(c => (JsonNode)c)]),
+            ["blobDropFunctions"] = new JsonArray([.. inboxes]),
+            ["auditJournalContainer"] = RuralLoans.Storage.Journal.AuditJournal.ContainerName,
+            ["cosmosDatabase"] = settings.CosmosDatabase,
+            ["cosmosContainers"] = new JsonArray([.. PipelineRuntime.CosmosContainers.OrderBy(c => c.Key, StringComparer.Ordinal)
+                .Select(c => (JsonNode)new JsonObject { ["name"] = c.Key, ["partitionKey"] = c.Value })]),
+        };
 
-        var expected = FunctionAppEmitter.Serialize(InfrastructureContract.Build(settings.TaskHubName, settings.CosmosDatabase, partners));
+        var committed = JsonNode.Parse(File.ReadAllText(Path.Combine(Infra, ContractFile)));
+        Assert.True(JsonNode.DeepEquals(expected, committed), $"infra/{ContractFile} differs from what the code uses; it should read:\n" + expected.ToJsonString(Indented));
+    }
 
-        var committed = File.ReadAllText(Path.Combine(Infra, InfrastructureContract.FileName)).ReplaceLineEndings("\n");
-        Assert.True(committed == expected, "infra/app-contract.json is out of date; run ./ruralloans functions contract.\n" + expected);
+    [Fact]
+    public void The_task_hub_is_named_by_the_setting_both_hosts_read()
+    {
+        var durable = JsonNode.Parse(File.ReadAllText(Path.Combine(Root, "host.json")))!["extensions"]!["durableTask"]!;
+
+        Assert.Equal("%TaskHubName%", (string?)durable["hubName"]);
+        Assert.Equal("AzureWebJobsStorage", (string?)durable["storageProvider"]!["connectionName"]);
+        // The standalone host resolves the same name from the same setting.
+        var settings = SettingsLoader.Load(Root, new Dictionary<string, string?> { ["TaskHubName"] = "OtherHub" });
+        Assert.Equal("OtherHub", settings.TaskHub!.HubName);
     }
 
     [Fact]
     public async Task The_template_creates_every_name_in_the_contract_and_nothing_expires()
     {
         var template = await BuildTemplateAsync();
-        var contract = JsonNode.Parse(File.ReadAllText(Path.Combine(Infra, InfrastructureContract.FileName)))!;
+        var contract = JsonNode.Parse(File.ReadAllText(Path.Combine(Infra, ContractFile)))!;
 
         // loadJsonContent inlines the file (behind a generated variable): the template's names are the contract's.
         var variables = template["variables"]!;
@@ -60,11 +89,12 @@ public sealed class BicepTemplateTests
         {
             loaded = variables[((string)reference!)["[variables('".Length..^"')]".Length]];
         }
-        Assert.True(JsonNode.DeepEquals(contract, loaded), "main.bicep does not load app-contract.json as its 'contract'.");
+        Assert.True(JsonNode.DeepEquals(contract, loaded), $"main.bicep does not load {ContractFile} as its 'contract'.");
         var resources = Resources(template);
-        Assert.Contains(resources, r => Type(r) == "Microsoft.Storage/storageAccounts/queueServices/queues" && Copies(r, "contract').queues"));
-        Assert.Contains(resources, r => Type(r) == "Microsoft.Storage/storageAccounts/tableServices/tables" && Copies(r, "contract').tables"));
         Assert.Contains(resources, r => Type(r) == "Microsoft.Storage/storageAccounts/blobServices/containers" && Copies(r, "contract').blobContainers"));
+        // The audit journal is write-once: a time-based retention policy that still lets the app append.
+        Assert.Contains(resources, r => Type(r) == "Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies"
+            && r["properties"]?["allowProtectedAppendWrites"]?.GetValue<bool>() == true);
         var cosmosContainers = Assert.Single(resources, r => Type(r) == "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers");
         Assert.True(Copies(cosmosContainers, "contract').cosmosContainers"));
         Assert.Contains("partitionKey", cosmosContainers["properties"]!["resource"]!["partitionKey"]!["paths"]![0]!.ToString(), StringComparison.Ordinal);
@@ -72,6 +102,31 @@ public sealed class BicepTemplateTests
         var subscriptions = Assert.Single(resources, r => Type(r) == "Microsoft.EventGrid/systemTopics/eventSubscriptions");
         Assert.True(Copies(subscriptions, "contract').blobDropFunctions"));
         Assert.Contains("/runtime/webhooks/blobs?functionName=Host.Functions.", subscriptions.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_app_runs_on_the_dotnet_isolated_worker_with_the_task_hub_setting_and_a_poll_per_environment()
+    {
+        var template = await BuildTemplateAsync();
+        var site = Assert.Single(Resources(template), r => Type(r) == "Microsoft.Web/sites");
+        var runtime = site["properties"]!["functionAppConfig"]!["runtime"]!;
+        Assert.Equal("dotnet-isolated", (string?)runtime["name"]);
+        Assert.Equal("10.0", (string?)runtime["version"]);
+        var settings = site["properties"]!["siteConfig"]!["appSettings"]!.AsArray().ToDictionary(s => (string)s!["name"]!, s => s!["value"]!.ToString());
+        Assert.Contains("contract').taskHubName", settings["TaskHubName"], StringComparison.Ordinal);
+        Assert.Contains("durableMaxQueuePollingInterval", settings[PollOverride], StringComparison.Ordinal);
+        Assert.Contains("authAuthority", settings["Auth__Authority"], StringComparison.Ordinal);
+
+        var polls = new Dictionary<string, TimeSpan>();
+        foreach (var environment in new[] { "dev", "prod" })
+        {
+            var built = await BicepAsync(TestContext.Current.CancellationToken, "build-params", Path.Combine(Infra, $"main.{environment}.bicepparam"), "--stdout");
+            var parameters = JsonNode.Parse((string)JsonNode.Parse(built.Output)!["parametersJson"]!)!["parameters"]!;
+            polls[environment] = TimeSpan.Parse((string)parameters["durableMaxQueuePollingInterval"]!["value"]!, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        // Durable Functions accepts up to the provider's own 30 s default; production answers faster than dev.
+        Assert.All(polls.Values, poll => Assert.InRange(poll, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30)));
+        Assert.True(polls["prod"] <= polls["dev"], $"prod polls every {polls["prod"]}, dev every {polls["dev"]}.");
     }
 
     [Fact]
@@ -95,6 +150,7 @@ public sealed class BicepTemplateTests
                 : s.Key == "DocumentIntelligenceKey" ? "resolved-from-key-vault"
                 : s.Key == "CosmosDbDatabase" ? "ruralloans"
                 : s.Key == "TaskHubName" ? "RuralLoansHub"
+                : s.Key == PollOverride ? "00:00:01"
                 : "resolved"));
         using var empty = new TemporaryFolder();
         var loaded = SettingsLoader.Load(empty.Path, resolved);
@@ -154,6 +210,7 @@ public sealed class BicepTemplateTests
         }
         // The parameter files read the rail URL from the deployer's environment.
         start.Environment["RURALLOANS_PAYMENT_RAIL_URL"] = "https://rail.example.net/";
+        start.Environment["RURALLOANS_AUTH_AUTHORITY"] = "https://login.example.net/tenant/v2.0";
         start.Environment["BICEP_TRACING_ENABLED"] = "false";
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync(ct);

@@ -1,57 +1,75 @@
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Azure.Cosmos;
-using RuralLoans.Durable.Core;
 
 namespace RuralLoans.Pipeline.Tests.Audit;
 
-/// <summary>Edits what the pipeline stored, directly in Table storage and Cosmos, the way someone with write access could.</summary>
+/// <summary>
+/// Changes what the pipeline stored, directly in the task hub's History table and in Cosmos, the way someone with
+/// write access to the storage account or the database could.
+/// </summary>
 internal static class StoredRecordEditor
 {
-    /// <summary>Rewrites the data of the first history event that matches, in the engine's instances table.</summary>
-    public static async Task EditHistoryEventAsync(PipelineHarness pipeline, string instanceId, Func<HistoryEvent, bool> which, Action<JsonNode> edit, CancellationToken ct)
+    public static TableClient HistoryTable(AuditPipeline pipeline) => new(pipeline.Options.StorageConnectionString!, pipeline.Options.TaskHubName + "History");
+
+    /// <summary>The History table row of the application that <paramref name="which"/> picks, as the table holds it.</summary>
+    public static async Task<TableEntity> FindRowAsync(AuditPipeline pipeline, string applicationId, Func<TableEntity, bool> which, CancellationToken ct)
     {
-        var hub = pipeline.Options.TaskHubName.ToLowerInvariant();
-        var table = new TableClient(pipeline.Options.StorageConnectionString!, $"{new string(hub.Where(char.IsLetterOrDigit).ToArray())}Instances");
-        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {instanceId}"), cancellationToken: ct))
+        await foreach (var row in HistoryTable(pipeline).QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {applicationId}"), cancellationToken: ct))
         {
-            if (row.GetString("Events") is not { } json)
+            if (which(row))
             {
-                continue;
+                return row;
             }
-
-            var events = JsonSerializer.Deserialize<List<HistoryEvent>>(json, DurableJson.Options)!;
-            var index = events.FindIndex(e => which(e));
-            if (index < 0)
-            {
-                continue;
-            }
-
-            var data = JsonNode.Parse(events[index].Data!)!;
-            edit(data);
-            events[index] = events[index] with { Data = data.ToJsonString(DurableJson.Options) };
-            row["Events"] = JsonSerializer.Serialize(events, DurableJson.Options);
-            await table.UpdateEntityAsync(row, ETag.All, TableUpdateMode.Replace, ct);
-            return;
         }
-
-        Assert.Fail($"No stored history row of {instanceId} holds the event to edit inline.");
+        Assert.Fail($"No History table row of {applicationId} is the one to change.");
+        return null!;
     }
 
-    /// <summary>Rewrites one recorded decision document in the Cosmos decisions container.</summary>
-    public static async Task EditDecisionAsync(PipelineHarness pipeline, string applicationId, string step, Action<JsonNode> edit, CancellationToken ct)
+    public static Func<TableEntity, bool> Event(string eventType, string? name = null) =>
+        row => row.GetString("EventType") == eventType && (name is null || row.GetString("Name") == name);
+
+    /// <summary>Rewrites a JSON property (Input, Result) of one History table row; returns the row as "PartitionKey/RowKey".</summary>
+    public static async Task<string> EditHistoryRowAsync(AuditPipeline pipeline, string applicationId, Func<TableEntity, bool> which, string property, Action<JsonNode> edit,
+        CancellationToken ct)
     {
-        var container = pipeline.Options.Cosmos.GetContainer(pipeline.Options.CosmosDatabase, "decisions");
+        var row = await FindRowAsync(pipeline, applicationId, which, ct);
+        var json = row.GetString(property);
+        Assert.False(string.IsNullOrEmpty(json), $"row {row.PartitionKey}/{row.RowKey} holds no {property} to edit");
+        var node = JsonNode.Parse(json)!;
+        edit(node);
+        row[property] = node.ToJsonString();
+        await HistoryTable(pipeline).UpdateEntityAsync(row, ETag.All, TableUpdateMode.Replace, ct);
+        return $"{row.PartitionKey}/{row.RowKey}";
+    }
+
+    public static async Task<string> DeleteHistoryRowAsync(AuditPipeline pipeline, string applicationId, Func<TableEntity, bool> which, CancellationToken ct)
+    {
+        var row = await FindRowAsync(pipeline, applicationId, which, ct);
+        await HistoryTable(pipeline).DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, ct);
+        return $"{row.PartitionKey}/{row.RowKey}";
+    }
+
+    private static Container Decisions(AuditPipeline pipeline) => pipeline.Options.Cosmos.GetContainer(pipeline.Options.CosmosDatabase, "decisions");
+
+    /// <summary>Rewrites one recorded decision document in the Cosmos decisions container.</summary>
+    public static async Task EditDecisionAsync(AuditPipeline pipeline, string applicationId, string step, Action<JsonNode> edit, CancellationToken ct)
+    {
         var id = $"{applicationId}:{step}";
-        using var read = await container.ReadItemStreamAsync(id, new PartitionKey(applicationId), cancellationToken: ct);
+        using var read = await Decisions(pipeline).ReadItemStreamAsync(id, new PartitionKey(applicationId), cancellationToken: ct);
         Assert.True(read.IsSuccessStatusCode, $"decision {id} cannot be read: {read.StatusCode}");
         var document = (await JsonNode.ParseAsync(read.Content, cancellationToken: ct))!;
         edit(document);
         using var body = new MemoryStream(Encoding.UTF8.GetBytes(document.ToJsonString()));
-        using var replaced = await container.ReplaceItemStreamAsync(body, id, new PartitionKey(applicationId), cancellationToken: ct);
+        using var replaced = await Decisions(pipeline).ReplaceItemStreamAsync(body, id, new PartitionKey(applicationId), cancellationToken: ct);
         Assert.True(replaced.IsSuccessStatusCode, $"decision {id} cannot be replaced: {replaced.StatusCode}");
+    }
+
+    public static async Task DeleteDecisionAsync(AuditPipeline pipeline, string applicationId, string step, CancellationToken ct)
+    {
+        using var deleted = await Decisions(pipeline).DeleteItemStreamAsync($"{applicationId}:{step}", new PartitionKey(applicationId), cancellationToken: ct);
+        Assert.True(deleted.IsSuccessStatusCode, $"decision {applicationId}:{step} cannot be deleted: {deleted.StatusCode}");
     }
 }

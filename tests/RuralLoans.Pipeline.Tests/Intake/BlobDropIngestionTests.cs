@@ -234,4 +234,33 @@ public sealed class BlobDropIngestionTests(DevServicesFixture services) : IAsync
             Assert.True(await services.CreateBlobServiceClient().GetBlobContainerClient(BlobDropIngestion.InboxContainerFor(partner.Id)).ExistsAsync(Cancel));
         }
     }
+
+    [Fact]
+    public async Task The_log_line_of_a_drop_names_the_file_by_content_hash_never_by_the_partners_file_name()
+    {
+        var name = "farm-310/刘建华-430626198203151234.pdf";
+        var form = Form("43062619820315122");
+        await DropAsync(name, form);
+
+        var result = await Drops.ProcessAsync(_inbox.Name, name, Cancel);
+
+        Assert.Equal(BlobDropOutcome.Processed, result.Outcome);
+        var line = result.ToString();
+        Assert.DoesNotContain("刘建华", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("430626198203151234", line, StringComparison.Ordinal);
+        Assert.Contains(Convert.ToHexStringLower(SHA256.HashData(form))[..16], line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_dropped_file_whose_name_hides_its_type_is_rejected_like_an_upload()
+    {
+        var name = "farm-310/scan-\u202Efdp.exe";
+        await DropAsync(name, Form("43062619820315123"));
+
+        var result = await Drops.ProcessAsync(_inbox.Name, name, Cancel);
+
+        Assert.Equal(BlobDropOutcome.Rejected, result.Outcome);
+        Assert.Equal("bad-file-name", result.ReasonCode);
+        Assert.Equal(0, await ApplicationCountAsync());
+    }
 }

@@ -24,7 +24,7 @@ public sealed record LogisticModel(double Intercept, IReadOnlyList<double> Coeff
 /// </summary>
 public static class LogisticRegression
 {
-    public static LogisticModel Fit(IReadOnlyList<double[]> x, IReadOnlyList<int> y, IReadOnlyList<double> l2Penalties, int maxIterations = 50, double tolerance = 1e-9)
+    public static LogisticModel Fit(IReadOnlyList<double[]> x, IReadOnlyList<int> y, IReadOnlyList<double> l2Penalties, int maxIterations = 50, double tolerance = 1e-9, LogisticModel? start = null)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
@@ -33,35 +33,64 @@ public static class LogisticRegression
         var p = l2Penalties.Count;
         var dimension = p + 1;
         var beta = new double[dimension];
-        var row = new double[dimension];
+        if (start is not null && start.Coefficients.Count == p)
+        {
+            beta[0] = start.Intercept;
+            for (var j = 0; j < p; j++)
+            {
+                beta[j + 1] = start.Coefficients[j];
+            }
+        }
+        // Scorecard designs are mostly zeros (one indicator per bin): keep each row's non-zero entries, with the
+        // intercept as entry 0, so the n × p² Hessian accumulation only touches what is there.
+        var indexes = new int[n][];
+        var values = new double[n][];
+        for (var i = 0; i < n; i++)
+        {
+            var count = 1;
+            for (var j = 0; j < p; j++)
+            {
+                count += x[i][j] != 0 ? 1 : 0;
+            }
+            indexes[i] = new int[count];
+            values[i] = new double[count];
+            values[i][0] = 1;
+            for (int j = 0, k = 1; j < p; j++)
+            {
+                if (x[i][j] != 0)
+                {
+                    indexes[i][k] = j + 1;
+                    values[i][k++] = x[i][j];
+                }
+            }
+        }
+        // Flat row-major storage: multi-dimensional array indexing costs a bounds check per dimension in the hot loop.
+        var hessian = new double[dimension * dimension];
+        var gradient = new double[dimension];
         for (var iteration = 1; iteration <= maxIterations; iteration++)
         {
-            // Accumulated in plain arrays: the matrix type's indexer is too slow for the n × p² inner loop.
-            var hessian = new double[dimension, dimension];
-            var gradient = new double[dimension];
+            Array.Clear(hessian);
+            Array.Clear(gradient);
             for (var i = 0; i < n; i++)
             {
-                row[0] = 1;
-                Array.Copy(x[i], 0, row, 1, p);
+                var index = indexes[i];
+                var value = values[i];
                 var z = 0.0;
-                for (var j = 0; j < dimension; j++)
+                for (var k = 0; k < index.Length; k++)
                 {
-                    z += beta[j] * row[j];
+                    z += beta[index[k]] * value[k];
                 }
                 var mu = 1 / (1 + Math.Exp(-z));
                 var weight = Math.Max(mu * (1 - mu), 1e-10);
                 var residual = y[i] - mu;
-                for (var j = 0; j < dimension; j++)
+                for (var a = 0; a < index.Length; a++)
                 {
-                    if (row[j] == 0)
+                    gradient[index[a]] += residual * value[a];
+                    var weighted = weight * value[a];
+                    var hessianRow = hessian.AsSpan(index[a] * dimension, dimension);
+                    for (var b = 0; b <= a; b++)
                     {
-                        continue;
-                    }
-                    gradient[j] += residual * row[j];
-                    var weighted = weight * row[j];
-                    for (var k = 0; k <= j; k++)
-                    {
-                        hessian[j, k] += weighted * row[k];
+                        hessianRow[index[b]] += weighted * value[b];
                     }
                 }
             }
@@ -69,15 +98,17 @@ public static class LogisticRegression
             {
                 for (var k = 0; k < j; k++)
                 {
-                    hessian[k, j] = hessian[j, k];
+                    // Indexes within a row ascend, so only the lower triangle was filled.
+                    hessian[k * dimension + j] = hessian[j * dimension + k];
                 }
                 if (j > 0)
                 {
-                    hessian[j, j] += l2Penalties[j - 1];
+                    hessian[j * dimension + j] += l2Penalties[j - 1];
                     gradient[j] -= l2Penalties[j - 1] * beta[j];
                 }
             }
-            var step = Matrix<double>.Build.DenseOfArray(hessian).Cholesky().Solve(Vector<double>.Build.Dense(gradient));
+            // Symmetric, so the row-major array read as column-major is the same matrix.
+            var step = Matrix<double>.Build.Dense(dimension, dimension, (double[])hessian.Clone()).Cholesky().Solve(Vector<double>.Build.Dense(gradient));
             for (var j = 0; j < dimension; j++)
             {
                 beta[j] += step[j];

@@ -4,17 +4,35 @@ public sealed record TrainingOptions
 {
     public BinningOptions Binning { get; init; } = new();
 
-    /// <summary>Ridge penalty on the WOE coefficients (the intercept is free).</summary>
+    /// <summary>Ridge penalty on the WOE coefficients (the intercept is free), before the strength multiplier.</summary>
     public double L2Penalty { get; init; } = 5.0;
 
     /// <summary>
-    /// Ridge penalty on per-bin corrections to coefficient × WOE. Large values shrink them to nothing (a plain
-    /// WOE scorecard); 0 or infinity turns them off.
+    /// Ridge penalty on per-bin corrections to coefficient × WOE, before the strength multiplier. Large values
+    /// shrink them to nothing (a plain WOE scorecard); 0 or infinity turns them off.
     /// </summary>
     public double BinAdjustmentPenalty { get; init; } = 30.0;
 
+    /// <summary>
+    /// Multipliers of both penalties the inner cross-validation chooses from (by held-out log-loss) inside every
+    /// training set. One value: no inner cross-validation, that multiplier is used.
+    /// </summary>
+    public IReadOnlyList<double> PenaltyGrid { get; init; } = [0.1, 0.3, 1, 3, 10, 30];
+
+    /// <summary>
+    /// Chi-merge significance levels for numeric bins the inner cross-validation chooses from together with the
+    /// penalty (0 = merge only for size, trend and the bin cap). Empty: <see cref="BinningOptions.MergeSignificance"/>.
+    /// </summary>
+    public IReadOnlyList<double> MergeSignificanceGrid { get; init; } = [0.05, 0];
+
+    /// <summary>Folds of the inner cross-validation that chooses the regularisation strength.</summary>
+    public int InnerFolds { get; init; } = 3;
+
     /// <summary>Features whose information value on the training rows is below this are left out of the model.</summary>
     public double MinInformationValue { get; init; } = 0.02;
+
+    /// <summary>Columns never used (ids, protected attributes); they are recorded in the model.</summary>
+    public IReadOnlyList<string> ExcludedColumns { get; init; } = [];
 
     public int Folds { get; init; } = 5;
 
@@ -27,32 +45,66 @@ public sealed record TrainingOptions
     public int Seed { get; init; } = 20_240_315;
 }
 
-public sealed record FoldResult(int Repeat, int Fold, int TestRows, double Auc, double Ks);
+public sealed record FoldResult(int Repeat, int Fold, int TestRows, double Auc, double Ks, double PenaltyMultiplier = 1, double MergeSignificance = 0);
 
 /// <param name="PooledAuc">AUC of all out-of-fold predictions taken together, averaged over the repeats.</param>
+/// <param name="OutOfFold">The last repeat's out-of-fold probability of default for every row (for calibration and comparison).</param>
 public sealed record CrossValidationResult(IReadOnlyList<FoldResult> Folds, double PooledAuc)
 {
     public double Auc => Folds.Average(f => f.Auc);
     public double Gini => ClassifierMetrics.Gini(Auc);
     public double Ks => Folds.Average(f => f.Ks);
+    public IReadOnlyList<double> OutOfFold { get; init; } = [];
+
+    /// <summary>Every repeat's out-of-fold probability of default per row, in repeat order.</summary>
+    public IReadOnlyList<double[]> OutOfFoldByRepeat { get; init; } = [];
 }
 
 public sealed record FeatureInformation(string Feature, FeatureKind Kind, double InformationValue, int Bins, bool Selected);
 
 /// <summary>
-/// Trains WOE-logistic scorecards: bins per feature, ridge logistic regression on the WOE values, points
-/// scaling, and stratified k-fold cross-validation where every fold fits its own bins (no leakage).
+/// Trains WOE-logistic scorecards: bins per feature, ridge logistic regression on the WOE values with the
+/// regularisation strength chosen by an inner cross-validation, points scaling, and stratified k-fold
+/// cross-validation where every fold fits its own bins and strength (no leakage).
 /// </summary>
 public static class ScorecardTrainer
 {
-    public static ScorecardModel Fit(TrainingDataset data, TrainingOptions options, string modelId, string version, DateTimeOffset trainedAt, ModelMetrics? metrics = null)
+    /// <summary>Bins and selected features fitted on one training set, with the design matrix they give.</summary>
+    private sealed class Prepared
     {
-        ArgumentNullException.ThrowIfNull(data);
-        ArgumentNullException.ThrowIfNull(options);
-        var binned = Enumerable.Range(0, data.Columns.Count).Select(c => WoeBinner.Fit(data, c, options.Binning)).ToArray();
+        public required ScorecardFeature[] Selected { get; init; }
+        public required CompiledFeature[] Lookups { get; init; }
+        public required int[] ColumnIndex { get; init; }
+        public required int[] IndicatorStart { get; init; }
+        public required int Width { get; init; }
+        public required bool Adjusted { get; init; }
+
+        public double[] Row(FeatureValue[] row)
+        {
+            var design = new double[Width];
+            for (var j = 0; j < Selected.Length; j++)
+            {
+                var bin = Lookups[j].BinIndexOf(row[ColumnIndex[j]]);
+                design[j] = Selected[j].Bins[bin].Woe;
+                if (Adjusted)
+                {
+                    design[IndicatorStart[j] + bin] = 1;
+                }
+            }
+            return design;
+        }
+
+        public double[] Penalties(TrainingOptions options, double multiplier) =>
+            Enumerable.Range(0, Width).Select(k => multiplier * (k < Selected.Length ? options.L2Penalty : options.BinAdjustmentPenalty)).ToArray();
+    }
+
+    private static Prepared Prepare(TrainingDataset data, TrainingOptions options)
+    {
+        var excluded = new HashSet<string>(options.ExcludedColumns, StringComparer.Ordinal);
+        var binned = Enumerable.Range(0, data.Columns.Count)
+            .Where(c => !excluded.Contains(data.Columns[c].Name))
+            .Select(c => WoeBinner.Fit(data, c, options.Binning)).ToArray();
         var selected = binned.Where(f => f.Bins.Count > 1 && f.InformationValue >= options.MinInformationValue).ToArray();
-        var lookups = selected.Select(f => new CompiledFeature(f, 1)).ToArray();
-        var columnIndex = selected.Select(f => data.Columns.ToList().FindIndex(c => c.Name == f.Name)).ToArray();
         var adjusted = options.BinAdjustmentPenalty is > 0 and < double.PositiveInfinity;
         // Design: one WOE column per feature, then (when adjustments are fitted) one indicator per bin.
         var indicatorStart = new int[selected.Length];
@@ -62,26 +114,92 @@ public static class ScorecardTrainer
             indicatorStart[j] = width;
             width += selected[j].Bins.Count;
         }
-        var design = new double[data.Count][];
-        for (var r = 0; r < data.Count; r++)
+        var names = data.Columns.Select(c => c.Name).ToList();
+        return new Prepared
         {
-            design[r] = new double[width];
-            for (var j = 0; j < selected.Length; j++)
+            Selected = selected,
+            Lookups = selected.Select(f => new CompiledFeature(f, 1)).ToArray(),
+            ColumnIndex = selected.Select(f => names.IndexOf(f.Name)).ToArray(),
+            IndicatorStart = indicatorStart,
+            Width = width,
+            Adjusted = adjusted,
+        };
+    }
+
+    /// <summary>
+    /// The chi-merge level and penalty multiplier with the lowest held-out log-loss over an inner stratified
+    /// cross-validation of <paramref name="data"/>; each inner fold fits its own bins.
+    /// </summary>
+    public static (double MergeSignificance, double PenaltyMultiplier) ChooseRegularisation(TrainingDataset data, TrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        var levels = options.MergeSignificanceGrid.Count > 0 ? options.MergeSignificanceGrid : [options.Binning.MergeSignificance];
+        var grid = options.PenaltyGrid.Count > 0 ? options.PenaltyGrid : [1.0];
+        if ((levels.Count == 1 && grid.Count == 1) || options.InnerFolds < 2)
+        {
+            return (levels[0], grid[0]);
+        }
+        var loss = new double[levels.Count, grid.Count];
+        var foldOf = StratifiedFolds(data.Targets, options.InnerFolds, options.Seed ^ 0x5eed);
+        for (var fold = 0; fold < options.InnerFolds; fold++)
+        {
+            var trainRows = Enumerable.Range(0, data.Count).Where(i => foldOf[i] != fold).ToArray();
+            var testRows = Enumerable.Range(0, data.Count).Where(i => foldOf[i] == fold).ToArray();
+            var train = data.Subset(trainRows);
+            for (var level = 0; level < levels.Count; level++)
             {
-                var bin = lookups[j].BinIndexOf(data.Rows[r][columnIndex[j]]);
-                design[r][j] = selected[j].Bins[bin].Woe;
-                if (adjusted)
+                var prepared = Prepare(train, options with { Binning = options.Binning with { MergeSignificance = levels[level] } });
+                var design = train.Rows.Select(prepared.Row).ToArray();
+                var testDesign = testRows.Select(i => prepared.Row(data.Rows[i])).ToArray();
+                LogisticModel? warm = null;
+                // From the strongest penalty down: each fit starts from the last, which converges in a few steps.
+                foreach (var g in Enumerable.Range(0, grid.Count).OrderByDescending(g => grid[g]))
                 {
-                    design[r][indicatorStart[j] + bin] = 1;
+                    // Held-out log-loss does not need the last digits: stop a Newton step earlier than the final fit.
+                    warm = LogisticRegression.Fit(design, train.Targets, prepared.Penalties(options, grid[g]), tolerance: 1e-6, start: warm);
+                    for (var k = 0; k < testRows.Length; k++)
+                    {
+                        var p = Math.Clamp(warm.Probability(testDesign[k]), 1e-12, 1 - 1e-12);
+                        loss[level, g] -= data.Targets[testRows[k]] == 1 ? Math.Log(p) : Math.Log(1 - p);
+                    }
                 }
             }
         }
-        var penalties = Enumerable.Range(0, width).Select(k => k < selected.Length ? options.L2Penalty : options.BinAdjustmentPenalty).ToArray();
-        var regression = LogisticRegression.Fit(design, data.Targets, penalties);
+        var best = (level: 0, g: 0);
+        for (var level = 0; level < levels.Count; level++)
+        {
+            for (var g = 0; g < grid.Count; g++)
+            {
+                if (loss[level, g] < loss[best.level, best.g])
+                {
+                    best = (level, g);
+                }
+            }
+        }
+        return (levels[best.level], grid[best.g]);
+    }
+
+    public static ScorecardModel Fit(TrainingDataset data, TrainingOptions options, string modelId, string version, DateTimeOffset trainedAt, ModelMetrics? metrics = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        var unknown = options.ExcludedColumns.Where(e => data.Columns.All(c => c.Name != e)).ToArray();
+        if (unknown.Length > 0)
+        {
+            throw new ArgumentException($"Excluded column(s) not in the data: {string.Join(", ", unknown)}.", nameof(options));
+        }
+        var (significance, multiplier) = ChooseRegularisation(data, options);
+        options = options with { Binning = options.Binning with { MergeSignificance = significance } };
+        var prepared = Prepare(data, options);
+        var design = data.Rows.Select(prepared.Row).ToArray();
+        var regression = LogisticRegression.Fit(design, data.Targets, prepared.Penalties(options, multiplier));
+        var selected = prepared.Selected;
+        var adjusted = prepared.Adjusted;
         var features = selected.Select((f, j) => f with
         {
             Coefficient = regression.Coefficients[j],
-            Bins = f.Bins.Select((b, i) => b with { Adjustment = adjusted ? regression.Coefficients[indicatorStart[j] + i] : 0 }).ToArray(),
+            Bins = f.Bins.Select((b, i) => b with { Adjustment = adjusted ? regression.Coefficients[prepared.IndicatorStart[j] + i] : 0 }).ToArray(),
         }).ToArray();
         return new ScorecardModel
         {
@@ -98,11 +216,17 @@ public static class ScorecardTrainer
                 Rows = data.Count,
                 Bads = data.Bads,
                 TrainedAt = trainedAt,
-                Method = adjusted ? "WOE binning + ridge logistic regression with ridge-shrunk per-bin adjustments (Newton-Raphson)" : "WOE binning + ridge logistic regression (Newton-Raphson)",
-                L2Penalty = options.L2Penalty,
-                BinAdjustmentPenalty = adjusted ? options.BinAdjustmentPenalty : 0,
+                Method = (adjusted ? "WOE binning + ridge logistic regression with ridge-shrunk per-bin adjustments (Newton-Raphson)" : "WOE binning + ridge logistic regression (Newton-Raphson)")
+                    + (options.PenaltyGrid.Count > 1 || options.MergeSignificanceGrid.Count > 1
+                        ? $"; penalty strength x{multiplier.ToString(System.Globalization.CultureInfo.InvariantCulture)} and chi-merge level {significance.ToString(System.Globalization.CultureInfo.InvariantCulture)} chosen by {options.InnerFolds}-fold inner cross-validation"
+                        : ""),
+                L2Penalty = options.L2Penalty * multiplier,
+                BinAdjustmentPenalty = adjusted ? options.BinAdjustmentPenalty * multiplier : 0,
                 MaxBins = options.Binning.MaxBins,
                 MinBinFraction = options.Binning.MinBinFraction,
+                MergeSignificance = options.Binning.MergeSignificance,
+                PenaltyGrid = options.PenaltyGrid.Count > 1 ? options.PenaltyGrid : null,
+                ExcludedColumns = options.ExcludedColumns.Count > 0 ? options.ExcludedColumns : null,
                 Folds = options.Folds,
                 Repeats = options.Repeats,
                 Seed = options.Seed,
@@ -117,6 +241,7 @@ public static class ScorecardTrainer
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
         return Enumerable.Range(0, data.Columns.Count)
+            .Where(c => !options.ExcludedColumns.Contains(data.Columns[c].Name))
             .Select(c => WoeBinner.Fit(data, c, options.Binning))
             .Select(f => new FeatureInformation(f.Name, f.Kind, f.InformationValue, f.Bins.Count, f.InformationValue >= options.MinInformationValue))
             .ToArray();
@@ -133,6 +258,7 @@ public static class ScorecardTrainer
         }
         var folds = new List<FoldResult>();
         var pooledAucs = new List<double>();
+        var outOfFold = new List<double[]>();
         for (var repeat = 0; repeat < Math.Max(1, options.Repeats); repeat++)
         {
             var foldOf = StratifiedFolds(data.Targets, options.Folds, options.Seed + repeat);
@@ -148,11 +274,13 @@ public static class ScorecardTrainer
                 {
                     pooledRisk[testRows[k]] = risk[k];
                 }
-                folds.Add(new FoldResult(repeat + 1, fold + 1, testRows.Length, ClassifierMetrics.Auc(risk, targets), ClassifierMetrics.Ks(risk, targets)));
+                var chosen = model.Training!.L2Penalty / options.L2Penalty;
+                folds.Add(new FoldResult(repeat + 1, fold + 1, testRows.Length, ClassifierMetrics.Auc(risk, targets), ClassifierMetrics.Ks(risk, targets), chosen, model.Training.MergeSignificance));
             }
             pooledAucs.Add(ClassifierMetrics.Auc(pooledRisk, data.Targets));
+            outOfFold.Add(pooledRisk);
         }
-        return new CrossValidationResult(folds, pooledAucs.Average());
+        return new CrossValidationResult(folds, pooledAucs.Average()) { OutOfFold = outOfFold[^1], OutOfFoldByRepeat = outOfFold };
     }
 
     /// <summary>Scores <paramref name="rows"/> of <paramref name="data"/> with a model; higher = riskier (probability of default).</summary>
@@ -204,10 +332,11 @@ public static class PopulationStability
             int binCount;
             if (column.Kind == FeatureKind.Numeric)
             {
-                var sorted = expected.Rows.Select(r => r[c].Number!.Value).Order().ToArray();
-                var cuts = Enumerable.Range(1, numericBins - 1).Select(k => sorted[k * sorted.Length / numericBins]).Distinct().ToArray();
-                binCount = cuts.Length + 1;
-                binOf = v => cuts.Count(cut => (v.Number ?? double.NaN) >= cut);
+                var sorted = expected.Rows.Where(r => r[c].Number is not null).Select(r => r[c].Number!.Value).Order().ToArray();
+                var cuts = sorted.Length == 0 ? [] : Enumerable.Range(1, numericBins - 1).Select(k => sorted[k * sorted.Length / numericBins]).Distinct().ToArray();
+                // The last bin counts missing values: a jump in missing values is a shift too.
+                binCount = cuts.Length + 2;
+                binOf = v => v.Number is { } number ? cuts.Count(cut => number >= cut) : cuts.Length + 1;
             }
             else
             {

@@ -34,6 +34,32 @@ public sealed class TrainingDataset
     public int Count => Rows.Count;
     public int Bads => Targets.Sum();
 
+    /// <summary>The same rows without the named columns (ids, protected attributes); unknown names are an error.</summary>
+    public TrainingDataset WithoutColumns(IReadOnlyCollection<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        var unknown = names.Where(n => Columns.All(c => c.Name != n)).ToArray();
+        if (unknown.Length > 0)
+        {
+            throw new ArgumentException($"No column named {string.Join(", ", unknown.Select(u => $"'{u}'"))} (columns: {string.Join(", ", Columns.Select(c => c.Name))}).", nameof(names));
+        }
+        var keep = Enumerable.Range(0, Columns.Count).Where(c => !names.Contains(Columns[c].Name)).ToArray();
+        return new TrainingDataset(Name, keep.Select(c => Columns[c]).ToArray(), Rows.Select(r => keep.Select(c => r[c]).ToArray()).ToArray(), Targets);
+    }
+
+    /// <summary>The index of the named column, or −1.</summary>
+    public int ColumnIndex(string name)
+    {
+        for (var c = 0; c < Columns.Count; c++)
+        {
+            if (string.Equals(Columns[c].Name, name, StringComparison.Ordinal))
+            {
+                return c;
+            }
+        }
+        return -1;
+    }
+
     public TrainingDataset Subset(IReadOnlyList<int> indexes, string? name = null) =>
         new(name ?? Name, Columns, indexes.Select(i => Rows[i]).ToArray(), indexes.Select(i => Targets[i]).ToArray());
 
@@ -105,9 +131,14 @@ public static class DatasetLoader
     /// A CSV with a header row. A column is numeric when every non-empty value parses as a number, categorical
     /// otherwise; <paramref name="targetColumn"/> holds 0 (good) or 1 (bad).
     /// </summary>
-    public static TrainingDataset LoadCsv(string path, string targetColumn)
+    public static TrainingDataset LoadCsv(string path, string targetColumn) =>
+        LoadCsv(File.ReadLines(RequireFile(path)), path, targetColumn);
+
+    /// <summary>CSV lines (header first) already in memory; <paramref name="path"/> names the source in messages.</summary>
+    public static TrainingDataset LoadCsv(IEnumerable<string> lines, string path, string targetColumn)
     {
-        var records = File.ReadLines(RequireFile(path)).Where(l => l.Length > 0).Select(ParseCsvLine).ToList();
+        ArgumentNullException.ThrowIfNull(lines);
+        var records = lines.Where(l => l.Length > 0).Select(ParseCsvLine).ToList();
         if (records.Count < 2)
         {
             throw new InvalidDataException($"{path}: a header row and at least one data row are needed.");
@@ -128,7 +159,7 @@ public static class DatasetLoader
         }
         var featureIndexes = Enumerable.Range(0, header.Length).Where(i => i != targetIndex).ToArray();
         var columns = featureIndexes
-            .Select(i => new DatasetColumn(header[i], data.All(row => row[i].Length == 0 || double.TryParse(row[i], NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+            .Select(i => new DatasetColumn(header[i], data.All(row => IsMissingText(row[i]) || double.TryParse(row[i], NumberStyles.Float, CultureInfo.InvariantCulture, out _))
                 ? FeatureKind.Numeric
                 : FeatureKind.Categorical))
             .ToArray();
@@ -148,12 +179,15 @@ public static class DatasetLoader
         {
             return FeatureValue.Of(text.Length == 0 ? "(missing)" : text);
         }
-        if (text.Length == 0)
+        if (IsMissingText(text))
         {
-            throw new InvalidDataException($"{path}:{line}: numeric column '{column.Name}' is empty; fill or drop missing values first.");
+            return FeatureValue.Missing;
         }
         return FeatureValue.Of(double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture));
     }
+
+    /// <summary>Empty, NA and ? mark a missing number; the binner gives missing values a bin of their own.</summary>
+    private static bool IsMissingText(string text) => text.Length == 0 || text is "NA" or "?";
 
     private static string RequireFile(string path) =>
         File.Exists(path) ? path : throw new FileNotFoundException($"Data file not found: {Path.GetFullPath(path)}", path);

@@ -1,0 +1,55 @@
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using RuralLoans.Domain.Scoring;
+using RuralLoans.Pipeline;
+using RuralLoans.Pipeline.Steps;
+
+namespace RuralLoans.Functions;
+
+/// <summary>
+/// The orchestration and its activities as Durable Functions: each function hands its trigger to the code the local
+/// task hub runs (<see cref="LoanApplicationOrchestration"/>, <see cref="PipelineActivities"/>). Nothing is decided here.
+/// </summary>
+public sealed class PipelineFunctions(FunctionAppPipeline pipeline)
+{
+    [Function(LoanApplicationOrchestration.Name)]
+    public static Task<ApplicationOutcome> LoanApplication([OrchestrationTrigger] TaskOrchestrationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return LoanApplicationOrchestration.RunAsync(context, context.GetInput<ApplicationStarted>());
+    }
+
+    [Function(DocumentOcr.Name)]
+    public async Task<DocumentOcr.Output> RunDocumentOcr([ActivityTrigger] DocumentOcr.Input input, FunctionContext context) =>
+        await (await Activities(context)).DocumentOcrAsync(input, context.CancellationToken);
+
+    [Function(FieldValidation.Name)]
+    public async Task<FieldValidation.Output> RunFieldValidation([ActivityTrigger] FieldValidation.Input input, FunctionContext context) =>
+        await (await Activities(context)).FieldValidationAsync(input, context.CancellationToken);
+
+    [Function(VillagePreCheck.AssignName)]
+    public async Task<VillagePreCheck.Assignment> RunAssignPreCheck([ActivityTrigger] VillagePreCheck.AssignInput input, FunctionContext context) =>
+        await (await Activities(context)).AssignPreCheckAsync(input, context.CancellationToken);
+
+    [Function(VillagePreCheck.RemindName)]
+    public async Task<bool> RunRemindPreCheck([ActivityTrigger] VillagePreCheck.RemindInput input, FunctionContext context) =>
+        await (await Activities(context)).RemindPreCheckAsync(input, context.CancellationToken);
+
+    [Function(VillagePreCheck.RecordName)]
+    public async Task<VillagePreCheck.Recorded> RunRecordPreCheck([ActivityTrigger] VillagePreCheck.RecordInput input, FunctionContext context) =>
+        await (await Activities(context)).RecordPreCheckAsync(input, context.CancellationToken);
+
+    [Function(DataScoring.Name)]
+    public async Task<CreditDecision> RunDataScoring([ActivityTrigger] DataScoring.Input input, FunctionContext context) =>
+        await (await Activities(context)).DataScoringAsync(input, context.CancellationToken);
+
+    [Function(CoLendingSplit.Name)]
+    public async Task<CoLendingSplit.Output> RunCoLendingSplit([ActivityTrigger] CoLendingSplit.Input input, FunctionContext context) =>
+        await (await Activities(context)).CoLendingSplitAsync(input, context.CancellationToken);
+
+    [Function(Disbursement.Name)]
+    public async Task<Disbursement.Output> RunDisbursement([ActivityTrigger] Disbursement.Input input, FunctionContext context) =>
+        await (await Activities(context)).DisbursementAsync(input, context.CancellationToken);
+
+    private Task<PipelineActivities> Activities(FunctionContext context) => pipeline.ActivitiesAsync(context.CancellationToken);
+}
