@@ -79,4 +79,17 @@ public sealed class PdfImageBombTests
         Write(string.Create(CultureInfo.InvariantCulture, $"trailer\n<< /Size {offsets.Count + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"));
         return output.ToArray();
     }
+
+    [Fact]
+    public void A_pdf_that_takes_longer_than_the_parse_budget_is_refused_with_its_own_code()
+    {
+        var pdf = PdfWithJpeg(2480, 3508, Jpeg(2480, 3508));
+        var hurried = UploadRules.Form(10 * 1024 * 1024) with { PdfParseBudget = TimeSpan.FromTicks(1) };
+
+        var (type, problem) = UploadInspection.Inspect(pdf, "form.pdf", hurried);
+
+        Assert.Null(type);
+        Assert.Equal("pdf-too-complex", problem!.Code);
+        Assert.Null(UploadInspection.Inspect(pdf, "form.pdf", UploadRules.Form(10 * 1024 * 1024)).Problem);
+    }
 }

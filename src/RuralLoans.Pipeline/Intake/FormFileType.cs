@@ -56,6 +56,12 @@ public sealed record FileContentProblem(string Code, string Reason);
 /// </summary>
 public sealed record UploadRules(string What, IReadOnlyList<FormFileType> Types, long MaxBytes, long MaxPixels, int MaxSide)
 {
+    /// <summary>
+    /// How long the structure of an uploaded PDF may take to parse. A form parses in well under a second; a file built
+    /// to make the parser work for minutes is refused instead of holding a request (and a worker) that long.
+    /// </summary>
+    public TimeSpan PdfParseBudget { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>A 600 dpi A4 scan is about 35 megapixels; 60 leaves room, not for a bomb.</summary>
     public static UploadRules Form(long maxBytes) =>
         new("file", [FormFileType.Png, FormFileType.Jpeg, FormFileType.Tiff, FormFileType.Pdf], maxBytes, 60_000_000, 20_000);
@@ -149,7 +155,7 @@ public static class FormFileInspection
         FormFileType.Png => InspectPng(content, rules),
         FormFileType.Jpeg => InspectJpeg(content, rules),
         FormFileType.Tiff => InspectTiff(content, rules),
-        FormFileType.Pdf => InspectPdf(content.ToArray(), rules),
+        FormFileType.Pdf => InspectPdfWithinBudget(content.ToArray(), rules),
         _ => null,
     };
 
@@ -295,6 +301,18 @@ public static class FormFileInspection
 
     private static ushort U16(ReadOnlySpan<byte> content, int at, bool little) =>
         little ? System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(content[at..]) : System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(content[at..]);
+
+    /// <summary>
+    /// The parser cannot be interrupted, so it runs beside the request: past the budget the upload is refused at once and
+    /// the parse is left to finish on its own, its result unused.
+    /// </summary>
+    private static FileContentProblem? InspectPdfWithinBudget(byte[] content, UploadRules rules)
+    {
+        var inspection = Task.Run(() => InspectPdf(content, rules));
+        return inspection.Wait(rules.PdfParseBudget)
+            ? inspection.Result
+            : new FileContentProblem("pdf-too-complex", $"The PDF's structure took longer than {rules.PdfParseBudget.TotalSeconds:0.#} s to read; print it to a plain PDF or scan it.");
+    }
 
     private static FileContentProblem? InspectPdf(byte[] content, UploadRules rules)
     {
