@@ -89,6 +89,23 @@ internal sealed class PipelineHarness : IAsyncDisposable
         throw new TimeoutException($"Application {applicationId} did not reach {stage}; last status: {state?.SerializedCustomStatus}");
     }
 
+    /// <summary>Waits for the application to finish and requires that it completed; its outcome.</summary>
+    public async Task<ApplicationOutcome> FinishAsync(string applicationId, CancellationToken ct)
+    {
+        var done = await WaitForCompletionAsync(applicationId, TimeSpan.FromSeconds(90), ct);
+        Assert.True(done.RuntimeStatus == OrchestrationRuntimeStatus.Completed, $"{applicationId} ended {done.RuntimeStatus}: {done.FailureDetails?.ErrorMessage}");
+        return done.ReadOutputAs<ApplicationOutcome>()!;
+    }
+
+    /// <summary>An auditor over this pipeline's stores that replays another orchestrator: today's code changed.</summary>
+    public global::RuralLoans.Pipeline.Audit.ApplicationAuditor AuditorWith(Func<Microsoft.DurableTask.ITaskOrchestrator> orchestrator)
+    {
+        var config = Options.ConfigDirectory;
+        var lending = global::RuralLoans.Pipeline.CoLending.LendingCatalog.Load(Path.Combine(config, "lenders.json"), Path.Combine(config, "co-lending-products.json"));
+        return new global::RuralLoans.Pipeline.Audit.ApplicationAuditor(Runtime.Client, orchestrator, Runtime.Decisions, Runtime.Ledger, lending, Runtime.Journal,
+            new global::RuralLoans.Pipeline.Audit.HistoryTable(Runtime.StorageAccount, Options.TaskHubName));
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Runtime.DisposeAsync();

@@ -21,11 +21,11 @@ public sealed class ApplicationAuditTests(DevServicesFixture services) : IAsyncL
 {
     private const string Household = "43062619820315123";
 
-    private AuditPipeline _pipeline = null!;
+    private PipelineHarness _pipeline = null!;
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => _pipeline = await AuditPipeline.StartAsync(services, Cancel);
+    public async ValueTask InitializeAsync() => _pipeline = await PipelineHarness.StartAsync(services, Cancel);
 
     public async ValueTask DisposeAsync() => await _pipeline.DisposeAsync();
 

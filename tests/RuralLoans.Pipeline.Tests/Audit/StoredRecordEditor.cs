@@ -12,10 +12,10 @@ namespace RuralLoans.Pipeline.Tests.Audit;
 /// </summary>
 internal static class StoredRecordEditor
 {
-    public static TableClient HistoryTable(AuditPipeline pipeline) => new(pipeline.Options.StorageConnectionString!, pipeline.Options.TaskHubName + "History");
+    public static TableClient HistoryTable(PipelineHarness pipeline) => new(pipeline.Options.StorageConnectionString!, pipeline.Options.TaskHubName + "History");
 
     /// <summary>The History table row of the application that <paramref name="which"/> picks, as the table holds it.</summary>
-    public static async Task<TableEntity> FindRowAsync(AuditPipeline pipeline, string applicationId, Func<TableEntity, bool> which, CancellationToken ct)
+    public static async Task<TableEntity> FindRowAsync(PipelineHarness pipeline, string applicationId, Func<TableEntity, bool> which, CancellationToken ct)
     {
         await foreach (var row in HistoryTable(pipeline).QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {applicationId}"), cancellationToken: ct))
         {
@@ -32,7 +32,7 @@ internal static class StoredRecordEditor
         row => row.GetString("EventType") == eventType && (name is null || row.GetString("Name") == name);
 
     /// <summary>Rewrites a JSON property (Input, Result) of one History table row; returns the row as "PartitionKey/RowKey".</summary>
-    public static async Task<string> EditHistoryRowAsync(AuditPipeline pipeline, string applicationId, Func<TableEntity, bool> which, string property, Action<JsonNode> edit,
+    public static async Task<string> EditHistoryRowAsync(PipelineHarness pipeline, string applicationId, Func<TableEntity, bool> which, string property, Action<JsonNode> edit,
         CancellationToken ct)
     {
         var row = await FindRowAsync(pipeline, applicationId, which, ct);
@@ -45,17 +45,17 @@ internal static class StoredRecordEditor
         return $"{row.PartitionKey}/{row.RowKey}";
     }
 
-    public static async Task<string> DeleteHistoryRowAsync(AuditPipeline pipeline, string applicationId, Func<TableEntity, bool> which, CancellationToken ct)
+    public static async Task<string> DeleteHistoryRowAsync(PipelineHarness pipeline, string applicationId, Func<TableEntity, bool> which, CancellationToken ct)
     {
         var row = await FindRowAsync(pipeline, applicationId, which, ct);
         await HistoryTable(pipeline).DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, ct);
         return $"{row.PartitionKey}/{row.RowKey}";
     }
 
-    private static Container Decisions(AuditPipeline pipeline) => pipeline.Options.Cosmos.GetContainer(pipeline.Options.CosmosDatabase, "decisions");
+    private static Container Decisions(PipelineHarness pipeline) => pipeline.Options.Cosmos.GetContainer(pipeline.Options.CosmosDatabase, "decisions");
 
     /// <summary>Rewrites one recorded decision document in the Cosmos decisions container.</summary>
-    public static async Task EditDecisionAsync(AuditPipeline pipeline, string applicationId, string step, Action<JsonNode> edit, CancellationToken ct)
+    public static async Task EditDecisionAsync(PipelineHarness pipeline, string applicationId, string step, Action<JsonNode> edit, CancellationToken ct)
     {
         var id = $"{applicationId}:{step}";
         using var read = await Decisions(pipeline).ReadItemStreamAsync(id, new PartitionKey(applicationId), cancellationToken: ct);
@@ -67,7 +67,7 @@ internal static class StoredRecordEditor
         Assert.True(replaced.IsSuccessStatusCode, $"decision {id} cannot be replaced: {replaced.StatusCode}");
     }
 
-    public static async Task DeleteDecisionAsync(AuditPipeline pipeline, string applicationId, string step, CancellationToken ct)
+    public static async Task DeleteDecisionAsync(PipelineHarness pipeline, string applicationId, string step, CancellationToken ct)
     {
         using var deleted = await Decisions(pipeline).DeleteItemStreamAsync($"{applicationId}:{step}", new PartitionKey(applicationId), cancellationToken: ct);
         Assert.True(deleted.IsSuccessStatusCode, $"decision {applicationId}:{step} cannot be deleted: {deleted.StatusCode}");
