@@ -36,6 +36,9 @@ public sealed record OcrOptions
 
     public PreprocessingOptions Preprocessing { get; init; } = new();
 
+    /// <summary>Whether checkboxes are read from the page's pixels (square outlines, inked inside or not) rather than from OCR of their glyphs.</summary>
+    public bool DetectCheckboxes { get; init; } = true;
+
     /// <summary>e.g. https://my-resource.cognitiveservices.azure.com/</summary>
     public Uri? DocumentIntelligenceEndpoint { get; init; }
 

@@ -159,7 +159,8 @@ public sealed class TesseractOcrEngine(OcrOptions options, TimeProvider timeProv
         cancellationToken.ThrowIfCancellationRequested();
         // Decoding and cleaning cannot be interrupted; a huge image must not hold the caller past the budget.
         var cleaned = await Task.Run(() => preprocessor.Process(image.Span), cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
-        var page = await tesseract.RecognizeAsync(cleaned.Image.ToPgm(), pageNumber, cancellationToken).ConfigureAwait(false);
+        var read = await tesseract.RecognizeAsync(cleaned.Image.ToPgm(), pageNumber, cancellationToken).ConfigureAwait(false);
+        var page = options.DetectCheckboxes ? CheckboxMarks.Apply(read, CheckboxDetector.Find(cleaned.Image, cleaned.FaintInkThreshold)) : read;
         pageImages.AddOrUpdate(page, cleaned.Image);
         return page;
     }
