@@ -18,6 +18,9 @@ public sealed class PartnerFormExtractionTests
     [InlineData("壹拾万元", "100000")]
     [InlineData("¥30,000.00（大写：叁万元整）", "30000")]
     [InlineData("30，000元", "30000")]
+    // ¥ read as Y or #, and the thousands comma read as a comma and a stop, as OCR of a Ming face gives them.
+    [InlineData("Y60.000.00", "60000")]
+    [InlineData("Y#60,.000.00", "60000")]
     public void Amounts_in_capitals_and_with_separators_are_read_in_yuan(string printed, string yuan)
     {
         var form = extractor.Extract(OcrDocuments.Lines("贷款额度(元)：" + printed));

@@ -367,7 +367,9 @@ public sealed partial class FieldValueParsers(KnownValues known)
     {
         var wan = text.Contains('万', StringComparison.Ordinal);
         // OCR often reads the thousands comma of 30,000 as a full stop; amounts never carry three decimals.
-        var separatorsFixed = wan ? text : ThousandsWithStops().Replace(text, match => match.Value.Replace(".", string.Empty, StringComparison.Ordinal));
+        // ¥ is read as Y or # by most fonts' OCR, and a comma next to a stop (60,.000) is one separator read twice.
+        var figures = RepeatedSeparators().Replace(LeadingCurrencyMark().Replace(text.Trim(), string.Empty), ",");
+        var separatorsFixed = wan ? text : ThousandsWithStops().Replace(figures, match => match.Value.Replace(".", string.Empty, StringComparison.Ordinal));
         var number = StripUnits(separatorsFixed.Replace(",", string.Empty, StringComparison.Ordinal).Replace("万", string.Empty, StringComparison.Ordinal), "元", "¥", "￥", "RMB");
         if (!decimal.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) || value <= 0)
         {
@@ -465,6 +467,12 @@ public sealed partial class FieldValueParsers(KnownValues known)
 
     [GeneratedRegex(@"^\d+(\.\d+)?$")]
     private static partial Regex CleanNumber();
+
+    [GeneratedRegex(@"^[^\d]*?[Yy¥￥#]+(?=\d)")]
+    private static partial Regex LeadingCurrencyMark();
+
+    [GeneratedRegex(@"[.,]{2,}")]
+    private static partial Regex RepeatedSeparators();
 
     [GeneratedRegex(@"^\([^)]{0,3}\)")]
     private static partial Regex LeadingBracket();
