@@ -225,6 +225,34 @@ public sealed class PartnerFormExtractionTests
         Assert.Contains(disagreeing.Errors, e => e.Field == LoanFormFields.IdNumber && e.Message.Contains("45", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void An_id_with_a_speck_read_as_a_letter_is_read_without_it_and_flagged_when_another_reading_also_checks_out()
+    {
+        // Folding the speck S to 5 gives 19 digits, and the window 116255196302156444 happens to pass the check too.
+        var form = extractor.Extract(OcrDocuments.Lines("身份证号码：411625S196302156444"));
+
+        Assert.Equal("411625196302156444", form.Fields[LoanFormFields.IdNumber].Value);
+        Assert.Contains(form.Errors, e => e.Field == LoanFormFields.IdNumber && e.Message.Contains("116255196302156444", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void An_id_with_one_reading_that_checks_out_among_extra_characters_is_taken()
+    {
+        var form = extractor.Extract(OcrDocuments.Lines("身份证号码：3" + PingshanId));
+
+        Assert.Equal(PingshanId, form.Fields[LoanFormFields.IdNumber].Value);
+        Assert.DoesNotContain(form.Errors, e => e.Field == LoanFormFields.IdNumber);
+    }
+
+    [Fact]
+    public void An_id_with_extra_characters_is_not_guessed_when_two_windows_check_out()
+    {
+        // 7130131198503120019: both 713013119850312001 and 130131198503120019 pass the check character.
+        var form = extractor.Extract(OcrDocuments.Lines("身份证号码：7" + PingshanId));
+
+        Assert.Contains(form.Errors, e => e.Field == LoanFormFields.IdNumber && e.Message.Contains(PingshanId, StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("4口人", "4")]
     [InlineData("12.5亩", "12.5")]

@@ -268,11 +268,19 @@ public sealed partial class FieldValueParsers(KnownValues known)
         var value = cleaned.ToString();
         if (value.Length > 18)
         {
-            // Specks next to the number add characters; the one 18-character window that checks out is the number.
-            var window = Enumerable.Range(0, value.Length - 17).Select(i => value.Substring(i, 18)).FirstOrDefault(ResidentIdentity.IsValid);
-            if (window is not null)
+            // Specks add characters: next to the number (an 18-character window checks out) or inside it as a letter
+            // that is no digit at all (411625S19630…, where folding S to 5 made 19). One check character in eleven
+            // passes by chance, so when these readings name different valid numbers none is trusted.
+            var digitsOnly = new string(text.ToUpperInvariant().Where(c => char.IsAsciiDigit(c) || c == 'X').ToArray());
+            var candidates = Enumerable.Range(0, value.Length - 17).Select(i => value.Substring(i, 18)).Prepend(digitsOnly)
+                .Where(c => c.Length == 18 && ResidentIdentity.IsValid(c)).Distinct().ToList();
+            if (candidates.Count == 1)
             {
-                return new ParsedValue(window, null, 0.9);
+                return new ParsedValue(candidates[0], null, 0.9);
+            }
+            if (candidates.Count > 1)
+            {
+                return new ParsedValue(candidates[0], $"'{value}' has extra characters, and more than one reading of it is a valid resident ID: {string.Join(", ", candidates)}");
             }
         }
         if (value.Length != 18 || !value[..17].All(char.IsAsciiDigit))
