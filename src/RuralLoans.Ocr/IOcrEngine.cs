@@ -32,6 +32,18 @@ public class OcrException : Exception
     {
     }
 
+    public OcrException(string code, string message)
+        : base(message)
+    {
+        Code = code;
+    }
+
+    public OcrException(string code, string message, Exception innerException)
+        : base(message, innerException)
+    {
+        Code = code;
+    }
+
     public OcrException(string message, Exception innerException)
         : base(message, innerException)
     {
@@ -40,6 +52,16 @@ public class OcrException : Exception
     public OcrException()
     {
     }
+
+    /// <summary>A stable name for the kind of failure (see <see cref="OcrErrorCodes"/>); null for an unclassified one.</summary>
+    public string? Code { get; }
+}
+
+/// <summary>Stable names of document-level failures, for callers that act on the kind rather than the message.</summary>
+public static class OcrErrorCodes
+{
+    /// <summary>Reading the document (PDF parsing, preprocessing, OCR) took longer than <see cref="OcrOptions.DocumentTimeBudget"/>.</summary>
+    public const string TimeBudgetExceeded = "ocr-time-budget-exceeded";
 }
 
 /// <summary>Media types the engines accept, and the mapping from file names for callers that only have a path.</summary>

@@ -21,7 +21,7 @@ public sealed class LoanFormReader(IOcrEngine engine, LoanFormExtractor extracto
         }
         catch (OcrException e)
         {
-            return ExtractedForm.Failed(e.Message);
+            return ExtractedForm.Failed(e.Message, e.Code);
         }
         var first = extractor.Read(document, null);
         if (engine is not IRegionRereader rereader || first.Doubtful.Count == 0)
@@ -52,7 +52,7 @@ public static class OcrEngineFactory
         ArgumentNullException.ThrowIfNull(options);
         return options.Engine switch
         {
-            OcrEngineKind.Tesseract => new TesseractOcrEngine(options),
+            OcrEngineKind.Tesseract => new TesseractOcrEngine(options, timeProvider ?? TimeProvider.System),
             OcrEngineKind.DocumentIntelligence => new DocumentIntelligenceOcrEngine(httpClient ?? new HttpClient(), options, timeProvider ?? TimeProvider.System),
             _ => throw new OcrException($"Unknown OCR engine {options.Engine}."),
         };

@@ -27,7 +27,17 @@ public sealed record OcrOptions
 
     public TimeSpan TesseractTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
+    /// <summary>
+    /// How long reading one document may take in all (PDF parsing, image decoding and cleaning, every Tesseract run).
+    /// A form page takes a second or two even on a busy machine; a file built to make the parser or the OCR work for
+    /// minutes fails with <see cref="OcrErrorCodes.TimeBudgetExceeded"/> instead of holding the activity that long.
+    /// </summary>
+    public TimeSpan DocumentTimeBudget { get; init; } = TimeSpan.FromSeconds(60);
+
     public PreprocessingOptions Preprocessing { get; init; } = new();
+
+    /// <summary>Whether checkboxes are read from the page's pixels (square outlines, inked inside or not) rather than from OCR of their glyphs.</summary>
+    public bool DetectCheckboxes { get; init; } = true;
 
     /// <summary>e.g. https://my-resource.cognitiveservices.azure.com/</summary>
     public Uri? DocumentIntelligenceEndpoint { get; init; }

@@ -18,6 +18,9 @@ public sealed class PartnerFormExtractionTests
     [InlineData("壹拾万元", "100000")]
     [InlineData("¥30,000.00（大写：叁万元整）", "30000")]
     [InlineData("30，000元", "30000")]
+    // ¥ read as Y or #, and the thousands comma read as a comma and a stop, as OCR of a Ming face gives them.
+    [InlineData("Y60.000.00", "60000")]
+    [InlineData("Y#60,.000.00", "60000")]
     public void Amounts_in_capitals_and_with_separators_are_read_in_yuan(string printed, string yuan)
     {
         var form = extractor.Extract(OcrDocuments.Lines("贷款额度(元)：" + printed));
@@ -220,6 +223,34 @@ public sealed class PartnerFormExtractionTests
 
         Assert.False(Flagged(agreeing, LoanFormFields.IdNumber));
         Assert.Contains(disagreeing.Errors, e => e.Field == LoanFormFields.IdNumber && e.Message.Contains("45", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void An_id_with_a_speck_read_as_a_letter_is_read_without_it_and_flagged_when_another_reading_also_checks_out()
+    {
+        // Folding the speck S to 5 gives 19 digits, and the window 116255196302156444 happens to pass the check too.
+        var form = extractor.Extract(OcrDocuments.Lines("身份证号码：411625S196302156444"));
+
+        Assert.Equal("411625196302156444", form.Fields[LoanFormFields.IdNumber].Value);
+        Assert.Contains(form.Errors, e => e.Field == LoanFormFields.IdNumber && e.Message.Contains("116255196302156444", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void An_id_with_one_reading_that_checks_out_among_extra_characters_is_taken()
+    {
+        var form = extractor.Extract(OcrDocuments.Lines("身份证号码：3" + PingshanId));
+
+        Assert.Equal(PingshanId, form.Fields[LoanFormFields.IdNumber].Value);
+        Assert.DoesNotContain(form.Errors, e => e.Field == LoanFormFields.IdNumber);
+    }
+
+    [Fact]
+    public void An_id_with_extra_characters_is_not_guessed_when_two_windows_check_out()
+    {
+        // 7130131198503120019: both 713013119850312001 and 130131198503120019 pass the check character.
+        var form = extractor.Extract(OcrDocuments.Lines("身份证号码：7" + PingshanId));
+
+        Assert.Contains(form.Errors, e => e.Field == LoanFormFields.IdNumber && e.Message.Contains(PingshanId, StringComparison.Ordinal));
     }
 
     [Theory]

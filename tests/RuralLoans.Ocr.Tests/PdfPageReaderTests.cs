@@ -10,7 +10,7 @@ public sealed class PdfPageReaderTests
     {
         var form = SampleForms.All.First(f => f.Tier == QualityTier.TextPdf && f.Layout == FormLayout.RuledTable);
 
-        var page = Assert.IsType<PdfPageContent.Text>(Assert.Single(PdfPageReader.Read(SampleForms.Bytes(form.File))));
+        var page = Assert.IsType<PdfPageContent.Text>(Assert.Single(PdfPageReader.Read(SampleForms.Bytes(form.File), TestContext.Current.CancellationToken)));
 
         var words = page.Page.Lines.SelectMany(l => l.Words).ToList();
         Assert.Contains(words, w => w.Text == form.Expected["idNumber"]);
@@ -26,7 +26,7 @@ public sealed class PdfPageReaderTests
     {
         var form = SampleForms.All.First(f => f.Tier == QualityTier.ScannedPdf);
 
-        var page = Assert.IsType<PdfPageContent.ScannedImage>(Assert.Single(PdfPageReader.Read(SampleForms.Bytes(form.File))));
+        var page = Assert.IsType<PdfPageContent.ScannedImage>(Assert.Single(PdfPageReader.Read(SampleForms.Bytes(form.File), TestContext.Current.CancellationToken)));
 
         using var image = SkiaSharp.SKBitmap.Decode(page.EncodedImage);
         Assert.NotNull(image);
@@ -36,7 +36,7 @@ public sealed class PdfPageReaderTests
     [Fact]
     public void A_corrupt_pdf_fails_with_a_clear_message()
     {
-        var error = Assert.Throws<OcrException>(() => PdfPageReader.Read("%PDF-1.7 not really"u8.ToArray()));
+        var error = Assert.Throws<OcrException>(() => PdfPageReader.Read("%PDF-1.7 not really"u8.ToArray(), TestContext.Current.CancellationToken));
 
         Assert.StartsWith("The PDF could not be read", error.Message, StringComparison.Ordinal);
     }

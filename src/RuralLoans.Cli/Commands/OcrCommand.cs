@@ -136,7 +136,9 @@ internal static class OcrCommand
         {
             fields[name] = new JsonObject { ["value"] = field.Value, ["confidence"] = field.Confidence };
         }
-        var errors = new JsonArray([.. form.Errors.Select(e => (JsonNode)new JsonObject { ["field"] = e.Field, ["message"] = e.Message })]);
+        var errors = new JsonArray([.. form.Errors.Select(e => (JsonNode)(e.Code is null
+            ? new JsonObject { ["field"] = e.Field, ["message"] = e.Message }
+            : new JsonObject { ["field"] = e.Field, ["code"] = e.Code, ["message"] = e.Message }))]);
         return new JsonObject { ["fields"] = fields, ["errors"] = errors };
     }
 

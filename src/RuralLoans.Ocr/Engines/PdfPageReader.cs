@@ -20,8 +20,15 @@ public abstract record PdfPageContent(int PageNumber)
 /// </summary>
 public static class PdfPageReader
 {
-    public static IReadOnlyList<PdfPageContent> Read(ReadOnlyMemory<byte> pdf)
+    public static IReadOnlyList<PdfPageContent> Read(ReadOnlyMemory<byte> pdf) => Read(pdf, CancellationToken.None);
+
+    /// <summary>
+    /// Stops between pages and within the line rebuilding once <paramref name="cancellationToken"/> fires; a single
+    /// PdfPig call (opening the file, one page's content) cannot be interrupted, see <see cref="ReadAsync"/>.
+    /// </summary>
+    public static IReadOnlyList<PdfPageContent> Read(ReadOnlyMemory<byte> pdf, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         PdfDocument document;
         try
         {
@@ -33,16 +40,30 @@ public static class PdfPageReader
         }
         using (document)
         {
-            return document.GetPages().Select(ReadPage).ToList();
+            var pages = new List<PdfPageContent>();
+            for (var number = 1; number <= document.NumberOfPages; number++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                pages.Add(ReadPage(document.GetPage(number), cancellationToken));
+            }
+            return pages;
         }
     }
 
-    private static PdfPageContent ReadPage(Page page)
+    /// <summary>
+    /// Reads on a pool thread and returns (throwing <see cref="OperationCanceledException"/>) as soon as
+    /// <paramref name="cancellationToken"/> fires, even while PdfPig is inside one call it cannot be interrupted in: the
+    /// caller is not held by a crafted file, and the abandoned read stops at its next check.
+    /// </summary>
+    public static Task<IReadOnlyList<PdfPageContent>> ReadAsync(ReadOnlyMemory<byte> pdf, CancellationToken cancellationToken) =>
+        Task.Run(() => Read(pdf, cancellationToken), cancellationToken).WaitAsync(cancellationToken);
+
+    private static PdfPageContent ReadPage(Page page, CancellationToken cancellationToken)
     {
         var letters = page.Letters.Where(l => !string.IsNullOrWhiteSpace(l.Value)).ToList();
         if (letters.Count > 0)
         {
-            return new PdfPageContent.Text(new OcrPage(page.Number, page.Width, page.Height, RebuildLines(letters, page.Height)));
+            return new PdfPageContent.Text(new OcrPage(page.Number, page.Width, page.Height, RebuildLines(letters, page.Height, cancellationToken)));
         }
         var largest = page.GetImages().OrderByDescending(i => i.BoundingBox.Area).FirstOrDefault();
         if (largest is null)
@@ -53,11 +74,17 @@ public static class PdfPageReader
         return new PdfPageContent.ScannedImage(page.Number, encoded);
     }
 
-    private static List<OcrLine> RebuildLines(List<Letter> letters, double pageHeight)
+    private static List<OcrLine> RebuildLines(List<Letter> letters, double pageHeight, CancellationToken cancellationToken)
     {
         var lines = new List<List<Letter>>();
+        var seen = 0;
         foreach (var letter in letters.OrderByDescending(l => l.StartBaseLine.Y).ThenBy(l => l.StartBaseLine.X))
         {
+            // Each letter is compared with every line so far: a page of tens of thousands of letters takes a while.
+            if (++seen % 512 == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
             var tolerance = Math.Max(1, letter.PointSize * 0.3);
             var line = lines.FirstOrDefault(l => Math.Abs(l[0].StartBaseLine.Y - letter.StartBaseLine.Y) <= tolerance);
             if (line is null)

@@ -8,7 +8,7 @@ namespace RuralLoans.Ocr.Engines;
 /// they have one and OCR their embedded scan when they do not. Values that fail their pattern can be read a second
 /// time from the same cleaned page at a smaller scale (<see cref="RereadAsync"/>).
 /// </summary>
-public sealed class TesseractOcrEngine(OcrOptions options) : IOcrEngine, IRegionRereader
+public sealed class TesseractOcrEngine(OcrOptions options, TimeProvider timeProvider) : IOcrEngine, IRegionRereader
 {
     /// <summary>
     /// The second look shrinks the value: the chi_sim fast model drops 乡/镇 after 合 (三合乡 → 三合) and misreads
@@ -25,13 +25,39 @@ public sealed class TesseractOcrEngine(OcrOptions options) : IOcrEngine, IRegion
     // The cleaned image of each page this engine read, for as long as the caller holds the page.
     private readonly ConditionalWeakTable<OcrPage, GrayImage> pageImages = [];
 
+    // When each document this engine read runs out of its time budget, so its second look stays within it too.
+    private readonly ConditionalWeakTable<OcrDocument, object> deadlines = [];
+
+    public TesseractOcrEngine(OcrOptions options)
+        : this(options, TimeProvider.System)
+    {
+    }
+
+    /// <exception cref="OcrException">With <see cref="OcrErrorCodes.TimeBudgetExceeded"/> when the document takes longer than <see cref="OcrOptions.DocumentTimeBudget"/>.</exception>
     public async Task<OcrDocument> RecognizeAsync(ReadOnlyMemory<byte> content, string contentType, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(contentType);
+        var deadline = timeProvider.GetUtcNow() + options.DocumentTimeBudget;
+        using var budget = new CancellationTokenSource(options.DocumentTimeBudget, timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
+        try
+        {
+            var document = await RecognizeWithinAsync(content, contentType, linked.Token).ConfigureAwait(false);
+            deadlines.AddOrUpdate(document, deadline);
+            return document;
+        }
+        catch (OperationCanceledException e) when (budget.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new OcrException(OcrErrorCodes.TimeBudgetExceeded, $"Reading the document took longer than its time budget of {options.DocumentTimeBudget.TotalSeconds:0.###} s and was stopped; print it to a plain PDF or scan it again.", e);
+        }
+    }
+
+    private async Task<OcrDocument> RecognizeWithinAsync(ReadOnlyMemory<byte> content, string contentType, CancellationToken cancellationToken)
+    {
         if (OcrContentTypes.IsPdf(contentType))
         {
             var pages = new List<OcrPage>();
-            foreach (var page in PdfPageReader.Read(content))
+            foreach (var page in await PdfPageReader.ReadAsync(content, cancellationToken).ConfigureAwait(false))
             {
                 pages.Add(page switch
                 {
@@ -84,7 +110,23 @@ public sealed class TesseractOcrEngine(OcrOptions options) : IOcrEngine, IRegion
             bands.Add((region, top, top + crop.Height));
             top += crop.Height + gap;
         }
-        var read = await blockReader.RecognizeAsync(strip.ToPgm(), 1, cancellationToken).ConfigureAwait(false);
+        // What is left of the document's budget; a second look past it is not taken (the first reading stands).
+        var left = deadlines.TryGetValue(document, out var deadline) ? (DateTimeOffset)deadline - timeProvider.GetUtcNow() : options.DocumentTimeBudget;
+        if (left <= TimeSpan.Zero)
+        {
+            throw new OcrException(OcrErrorCodes.TimeBudgetExceeded, "No time budget is left for a second look.");
+        }
+        using var budget = new CancellationTokenSource(left, timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
+        OcrPage read;
+        try
+        {
+            read = await blockReader.RecognizeAsync(strip.ToPgm(), 1, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (budget.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new OcrException(OcrErrorCodes.TimeBudgetExceeded, "The second look ran out of the document's time budget.", e);
+        }
         foreach (var (region, bandTop, bandBottom) in bands)
         {
             var words = read.Lines
@@ -114,8 +156,11 @@ public sealed class TesseractOcrEngine(OcrOptions options) : IOcrEngine, IRegion
 
     private async Task<OcrPage> RecognizeImageAsync(ReadOnlyMemory<byte> image, int pageNumber, CancellationToken cancellationToken)
     {
-        var cleaned = preprocessor.Process(image.Span);
-        var page = await tesseract.RecognizeAsync(cleaned.Image.ToPgm(), pageNumber, cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        // Decoding and cleaning cannot be interrupted; a huge image must not hold the caller past the budget.
+        var cleaned = await Task.Run(() => preprocessor.Process(image.Span), cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var read = await tesseract.RecognizeAsync(cleaned.Image.ToPgm(), pageNumber, cancellationToken).ConfigureAwait(false);
+        var page = options.DetectCheckboxes ? CheckboxMarks.Apply(read, CheckboxDetector.Find(cleaned.Image, cleaned.FaintInkThreshold)) : read;
         pageImages.AddOrUpdate(page, cleaned.Image);
         return page;
     }

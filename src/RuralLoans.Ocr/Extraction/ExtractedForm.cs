@@ -10,7 +10,11 @@ public sealed record ExtractedField(string? Value, double Confidence, string? Ra
 }
 
 /// <summary>A problem a reviewer should look at; <see cref="Field"/> is null for document-level problems.</summary>
-public sealed record ExtractionError(string? Field, string Message);
+public sealed record ExtractionError(string? Field, string Message)
+{
+    /// <summary>For a document-level failure, its kind (<see cref="OcrErrorCodes"/>), when it has one.</summary>
+    public string? Code { get; init; }
+}
 
 /// <summary>All fields of one loan application form (every field is present, missing ones with a null value).</summary>
 public sealed record ExtractedForm(IReadOnlyDictionary<string, ExtractedField> Fields, IReadOnlyList<ExtractionError> Errors)
@@ -22,8 +26,8 @@ public sealed record ExtractedForm(IReadOnlyDictionary<string, ExtractedField> F
     public bool NeedsReview(string field) =>
         Errors.Any(e => e.Field == field) || !Fields.TryGetValue(field, out var value) || value.Confidence < ReviewThresholds.For(field);
 
-    public static ExtractedForm Failed(string message) =>
-        new(LoanFormFields.All.ToDictionary(f => f, _ => ExtractedField.Missing), [new ExtractionError(null, message)]);
+    public static ExtractedForm Failed(string message, string? code = null) =>
+        new(LoanFormFields.All.ToDictionary(f => f, _ => ExtractedField.Missing), [new ExtractionError(null, message) { Code = code }]);
 }
 
 /// <summary>The extracted form, and where on the page each value that failed its pattern was read.</summary>

@@ -268,11 +268,19 @@ public sealed partial class FieldValueParsers(KnownValues known)
         var value = cleaned.ToString();
         if (value.Length > 18)
         {
-            // Specks next to the number add characters; the one 18-character window that checks out is the number.
-            var window = Enumerable.Range(0, value.Length - 17).Select(i => value.Substring(i, 18)).FirstOrDefault(ResidentIdentity.IsValid);
-            if (window is not null)
+            // Specks add characters: next to the number (an 18-character window checks out) or inside it as a letter
+            // that is no digit at all (411625S19630…, where folding S to 5 made 19). One check character in eleven
+            // passes by chance, so when these readings name different valid numbers none is trusted.
+            var digitsOnly = new string(text.ToUpperInvariant().Where(c => char.IsAsciiDigit(c) || c == 'X').ToArray());
+            var candidates = Enumerable.Range(0, value.Length - 17).Select(i => value.Substring(i, 18)).Prepend(digitsOnly)
+                .Where(c => c.Length == 18 && ResidentIdentity.IsValid(c)).Distinct().ToList();
+            if (candidates.Count == 1)
             {
-                return new ParsedValue(window, null, 0.9);
+                return new ParsedValue(candidates[0], null, 0.9);
+            }
+            if (candidates.Count > 1)
+            {
+                return new ParsedValue(candidates[0], $"'{value}' has extra characters, and more than one reading of it is a valid resident ID: {string.Join(", ", candidates)}");
             }
         }
         if (value.Length != 18 || !value[..17].All(char.IsAsciiDigit))
@@ -367,7 +375,9 @@ public sealed partial class FieldValueParsers(KnownValues known)
     {
         var wan = text.Contains('万', StringComparison.Ordinal);
         // OCR often reads the thousands comma of 30,000 as a full stop; amounts never carry three decimals.
-        var separatorsFixed = wan ? text : ThousandsWithStops().Replace(text, match => match.Value.Replace(".", string.Empty, StringComparison.Ordinal));
+        // ¥ is read as Y or # by most fonts' OCR, and a comma next to a stop (60,.000) is one separator read twice.
+        var figures = RepeatedSeparators().Replace(LeadingCurrencyMark().Replace(text.Trim(), string.Empty), ",");
+        var separatorsFixed = wan ? text : ThousandsWithStops().Replace(figures, match => match.Value.Replace(".", string.Empty, StringComparison.Ordinal));
         var number = StripUnits(separatorsFixed.Replace(",", string.Empty, StringComparison.Ordinal).Replace("万", string.Empty, StringComparison.Ordinal), "元", "¥", "￥", "RMB");
         if (!decimal.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) || value <= 0)
         {
@@ -465,6 +475,12 @@ public sealed partial class FieldValueParsers(KnownValues known)
 
     [GeneratedRegex(@"^\d+(\.\d+)?$")]
     private static partial Regex CleanNumber();
+
+    [GeneratedRegex(@"^[^\d]*?[Yy¥￥#]+(?=\d)")]
+    private static partial Regex LeadingCurrencyMark();
+
+    [GeneratedRegex(@"[.,]{2,}")]
+    private static partial Regex RepeatedSeparators();
 
     [GeneratedRegex(@"^\([^)]{0,3}\)")]
     private static partial Regex LeadingBracket();

@@ -29,7 +29,11 @@ public sealed record PreprocessingOptions
 }
 
 /// <summary>The cleaned page handed to the recogniser and the skew that was corrected, in degrees.</summary>
-public sealed record PreprocessedImage(GrayImage Image, double SkewDegrees);
+public sealed record PreprocessedImage(GrayImage Image, double SkewDegrees)
+{
+    /// <summary>Grey level below which a pixel is ink, faint blurred strokes included (halfway between ink and paper).</summary>
+    public byte FaintInkThreshold { get; init; } = 192;
+}
 
 /// <summary>
 /// Rescales, flattens uneven lighting, removes sensor noise, deskews and erases ruled lines, all in memory:
@@ -71,7 +75,7 @@ public sealed class ImagePreprocessor(PreprocessingOptions options)
             EraseRuledLines(image, (byte)((threshold + PaperFloor) / 2), Math.Max(80, image.Width / 8));
         }
         WhitenBackground(image, PaperFloor);
-        return new PreprocessedImage(image, skew);
+        return new PreprocessedImage(image, skew) { FaintInkThreshold = (byte)((threshold + PaperFloor) / 2) };
     }
 
     /// <summary>
