@@ -186,4 +186,27 @@ internal static partial class ModelCommand
         });
         return command;
     }
+
+    private static Command TrainRuralShadow()
+    {
+        var rows = new Option<int>("--rows") { Description = "Simulated applications to train on", DefaultValueFactory = _ => 20_000 };
+        var seed = new Option<int>("--seed") { Description = "Random seed (same seed, same data)", DefaultValueFactory = _ => 11 };
+        var version = new Option<string>("--version") { Description = "Version of the challenger artifact", DefaultValueFactory = _ => ChallengerCatalog.RuralHouseholdCurrentVersion };
+        var output = new Option<FileInfo>("--out") { Description = "Challenger artifact (JSON) to write", Required = true };
+        var command = new Command("train-rural-shadow",
+            "Train the rural household shadow challenger on GENERATED applications whose outcomes are drawn from the expert scorecard's PD")
+        { rows, seed, version, output };
+        command.SetAction(parse =>
+        {
+            var champion = Domain.Scoring.ScorecardModelCatalog.RuralHousehold;
+            var data = RuralHouseholdSimulation.Generate(champion, parse.GetValue(rows), parse.GetValue(seed));
+            var challenger = ChallengerModel.Train(data, new ChallengerOptions(), ChallengerCatalog.RuralHouseholdId, parse.GetValue(version)!, champion);
+            var file = parse.GetValue(output)!;
+            File.WriteAllText(file.FullName, challenger.ToJson());
+            Console.WriteLine($"Trained {challenger.ModelId} {challenger.ModelVersion} on {data.Name}: {data.Count} rows, {data.Bads} bad. "
+                + $"GENERATED outcomes: it learns the expert scorecard back and says nothing about real repayment risk. Written to {file.FullName} (SHA-256 {challenger.ModelSha256}).");
+            return 0;
+        });
+        return command;
+    }
 }

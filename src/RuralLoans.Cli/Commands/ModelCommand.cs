@@ -23,6 +23,7 @@ internal static partial class ModelCommand
         command.Subcommands.Add(Bins());
         command.Subcommands.Add(Compare());
         command.Subcommands.Add(GenerateCardholders());
+        command.Subcommands.Add(TrainRuralShadow());
         return command;
     }
 
