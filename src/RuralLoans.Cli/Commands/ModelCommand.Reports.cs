@@ -16,7 +16,7 @@ internal static partial class ModelCommand
         var pngDir = new Option<DirectoryInfo?>("--png-dir") { Description = "Write one PNG per variable (WOE per bin, rows, bad rate) here" };
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON" };
         var command = new Command("bins", "Coarse-classing report: bins per variable fitted on all rows (rows, bad rate, WOE, IV), as tables and PNGs")
-        { data.Data, data.Format, data.Target, data.Exclude, pngDir, json };
+        { data.Data, data.Format, data.Target, data.Exclude, data.ProtectedConfig, data.AgeJustification, pngDir, json };
         command.SetAction(parse =>
         {
             var dataset = LoadOrExplain(parse.GetValue(data.Data)!, parse.GetValue(data.Format)!, parse.GetValue(data.Target));
@@ -106,7 +106,7 @@ internal static partial class ModelCommand
         var noPlain = new Option<bool>("--no-plain") { Description = "Leave out the plain gradient-boosting baseline" };
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON" };
         var command = new Command("compare", "Champion scorecard against the gradient-boosting challenger on the same folds: AUC, KS, Brier, approval at equal bad rate, ROC and reliability PNGs")
-        { data.Data, data.Format, data.Target, data.Exclude, folds, repeats, badRate, outDir, noPlain, json };
+        { data.Data, data.Format, data.Target, data.Exclude, data.ProtectedConfig, data.AgeJustification, folds, repeats, badRate, outDir, noPlain, json };
         command.SetAction(parse =>
         {
             var dataset = LoadOrExplain(parse.GetValue(data.Data)!, parse.GetValue(data.Format)!, parse.GetValue(data.Target));
@@ -121,7 +121,7 @@ internal static partial class ModelCommand
                 Console.Error.WriteLine($"--folds must be between 2 and the number of bad rows ({dataset.Bads}).");
                 return 2;
             }
-            var options = new TrainingOptions { Folds = k, Repeats = parse.GetValue(repeats), ExcludedColumns = excluded };
+            var options = new TrainingOptions { Folds = k, Repeats = parse.GetValue(repeats), ExcludedColumns = excluded }.WithProtectedScreen(data.Screen!);
             var result = ModelComparison.Run(dataset, options, new ChallengerOptions { ExcludedColumns = excluded, Seed = options.Seed }, k, Math.Max(1, options.Repeats),
                 parse.GetValue(badRate), includePlain: !parse.GetValue(noPlain));
             var directory = parse.GetValue(outDir)!;

@@ -78,20 +78,17 @@ public static class ChampionChallenger
     {
         ArgumentNullException.ThrowIfNull(contributions);
         ArgumentNullException.ThrowIfNull(reasonFor);
-        var reasons = new List<ReasonText>();
+        var reasons = new List<(ReasonText Reason, bool IsAge)>();
         foreach (var c in contributions.Where(c => c.Contribution > 0).OrderByDescending(c => c.Contribution).ThenBy(c => c.Feature, StringComparer.Ordinal))
         {
             var reason = reasonFor(c.Feature);
-            if (reasons.All(r => r.Code != reason.Code))
+            if (reasons.All(r => r.Reason.Code != reason.Code))
             {
-                reasons.Add(reason);
-            }
-            if (reasons.Count == max)
-            {
-                break;
+                reasons.Add((reason, Training.ProtectedAttributePolicy.IsAgeName(c.Feature)));
             }
         }
-        return reasons;
+        // The same rule as the champion's: age never first or alone.
+        return FeatureReasons.AgeNeverAlone(reasons, r => r.IsAge).Select(r => r.Reason).Take(max).ToList();
     }
 
     public static ChampionChallengerDecision Decide(CreditDecisionEngine champion, IShadowModel? challenger, string applicationId, DecisionInput input)
@@ -197,6 +194,28 @@ public static class FeatureReasons
     }
 
     public static ReasonText Generic(string feature) => new($"F-{feature}", $"“{feature}”项得分偏低", $"Low points for {feature}");
+
+    /// <summary>For a decline or referral where no reason other than age remains: the score as a whole fell short.</summary>
+    public static ReasonText OverallScore { get; } = new("R00", "综合评分未达到贷款标准", "The overall score is below the lender's standard");
+
+    /// <summary>
+    /// Reasons in order, such that age is never the first or the only one a borrower reads: an age reason before the
+    /// first other reason moves just behind it, and with no other reason it is left out. Age on its own says nothing
+    /// the borrower can act on and must not read as the ground for a decision.
+    /// </summary>
+    public static List<T> AgeNeverAlone<T>(IEnumerable<T> reasons, Func<T, bool> isAge)
+    {
+        ArgumentNullException.ThrowIfNull(reasons);
+        ArgumentNullException.ThrowIfNull(isAge);
+        var list = reasons.ToList();
+        var firstOther = list.FindIndex(r => !isAge(r));
+        if (firstOther < 0)
+        {
+            return [];
+        }
+        var leadingAge = list.Take(firstOther).ToList();
+        return [list[firstOther], .. leadingAge, .. list.Skip(firstOther + 1)];
+    }
 
     /// <summary>The champion's reason for a feature; a feature the champion does not use gets the generic wording.</summary>
     public static Func<string, ReasonText> From(ScorecardModel? champion)

@@ -177,6 +177,19 @@ public static class ModelCard
         s.AppendLine(c, $"- Excluded (never used for scoring): {(card.ExcludedColumns.Count == 0 ? "none" : string.Join(", ", card.ExcludedColumns))}");
         s.AppendLine(c, $"- Columns in the model (information value ≥ the minimum): {string.Join(", ", m.Features.Select(f => f.Name))}");
         s.AppendLine();
+        s.AppendLine("## Protected attributes");
+        var protectedColumns = m.Training?.ProtectedExclusions ?? [];
+        s.AppendLine(protectedColumns.Count == 0
+            ? "- No column of the data was recognised as a protected attribute."
+            : string.Join(Environment.NewLine, protectedColumns.Select(p => $"- `{p.Column}` excluded: {p.Attribute} ({p.Because})")));
+        var ageFeatures = m.Features.Where(f => ProtectedAttributePolicy.IsAgeName(f.Name)).Select(f => f.Name).ToArray();
+        s.AppendLine(m.Training?.AgeJustification is { } why
+            ? $"- Age may be used{(ageFeatures.Length > 0 ? $" (in the model: {string.Join(", ", ageFeatures)})" : " (offered; not selected by the trainer)")}. Justification: {why}"
+            : ageFeatures.Length > 0
+                ? $"- ⚠ Age is in the model ({string.Join(", ", ageFeatures)}) without a recorded justification."
+                : "- Age is not used.");
+        s.AppendLine("- Decline reasons never cite age alone: an age reason is given only after another reason.");
+        s.AppendLine();
         s.AppendLine("## Binning (coarse classes)");
         s.AppendLine("| feature | trend | IV | bins |");
         s.AppendLine("|---|---|---|---|");

@@ -34,6 +34,24 @@ public sealed record TrainingOptions
     /// <summary>Columns never used (ids, protected attributes); they are recorded in the model.</summary>
     public IReadOnlyList<string> ExcludedColumns { get; init; } = [];
 
+    /// <summary>Which of <see cref="ExcludedColumns"/> carry protected attributes, and why (recorded in the model and its card).</summary>
+    public IReadOnlyList<ProtectedExclusion> ProtectedExclusions { get; init; } = [];
+
+    /// <summary>Why age may be used, when an age column is offered to the model; recorded in the model and its card.</summary>
+    public string? AgeJustification { get; init; }
+
+    /// <summary>These options with the protected-attribute screen applied: its columns excluded, its age justification kept.</summary>
+    public TrainingOptions WithProtectedScreen(ProtectedScreen screen)
+    {
+        ArgumentNullException.ThrowIfNull(screen);
+        return this with
+        {
+            ExcludedColumns = [.. ExcludedColumns.Union(screen.Excluded.Select(e => e.Column), StringComparer.Ordinal)],
+            ProtectedExclusions = screen.Excluded,
+            AgeJustification = screen.AgeJustification,
+        };
+    }
+
     public int Folds { get; init; } = 5;
 
     /// <summary>
@@ -227,6 +245,8 @@ public static class ScorecardTrainer
                 MergeSignificance = options.Binning.MergeSignificance,
                 PenaltyGrid = options.PenaltyGrid.Count > 1 ? options.PenaltyGrid : null,
                 ExcludedColumns = options.ExcludedColumns.Count > 0 ? options.ExcludedColumns : null,
+                ProtectedExclusions = options.ProtectedExclusions.Count > 0 ? options.ProtectedExclusions : null,
+                AgeJustification = options.AgeJustification,
                 Folds = options.Folds,
                 Repeats = options.Repeats,
                 Seed = options.Seed,
