@@ -80,3 +80,54 @@ public sealed class ChallengerCatalog : IShadowModelSource
         return name is null ? null : assembly.GetManifestResourceStream(name);
     }
 }
+
+/// <summary>Model cards of every shipped model, champion scorecards and challengers, by id and version.</summary>
+public static class ShippedModelCards
+{
+    /// <summary>The card as Markdown, or null when no model with this id and version is shipped.</summary>
+    public static string? Find(string modelId, string version)
+    {
+        ArgumentNullException.ThrowIfNull(modelId);
+        ArgumentNullException.ThrowIfNull(version);
+        try
+        {
+            return Domain.Scoring.Training.ModelCard.ForShipped(ScorecardModelCatalog.Load(modelId, version), ScorecardModelCatalog.AgeJustification(modelId, version));
+        }
+        catch (KeyNotFoundException)
+        {
+            // Not a scorecard: perhaps a challenger.
+        }
+        try
+        {
+            return ForChallenger(ChallengerCatalog.LoadShipped(modelId, version));
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    public static string ForChallenger(ChallengerModel challenger)
+    {
+        ArgumentNullException.ThrowIfNull(challenger);
+        var m = challenger.Manifest;
+        var c = System.Globalization.CultureInfo.InvariantCulture;
+        var s = new System.Text.StringBuilder();
+        s.AppendLine(c, $"# Model card: {m.ModelId} {m.Version} (challenger, shadow only)");
+        s.AppendLine();
+        s.AppendLine("Scored beside the champion scorecard on the same features and recorded with every decision; it never decides.");
+        s.AppendLine();
+        s.AppendLine(c, $"- Artifact SHA-256: `{challenger.ModelSha256}`");
+        s.AppendLine(c, $"- Library: {m.Library}; {m.Options.Trees} trees, learning rate {m.Options.LearningRate}, {m.Options.Leaves} leaves, at least {m.Options.MinRowsPerLeaf} rows per leaf.");
+        s.AppendLine(c, $"- Data: `{m.Dataset}`, {m.Rows} rows, {m.Bads} bad.");
+        if (m.Dataset.Contains("GENERATED", StringComparison.Ordinal))
+        {
+            s.AppendLine("- **The outcomes are GENERATED from the expert scorecard's own PD: this challenger learns the champion back and says nothing about real repayment risk.** It exists to exercise champion–challenger scoring and its audit until a lender has outcomes to train on.");
+        }
+        s.AppendLine(c, $"- Calibration: {(m.Calibration is null ? "none (raw margin through the logistic function)" : "Platt scaling on held-out rows")}.");
+        s.AppendLine(c, $"- Features: {string.Join(", ", m.Features.Select(f => f.Name))}");
+        var ageFeatures = m.Features.Where(f => Domain.Scoring.Training.ProtectedAttributePolicy.IsAgeName(f.Name)).Select(f => f.Name).ToArray();
+        s.AppendLine(ageFeatures.Length == 0 ? "- Age is not used." : $"- Age is used ({string.Join(", ", ageFeatures)}) on the champion's justification; its reasons never cite age alone.");
+        return s.ToString();
+    }
+}

@@ -189,7 +189,7 @@ internal static partial class ModelCommand
 
     private static Command TrainRuralShadow()
     {
-        var rows = new Option<int>("--rows") { Description = "Simulated applications to train on", DefaultValueFactory = _ => 20_000 };
+        var rows = new Option<int>("--rows") { Description = "Simulated applications to train on", DefaultValueFactory = _ => 100_000 };
         var seed = new Option<int>("--seed") { Description = "Random seed (same seed, same data)", DefaultValueFactory = _ => 11 };
         var version = new Option<string>("--version") { Description = "Version of the challenger artifact", DefaultValueFactory = _ => ChallengerCatalog.RuralHouseholdCurrentVersion };
         var output = new Option<FileInfo>("--out") { Description = "Challenger artifact (JSON) to write", Required = true };
