@@ -64,6 +64,12 @@ public sealed record PipelineOptions
     /// </summary>
     public bool CreateCosmosResources { get; init; } = true;
 
+    /// <summary>
+    /// The challenger model shadow-scored beside the champion scorecard; default: the shipped rural household challenger
+    /// (<see cref="Scoring.Challenger.ChallengerCatalog.Shipped()"/>).
+    /// </summary>
+    public IShadowModelSource? Challengers { get; init; }
+
     /// <summary>Added to every Azure Storage client the pipeline creates, e.g. to count storage transactions.</summary>
     public Azure.Core.Pipeline.HttpPipelinePolicy? StorageRequestPolicy { get; init; }
 }
@@ -98,7 +104,7 @@ public sealed class PipelineRuntime : IAsyncDisposable
         Intake = new ApplicationIntake(steps.Documents, steps.Applications, client, steps.Products, steps.Clock, steps.Journal);
         Actions = new ApplicationActions(client, steps.Applications, steps.Documents, steps.Partners, steps.CaseFile, steps.Clock, steps.Journal);
         Auditor = new ApplicationAuditor(client, PipelineActivities.Orchestrator, steps.Decisions, steps.Ledger, steps.Lending, steps.Journal,
-            new HistoryTable(steps.StorageAccount, steps.TaskHubName));
+            new HistoryTable(steps.StorageAccount, steps.TaskHubName), steps.Challengers);
         BlobDrop = new BlobDropIngestion(steps.DocumentBlobs.GetParentBlobServiceClient(), Intake, steps.Partners, steps.Products);
         ReservationSweep = new ReservationSweep(steps.Lending, steps.Quotas, steps.PaymentRail, client, steps.Clock, steps.LoggerFactory.CreateLogger<ReservationSweep>());
     }

@@ -59,6 +59,9 @@ public sealed class PipelineSteps
     public required TimeProvider Clock { get; init; }
     public required ILoggerFactory LoggerFactory { get; init; }
 
+    /// <summary>The challenger the scoring step shadow-scores, and the ones the audit re-runs by recorded version.</summary>
+    public required IShadowModelSource Challengers { get; init; }
+
     /// <summary>The append-only, hash-chained audit journal the steps, intake and actions write to.</summary>
     public required AuditJournal Journal { get; init; }
 
@@ -109,12 +112,17 @@ public sealed class PipelineSteps
         var lending = LendingCatalog.Load(Path.Combine(options.ConfigDirectory, "lenders.json"), Path.Combine(options.ConfigDirectory, "co-lending-products.json"));
         var facts = ApplicantFactsSource.Create(applications, Path.Combine(options.ConfigDirectory, "blacklist.json"));
         var scoring = new CreditDecisionEngine(new Scorecard(ScorecardModelCatalog.RuralHousehold), CreditPolicy.RuralDefault, clock);
+        var challengers = options.Challengers ?? Scoring.Challenger.ChallengerCatalog.Shipped();
+        if (challengers.Absent is { } absent)
+        {
+            options.LoggerFactory.CreateLogger<PipelineSteps>().LogWarning("Scoring runs without a challenger: {Reason}", absent);
+        }
 
         var activities = new PipelineActivities(
             new DocumentOcr(documents, new LoanFormReader(OcrEngineFactory.Create(options.Ocr, timeProvider: clock), new LoanFormExtractor(new KnownValues { Counties = partners.LendingRegionCounties })), decisions),
             new FieldValidation(decisions, caseFile),
             new VillagePreCheck(partners, applications, decisions, caseFile, clock, options.LoggerFactory.CreateLogger<VillagePreCheck>()),
-            new DataScoring(scoring, facts, applications, decisions, caseFile, clock),
+            new DataScoring(scoring, facts, applications, decisions, caseFile, clock, challengers, options.LoggerFactory.CreateLogger<DataScoring>()),
             new CoLendingSplit(lending, quotas, applications, decisions, caseFile),
             new Disbursement(payouts, options.PaymentRail, ledger, quotas, lending, applications, caseFile, clock, options.LoggerFactory.CreateLogger<Disbursement>()),
             journal);
@@ -132,6 +140,7 @@ public sealed class PipelineSteps
             Quotas = quotas,
             Partners = partners,
             Lending = lending,
+            Challengers = challengers,
             Products = options.Products,
             PaymentRail = options.PaymentRail,
             Clock = clock,

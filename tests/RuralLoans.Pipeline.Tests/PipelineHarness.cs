@@ -30,8 +30,9 @@ internal sealed class PipelineHarness : IAsyncDisposable
 
     /// <param name="wrapRail">Puts something between the pipeline and the rail simulator, e.g. to hold a payout.</param>
     /// <param name="products">The products intake snapshots, e.g. with a review window short enough to pass during a test.</param>
+    /// <param name="challengers">The challenger the scoring step shadow-scores; default: the shipped one.</param>
     public static async Task<PipelineHarness> StartAsync(DevServicesFixture services, CancellationToken ct, Func<IPaymentRail, IPaymentRail>? wrapRail = null,
-        Products.ProductCatalog? products = null)
+        Products.ProductCatalog? products = null, Domain.Scoring.IShadowModelSource? challengers = null)
     {
         var rail = await RailSimulator.StartAsync(ct: ct);
         var railHttp = new HttpClient { BaseAddress = rail.BaseAddress };
@@ -45,6 +46,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
             PaymentRail = wrapRail is null ? new HttpPaymentRail(railHttp) : wrapRail(new HttpPaymentRail(railHttp)),
             ConfigDirectory = Path.Combine(RepositoryRoot(), "config"),
             Products = products ?? Products.ProductCatalog.Default,
+            Challengers = challengers,
         };
         var runtime = await PipelineRuntime.StartAsync(options, ct);
         return new PipelineHarness(runtime, rail, railHttp, options);
@@ -103,7 +105,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
         var config = Options.ConfigDirectory;
         var lending = global::RuralLoans.Pipeline.CoLending.LendingCatalog.Load(Path.Combine(config, "lenders.json"), Path.Combine(config, "co-lending-products.json"));
         return new global::RuralLoans.Pipeline.Audit.ApplicationAuditor(Runtime.Client, orchestrator, Runtime.Decisions, Runtime.Ledger, lending, Runtime.Journal,
-            new global::RuralLoans.Pipeline.Audit.HistoryTable(Runtime.StorageAccount, Options.TaskHubName));
+            new global::RuralLoans.Pipeline.Audit.HistoryTable(Runtime.StorageAccount, Options.TaskHubName), Runtime.Steps.Challengers);
     }
 
     public async ValueTask DisposeAsync()

@@ -16,7 +16,7 @@ internal static partial class ModelCommand
         var pngDir = new Option<DirectoryInfo?>("--png-dir") { Description = "Write one PNG per variable (WOE per bin, rows, bad rate) here" };
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON" };
         var command = new Command("bins", "Coarse-classing report: bins per variable fitted on all rows (rows, bad rate, WOE, IV), as tables and PNGs")
-        { data.Data, data.Format, data.Target, data.Exclude, pngDir, json };
+        { data.Data, data.Format, data.Target, data.Exclude, data.ProtectedConfig, data.AgeJustification, pngDir, json };
         command.SetAction(parse =>
         {
             var dataset = LoadOrExplain(parse.GetValue(data.Data)!, parse.GetValue(data.Format)!, parse.GetValue(data.Target));
@@ -106,7 +106,7 @@ internal static partial class ModelCommand
         var noPlain = new Option<bool>("--no-plain") { Description = "Leave out the plain gradient-boosting baseline" };
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON" };
         var command = new Command("compare", "Champion scorecard against the gradient-boosting challenger on the same folds: AUC, KS, Brier, approval at equal bad rate, ROC and reliability PNGs")
-        { data.Data, data.Format, data.Target, data.Exclude, folds, repeats, badRate, outDir, noPlain, json };
+        { data.Data, data.Format, data.Target, data.Exclude, data.ProtectedConfig, data.AgeJustification, folds, repeats, badRate, outDir, noPlain, json };
         command.SetAction(parse =>
         {
             var dataset = LoadOrExplain(parse.GetValue(data.Data)!, parse.GetValue(data.Format)!, parse.GetValue(data.Target));
@@ -121,7 +121,7 @@ internal static partial class ModelCommand
                 Console.Error.WriteLine($"--folds must be between 2 and the number of bad rows ({dataset.Bads}).");
                 return 2;
             }
-            var options = new TrainingOptions { Folds = k, Repeats = parse.GetValue(repeats), ExcludedColumns = excluded };
+            var options = new TrainingOptions { Folds = k, Repeats = parse.GetValue(repeats), ExcludedColumns = excluded }.WithProtectedScreen(data.Screen!);
             var result = ModelComparison.Run(dataset, options, new ChallengerOptions { ExcludedColumns = excluded, Seed = options.Seed }, k, Math.Max(1, options.Repeats),
                 parse.GetValue(badRate), includePlain: !parse.GetValue(noPlain));
             var directory = parse.GetValue(outDir)!;
@@ -182,6 +182,29 @@ internal static partial class ModelCommand
                 CardholderDataGenerator.WriteCsv(writer, parse.GetValue(rows), parse.GetValue(seed));
             }
             Console.WriteLine($"Generated {parse.GetValue(rows)} card holders (synthetic, not real people) to {file.FullName}; target column {CardholderDataGenerator.TargetColumn}, id column 'id'.");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command TrainRuralShadow()
+    {
+        var rows = new Option<int>("--rows") { Description = "Simulated applications to train on", DefaultValueFactory = _ => 100_000 };
+        var seed = new Option<int>("--seed") { Description = "Random seed (same seed, same data)", DefaultValueFactory = _ => 11 };
+        var version = new Option<string>("--version") { Description = "Version of the challenger artifact", DefaultValueFactory = _ => ChallengerCatalog.RuralHouseholdCurrentVersion };
+        var output = new Option<FileInfo>("--out") { Description = "Challenger artifact (JSON) to write", Required = true };
+        var command = new Command("train-rural-shadow",
+            "Train the rural household shadow challenger on GENERATED applications whose outcomes are drawn from the expert scorecard's PD")
+        { rows, seed, version, output };
+        command.SetAction(parse =>
+        {
+            var champion = Domain.Scoring.ScorecardModelCatalog.RuralHousehold;
+            var data = RuralHouseholdSimulation.Generate(champion, parse.GetValue(rows), parse.GetValue(seed));
+            var challenger = ChallengerModel.Train(data, new ChallengerOptions(), ChallengerCatalog.RuralHouseholdId, parse.GetValue(version)!, champion);
+            var file = parse.GetValue(output)!;
+            File.WriteAllText(file.FullName, challenger.ToJson());
+            Console.WriteLine($"Trained {challenger.ModelId} {challenger.ModelVersion} on {data.Name}: {data.Count} rows, {data.Bads} bad. "
+                + $"GENERATED outcomes: it learns the expert scorecard back and says nothing about real repayment risk. Written to {file.FullName} (SHA-256 {challenger.ModelSha256}).");
             return 0;
         });
         return command;

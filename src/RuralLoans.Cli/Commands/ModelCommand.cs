@@ -23,6 +23,7 @@ internal static partial class ModelCommand
         command.Subcommands.Add(Bins());
         command.Subcommands.Add(Compare());
         command.Subcommands.Add(GenerateCardholders());
+        command.Subcommands.Add(TrainRuralShadow());
         return command;
     }
 
@@ -38,7 +39,24 @@ internal static partial class ModelCommand
             DefaultValueFactory = _ => [],
         };
 
-        /// <summary>The excluded column names, checked against the data; null (after explaining) when one is unknown.</summary>
+        public Option<FileInfo?> ProtectedConfig { get; } = new("--protected-config")
+        {
+            Description = "Protected attributes the model must not use (default: config/protected-attributes.json)",
+        };
+
+        public Option<string?> AgeJustification { get; } = new("--age-justification")
+        {
+            Description = "Why age may be used (recorded in the model card); without it age columns are excluded",
+        };
+
+        /// <summary>The protected-attribute screen of the last <see cref="Excluded"/> call.</summary>
+        public ProtectedScreen? Screen { get; private set; }
+
+        /// <summary>
+        /// The excluded column names — those given with --exclude, checked against the data, and every column the
+        /// protected-attribute configuration recognises — after saying which protected columns were excluded and why;
+        /// null (after explaining) when a name is unknown or the configuration cannot be read.
+        /// </summary>
         public string[]? Excluded(ParseResult parse, TrainingDataset dataset)
         {
             var names = parse.GetValue(Exclude)!.SelectMany(e => e.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Distinct().ToArray();
@@ -48,7 +66,27 @@ internal static partial class ModelCommand
                 Console.Error.WriteLine($"--exclude names no column of the data: {string.Join(", ", unknown)} (columns: {string.Join(", ", dataset.Columns.Select(c => c.Name))}).");
                 return null;
             }
-            return names;
+            var configFile = parse.GetValue(ProtectedConfig)?.FullName ?? Path.Combine(RepositoryPaths.Root, "config", "protected-attributes.json");
+            ProtectedAttributePolicy policy;
+            try
+            {
+                policy = ProtectedAttributePolicy.FromJson(File.ReadAllText(configFile));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or InvalidDataException)
+            {
+                Console.Error.WriteLine($"The protected-attribute configuration {configFile} cannot be read: {e.Message}");
+                return null;
+            }
+            Screen = policy.Screen([.. dataset.Columns.Select(c => c.Name)], parse.GetValue(Format) == "german", parse.GetValue(AgeJustification));
+            foreach (var exclusion in Screen.Excluded)
+            {
+                Console.Error.WriteLine($"Protected attribute excluded: {exclusion.Column} — {exclusion.Attribute} ({exclusion.Because})");
+            }
+            if (Screen.AgeColumns.Count > 0)
+            {
+                Console.Error.WriteLine($"Age may be used ({string.Join(", ", Screen.AgeColumns)}): {Screen.AgeJustification}");
+            }
+            return [.. names.Union(Screen.Excluded.Select(e => e.Column), StringComparer.Ordinal)];
         }
 
         public static Option<string> Formats(string name)
@@ -81,9 +119,9 @@ internal static partial class ModelCommand
         var challengerOut = new Option<FileInfo?>("--challenger-out") { Description = "Also train the gradient-boosting challenger on all rows and write it here" };
         var command = train
             ? new Command("train", "Cross-validate, then fit a scorecard on all rows and write it with its model card")
-            { data.Data, data.Format, data.Target, data.Exclude, folds, repeats, output, modelId, version, card, groups, ageColumn, approvalRate, challengerOut, json }
+            { data.Data, data.Format, data.Target, data.Exclude, data.ProtectedConfig, data.AgeJustification, folds, repeats, output, modelId, version, card, groups, ageColumn, approvalRate, challengerOut, json }
             : new Command("evaluate", "Cross-validate the training recipe, or score the data with a saved --model")
-            { data.Data, data.Format, data.Target, data.Exclude, folds, repeats, modelFile, json };
+            { data.Data, data.Format, data.Target, data.Exclude, data.ProtectedConfig, data.AgeJustification, folds, repeats, modelFile, json };
         command.SetAction(parse =>
         {
             var dataset = LoadOrExplain(parse.GetValue(data.Data)!, parse.GetValue(data.Format)!, parse.GetValue(data.Target));
@@ -92,7 +130,7 @@ internal static partial class ModelCommand
             {
                 return 2;
             }
-            var options = new TrainingOptions { Folds = parse.GetValue(folds), Repeats = parse.GetValue(repeats), ExcludedColumns = excluded };
+            var options = new TrainingOptions { Folds = parse.GetValue(folds), Repeats = parse.GetValue(repeats), ExcludedColumns = excluded }.WithProtectedScreen(data.Screen!);
             var savedModel = train ? null : parse.GetValue(modelFile);
             if (savedModel is not null)
             {
@@ -184,6 +222,8 @@ internal static partial class ModelCommand
                 foldAucs = metrics.FoldAucs,
                 columnsUsed = used,
                 excluded = options.ExcludedColumns,
+                protectedExcluded = options.ProtectedExclusions,
+                ageJustification = options.AgeJustification,
                 columnsInModel = model?.Features.Select(f => f.Name),
                 card = report.Card?.FullName,
                 challenger = report.ChallengerOut?.FullName,

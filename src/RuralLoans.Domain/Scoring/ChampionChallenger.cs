@@ -35,7 +35,32 @@ public interface IShadowModel
 }
 
 /// <summary>The champion's decision and, when a challenger ran, its shadow score; or why it could not score.</summary>
-public sealed record ChampionChallengerDecision(CreditDecision Champion, ChallengerScore? Challenger, string? ChallengerError = null);
+public sealed record ChampionChallengerDecision(CreditDecision Champion, ChallengerScore? Challenger, string? ChallengerError = null)
+{
+    /// <summary>What is recorded next to the champion's decision.</summary>
+    public ShadowScoring Shadow => new(Challenger, ChallengerError);
+}
+
+/// <summary>
+/// The challenger's side of one decision as recorded: its score, or — when no challenger could score — why
+/// (<see cref="Absent"/>: not loaded, not configured, or it threw).
+/// </summary>
+public sealed record ShadowScoring(ChallengerScore? Challenger, string? Absent);
+
+/// <summary>
+/// Where the scoring step gets its challenger and the audit finds the one a decision names. The current challenger
+/// may be missing (not configured, or its artifact failed to load); <see cref="Absent"/> then says why.
+/// </summary>
+public interface IShadowModelSource
+{
+    IShadowModel? Current { get; }
+
+    /// <summary>Why there is no current challenger; null when there is one.</summary>
+    string? Absent { get; }
+
+    /// <summary>The challenger with this id and version, or null when this installation does not have it.</summary>
+    IShadowModel? Find(string modelId, string version);
+}
 
 public sealed record ChampionChallengerAudit(bool ChampionMatches, bool? ChallengerMatches, IReadOnlyList<string> Differences)
 {
@@ -53,20 +78,17 @@ public static class ChampionChallenger
     {
         ArgumentNullException.ThrowIfNull(contributions);
         ArgumentNullException.ThrowIfNull(reasonFor);
-        var reasons = new List<ReasonText>();
+        var reasons = new List<(ReasonText Reason, bool IsAge)>();
         foreach (var c in contributions.Where(c => c.Contribution > 0).OrderByDescending(c => c.Contribution).ThenBy(c => c.Feature, StringComparer.Ordinal))
         {
             var reason = reasonFor(c.Feature);
-            if (reasons.All(r => r.Code != reason.Code))
+            if (reasons.All(r => r.Reason.Code != reason.Code))
             {
-                reasons.Add(reason);
-            }
-            if (reasons.Count == max)
-            {
-                break;
+                reasons.Add((reason, Training.ProtectedAttributePolicy.IsAgeName(c.Feature)));
             }
         }
-        return reasons;
+        // The same rule as the champion's: age never first or alone.
+        return FeatureReasons.AgeNeverAlone(reasons, r => r.IsAge).Select(r => r.Reason).Take(max).ToList();
     }
 
     public static ChampionChallengerDecision Decide(CreditDecisionEngine champion, IShadowModel? challenger, string applicationId, DecisionInput input)
@@ -81,12 +103,12 @@ public static class ChampionChallenger
     /// <see cref="CreditDecisionEngine.Decide(string, Applications.LoanApplication, VillagePreCheckResult, ApplicantFacts)"/>)
     /// on the very features it recorded.
     /// </summary>
-    public static ChampionChallengerDecision Shadow(CreditDecision decision, IShadowModel? challenger)
+    public static ChampionChallengerDecision Shadow(CreditDecision decision, IShadowModel? challenger, string? absent = null)
     {
         ArgumentNullException.ThrowIfNull(decision);
         if (challenger is null)
         {
-            return new ChampionChallengerDecision(decision, null);
+            return new ChampionChallengerDecision(decision, null, absent);
         }
         try
         {
@@ -119,23 +141,46 @@ public static class ChampionChallenger
         bool? challengerMatches = null;
         if (recorded.Challenger is { } shadow)
         {
-            if (challenger is null || challenger.ModelId != shadow.ModelId || challenger.ModelVersion != shadow.ModelVersion || challenger.ModelSha256 != shadow.ModelSha256)
-            {
-                challengerMatches = false;
-                differences.Add($"challenger: the record names {shadow.ModelId} {shadow.ModelVersion} ({shadow.ModelSha256}), the audit has {challenger?.ModelId} {challenger?.ModelVersion} ({challenger?.ModelSha256})");
-            }
-            else
-            {
-                var again = challenger.Score(recorded.Champion.Input.Features);
-                challengerMatches = again.ProbabilityOfDefault.Equals(shadow.ProbabilityOfDefault)
-                    && again.Reasons.Select(r => r.Code).SequenceEqual(shadow.Reasons.Select(r => r.Code));
-                if (challengerMatches == false)
-                {
-                    differences.Add($"challenger: recorded PD {shadow.ProbabilityOfDefault:R}, re-scored {again.ProbabilityOfDefault:R}");
-                }
-            }
+            var challengerDifferences = VerifyChallenger(shadow, recorded.Champion.Input.Features, challenger);
+            challengerMatches = challengerDifferences.Count == 0;
+            differences.AddRange(challengerDifferences);
         }
         return new ChampionChallengerAudit(championMatches, challengerMatches, differences);
+    }
+
+    /// <summary>
+    /// Re-scores a recorded shadow score with <paramref name="challenger"/> — which must be the very artifact the
+    /// record names (id, version, SHA-256) — on <paramref name="features"/>, and lists every difference: PD,
+    /// score, reason codes, contributions. Empty when the record stands.
+    /// </summary>
+    public static IReadOnlyList<string> VerifyChallenger(ChallengerScore recorded, IReadOnlyDictionary<string, FeatureValue> features, IShadowModel? challenger)
+    {
+        ArgumentNullException.ThrowIfNull(recorded);
+        ArgumentNullException.ThrowIfNull(features);
+        if (challenger is null || challenger.ModelId != recorded.ModelId || challenger.ModelVersion != recorded.ModelVersion || challenger.ModelSha256 != recorded.ModelSha256)
+        {
+            return [$"challenger: the record names {recorded.ModelId} {recorded.ModelVersion} ({recorded.ModelSha256}), the audit has "
+                + (challenger is null ? "no such model" : $"{challenger.ModelId} {challenger.ModelVersion} ({challenger.ModelSha256})")];
+        }
+        var again = challenger.Score(features);
+        var differences = new List<string>();
+        if (!again.ProbabilityOfDefault.Equals(recorded.ProbabilityOfDefault))
+        {
+            differences.Add($"challenger PD: recorded {recorded.ProbabilityOfDefault:R}, re-scored {again.ProbabilityOfDefault:R}");
+        }
+        if (!again.Score.Equals(recorded.Score))
+        {
+            differences.Add($"challenger score: recorded {recorded.Score:R}, re-scored {again.Score:R}");
+        }
+        if (!again.Reasons.Select(r => r.Code).SequenceEqual(recorded.Reasons.Select(r => r.Code)))
+        {
+            differences.Add($"challenger reasons: recorded {string.Join(",", recorded.Reasons.Select(r => r.Code))}, re-scored {string.Join(",", again.Reasons.Select(r => r.Code))}");
+        }
+        if (!again.Contributions.SequenceEqual(recorded.Contributions))
+        {
+            differences.Add("challenger contributions differ from the re-scored ones");
+        }
+        return differences;
     }
 }
 
@@ -149,6 +194,28 @@ public static class FeatureReasons
     }
 
     public static ReasonText Generic(string feature) => new($"F-{feature}", $"“{feature}”项得分偏低", $"Low points for {feature}");
+
+    /// <summary>For a decline or referral where no reason other than age remains: the score as a whole fell short.</summary>
+    public static ReasonText OverallScore { get; } = new("R00", "综合评分未达到贷款标准", "The overall score is below the lender's standard");
+
+    /// <summary>
+    /// Reasons in order, such that age is never the first or the only one a borrower reads: an age reason before the
+    /// first other reason moves just behind it, and with no other reason it is left out. Age on its own says nothing
+    /// the borrower can act on and must not read as the ground for a decision.
+    /// </summary>
+    public static List<T> AgeNeverAlone<T>(IEnumerable<T> reasons, Func<T, bool> isAge)
+    {
+        ArgumentNullException.ThrowIfNull(reasons);
+        ArgumentNullException.ThrowIfNull(isAge);
+        var list = reasons.ToList();
+        var firstOther = list.FindIndex(r => !isAge(r));
+        if (firstOther < 0)
+        {
+            return [];
+        }
+        var leadingAge = list.Take(firstOther).ToList();
+        return [list[firstOther], .. leadingAge, .. list.Skip(firstOther + 1)];
+    }
 
     /// <summary>The champion's reason for a feature; a feature the champion does not use gets the generic wording.</summary>
     public static Func<string, ReasonText> From(ScorecardModel? champion)

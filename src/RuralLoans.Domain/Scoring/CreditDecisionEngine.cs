@@ -93,20 +93,21 @@ public sealed class CreditDecisionEngine
         // "A loan officer reviews it" would mislead a borrower who was declined for another reason.
         var reasons = findings
             .Where(f => outcome != DecisionOutcome.Decline || f.RuleId != PolicyRules.NoLocalPartnerRule)
-            .OrderBy(f => f.Severity).Select(f => f.Reason).ToList();
+            .OrderBy(f => f.Severity).Select(f => (Reason: f.Reason, IsAge: false)).ToList();
         var featureReasons = result.Features
             .Select((points, i) => (points, feature: _scorecard.Model.Features[i]))
             .Where(x => x.points.MaxPoints - x.points.Points > 0)
             .OrderByDescending(x => x.points.MaxPoints - x.points.Points)
             .ThenBy(x => x.feature.Name, StringComparer.Ordinal)
-            .Select(x => FeatureReasons.For(x.feature));
+            .Select(x => (Reason: FeatureReasons.For(x.feature), IsAge: Training.ProtectedAttributePolicy.IsAgeName(x.feature.Name)));
         foreach (var reason in featureReasons)
         {
-            if (reasons.All(r => r.Code != reason.Code))
+            if (reasons.All(r => r.Reason.Code != reason.Reason.Code))
             {
                 reasons.Add(reason);
             }
         }
-        return reasons.Take(MaxReasons).ToList();
+        var ordered = FeatureReasons.AgeNeverAlone(reasons, r => r.IsAge).Select(r => r.Reason).Take(MaxReasons).ToList();
+        return ordered.Count > 0 ? ordered : [FeatureReasons.OverallScore];
     }
 }

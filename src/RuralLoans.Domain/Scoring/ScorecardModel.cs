@@ -140,6 +140,12 @@ public sealed record TrainingMetadata
 
     /// <summary>Columns the trainer was told to leave out (ids, protected attributes).</summary>
     public IReadOnlyList<string>? ExcludedColumns { get; init; }
+
+    /// <summary>The excluded columns that carry protected attributes (sex, marital status, ethnicity, nationality, unjustified age), and why.</summary>
+    public IReadOnlyList<Training.ProtectedExclusion>? ProtectedExclusions { get; init; }
+
+    /// <summary>The stated reason age may be used; null when no age column was offered to the model.</summary>
+    public string? AgeJustification { get; init; }
     public required int Folds { get; init; }
     public int Repeats { get; init; } = 1;
     public int Seed { get; init; }

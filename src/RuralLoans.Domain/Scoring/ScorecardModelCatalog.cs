@@ -11,6 +11,21 @@ public static class ScorecardModelCatalog
 
     public static ScorecardModel RuralHousehold => Load(RuralHouseholdId, RuralHouseholdCurrentVersion);
 
+    /// <summary>
+    /// Why shipped expert models may use age, for their model cards (a trained model records its own,
+    /// <see cref="TrainingMetadata.AgeJustification"/>). Kept here because shipped model files are never edited.
+    /// </summary>
+    public static string? AgeJustification(string modelId, string version) => (modelId, version) switch
+    {
+        (RuralHouseholdId, "1.0.0") =>
+            "A household farm's repayment depends on the applicant's working capacity over the loan term and on who takes "
+            + "over the farm: credit officers' experience is that the young (little track record, often not yet an "
+            + "independent household) and those near the end of their working life repay less reliably. Age moves the "
+            + "score by at most 17 points, never decides alone, and is never given to a borrower as the only or the "
+            + "first reason. The policy's age limits (18 at application, 65 at maturity) are product eligibility rules.",
+        _ => null,
+    };
+
     public static ScorecardModel Load(string modelId, string version)
     {
         var fileName = $"{modelId}-{version}.json";

@@ -9,7 +9,7 @@ namespace RuralLoans.Host;
 /// wherever it runs (standalone, published, or inside the Function App) without a build step or a wwwroot
 /// folder next to the working directory.
 /// </summary>
-public static class PortalEndpoints
+public static partial class PortalEndpoints
 {
     /// <summary>The embedded files, with their folders kept (wwwroot/js/api.js is served as /js/api.js).</summary>
     public static IFileProvider Files { get; } = new ManifestEmbeddedFileProvider(typeof(PortalEndpoints).Assembly, "wwwroot");
@@ -38,6 +38,15 @@ public static class PortalEndpoints
                     "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
             },
         });
+        // Model cards carry no personal data; served outside the API so the auditor page can link them directly.
+        app.MapGet("/models/{modelId}/{version}/card", (string modelId, string version) =>
+                ModelIdPattern().IsMatch(modelId) && ModelIdPattern().IsMatch(version) && Scoring.Challenger.ShippedModelCards.Find(modelId, version) is { } card
+                    ? Results.Text(card, "text/plain; charset=utf-8")
+                    : Results.NotFound())
+            .WithName("GetModelCard").WithTags("Models").WithSummary("The model card (Markdown) of a shipped scorecard or challenger version.").AllowAnonymous();
         return app;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
+    private static partial System.Text.RegularExpressions.Regex ModelIdPattern();
 }

@@ -38,8 +38,13 @@ public sealed record StoredApplicationRecord(
 /// the model, policy and rule versions it names, then compared with both its recorded output and what the history says
 /// the step returned.
 /// </summary>
+/// <remarks>
+/// The scoring step's challenger score is re-run too: with the artifact the record names (<paramref name="challengers"/>
+/// finds it by id and version; its SHA-256 must match) on the features rebuilt from the recorded input. A decision
+/// recorded without a challenger says why, and that is not a failure: the champion alone decided.
+/// </remarks>
 public sealed partial class ApplicationAuditor(DurableTaskClient engine, Func<ITaskOrchestrator> orchestrator, DecisionLog decisions, LedgerStore ledger, LendingCatalog lending,
-    AuditJournal journal, HistoryTable historyTable)
+    AuditJournal journal, HistoryTable historyTable, IShadowModelSource? challengers = null)
 {
     public static class StepNames
     {
@@ -269,12 +274,45 @@ public sealed partial class ApplicationAuditor(DurableTaskClient engine, Func<IT
             PreCheck = input.PreCheck.Outcome,
         };
         var model = ScorecardModelCatalog.Load(recorded.ModelId, recorded.ModelVersion);
-        var replayed = CreditDecisionEngine.Replay(recorded with { Input = new DecisionInput(RuralHouseholdFeatures.From(application, input.PreCheck), facts) }, model, policy);
+        var features = RuralHouseholdFeatures.From(application, input.PreCheck);
+        var replayed = CreditDecisionEngine.Replay(recorded with { Input = new DecisionInput(features, facts) }, model, policy);
 
         var findings = new Findings();
         findings.Compare("output", ToNode(decision.Output), Serialize(replayed), $"recomputed with {recorded.ModelId} {recorded.ModelVersion}");
         findings.Compare("result", Parse(call.ResultJson), ToNode(decision.Output), "recorded");
+        CheckChallenger(decision, features, findings);
         return findings.ToStep(StepNames.DataScoring);
+    }
+
+    /// <summary>Re-scores the recorded challenger score with the artifact it names, on the rebuilt features.</summary>
+    private void CheckChallenger(DecisionRecord decision, IReadOnlyDictionary<string, FeatureValue> features, Findings findings)
+    {
+        // Decisions recorded before champion–challenger scoring carry no shadow member at all; nothing to re-run.
+        if (decision.Shadow is not { ValueKind: JsonValueKind.Object } shadowJson)
+        {
+            return;
+        }
+        var shadow = shadowJson.Deserialize<ShadowScoring>(Json) ?? throw new JsonException("The recorded challenger score is empty.");
+        if (shadow.Challenger is not { } recorded)
+        {
+            if (string.IsNullOrWhiteSpace(shadow.Absent))
+            {
+                findings.Add("shadow: neither a challenger score nor the reason it is absent is recorded");
+            }
+            return;
+        }
+        var challenger = challengers?.Find(recorded.ModelId, recorded.ModelVersion);
+        if (challenger is null || challenger.ModelSha256 != recorded.ModelSha256)
+        {
+            // Not the artifact that scored: say which one the record names and which one the audit has.
+            findings.Add(ChampionChallenger.VerifyChallenger(recorded, features, challenger)[0]);
+        }
+        else
+        {
+            // Every recorded member (PD, score, reasons and their wording, contributions) against a fresh score.
+            findings.Compare("shadow", shadowJson.Deserialize<JsonNode>(Json), Serialize(new ShadowScoring(challenger.Score(features), null)),
+                $"re-scored with {recorded.ModelId} {recorded.ModelVersion}");
+        }
     }
 
     private async Task<AuditStep> CheckSplitAsync(string applicationId, IReadOnlyList<ActivityCall> calls, CancellationToken ct)

@@ -6,8 +6,13 @@ using RuralLoans.Storage.Journal;
 
 namespace RuralLoans.Storage.Decisions;
 
-/// <summary>One recorded decision: the step that made it, its input and its output, as auditors replay them.</summary>
-public sealed record DecisionRecord(string Id, string ApplicationId, string Step, JsonElement Input, JsonElement Output, DateTimeOffset RecordedAt, string Kind = "decision");
+/// <summary>
+/// One recorded decision: the step that made it, its input and its output, as auditors replay them. <see cref="Shadow"/>
+/// is what a step computed beside its decision without acting on it (the challenger model's score), stored in the
+/// same document so it is written, hashed and journaled together with the decision.
+/// </summary>
+public sealed record DecisionRecord(string Id, string ApplicationId, string Step, JsonElement Input, JsonElement Output, DateTimeOffset RecordedAt, string Kind = "decision",
+    JsonElement? Shadow = null);
 
 /// <summary>A decision as Cosmos holds it: the record, the stored document, and the document's hash as the audit journal keeps it.</summary>
 public sealed record StoredDecision(DecisionRecord Record, JsonObject Document, string Hash);
@@ -30,19 +35,32 @@ public sealed class DecisionLog(Container container, TimeProvider clock, AuditJo
     public async Task<TOutput> RecordOnceAsync<TInput, TOutput>(string applicationId, string step, TInput input, Func<Task<TOutput>> decide, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(decide);
+        return (await RecordOnceAsync<TInput, TOutput, object>(applicationId, step, input, async () => (await decide(), null), ct)).Output;
+    }
+
+    /// <summary>
+    /// Like <see cref="RecordOnceAsync{TInput, TOutput}(string, string, TInput, Func{Task{TOutput}}, CancellationToken)"/>,
+    /// with a shadow result recorded beside the output (null: none). A retried step gets the recorded pair back.
+    /// </summary>
+    public async Task<(TOutput Output, TShadow? Shadow)> RecordOnceAsync<TInput, TOutput, TShadow>(string applicationId, string step, TInput input,
+        Func<Task<(TOutput Output, TShadow? Shadow)>> decide, CancellationToken ct)
+        where TShadow : class
+    {
+        ArgumentNullException.ThrowIfNull(decide);
         var id = RecordId(applicationId, step);
         if (await ReadStoredAsync(applicationId, id, ct) is { } existing)
         {
             // Journaled again in case the step stopped between storing and journaling; the journal keeps the first hash.
             await JournalAsync(existing, ct);
-            return existing.Record.Output.Deserialize<TOutput>(CosmosClients.JsonOptions)!;
+            return Recorded<TOutput, TShadow>(existing.Record);
         }
 
-        var output = await decide();
+        var (output, shadow) = await decide();
         var record = new DecisionRecord(id, applicationId, step,
             JsonSerializer.SerializeToElement(input, CosmosClients.JsonOptions),
             JsonSerializer.SerializeToElement(output, CosmosClients.JsonOptions),
-            clock.GetUtcNow());
+            clock.GetUtcNow(),
+            Shadow: shadow is null ? null : JsonSerializer.SerializeToElement(shadow, CosmosClients.JsonOptions));
         // Written as a stream so the journal hashes exactly the document sent.
         var body = JsonSerializer.SerializeToUtf8Bytes(record, CosmosClients.JsonOptions);
         using (var content = new MemoryStream(body))
@@ -53,14 +71,19 @@ public sealed class DecisionLog(Container container, TimeProvider clock, AuditJo
                 // A concurrent duplicate of this step recorded first; its decision is the one that stands.
                 var winner = await ReadStoredAsync(applicationId, id, ct) ?? throw new InvalidOperationException($"Decision {id} conflicted but cannot be read.");
                 await JournalAsync(winner, ct);
-                return winner.Record.Output.Deserialize<TOutput>(CosmosClients.JsonOptions)!;
+                return Recorded<TOutput, TShadow>(winner.Record);
             }
             created.EnsureSuccessStatusCode();
         }
         var document = JsonNode.Parse(body)!.AsObject();
         await JournalAsync(new StoredDecision(record, document, HashOf(document)), ct);
-        return output;
+        return (output, shadow);
     }
+
+    private static (TOutput Output, TShadow? Shadow) Recorded<TOutput, TShadow>(DecisionRecord record)
+        where TShadow : class =>
+        (record.Output.Deserialize<TOutput>(CosmosClients.JsonOptions)!,
+            record.Shadow is { ValueKind: not JsonValueKind.Null } shadow ? shadow.Deserialize<TShadow>(CosmosClients.JsonOptions) : null);
 
     /// <summary>Every decision of an application as stored, with its hash, for the audit and exports.</summary>
     public async Task<IReadOnlyList<StoredDecision>> ListStoredAsync(string applicationId, CancellationToken ct)

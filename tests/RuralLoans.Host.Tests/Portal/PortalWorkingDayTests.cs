@@ -207,6 +207,15 @@ public sealed class PortalWorkingDayTests(PortalFixture portal) : IClassFixture<
         Assert.All(points, p => Assert.True(double.TryParse(p, System.Globalization.CultureInfo.InvariantCulture, out _), $"a bar is labelled '{p}', not a number of points"));
         await Expect(page.GetByTestId("split-table").Locator("tbody tr")).Not.ToHaveCountAsync(0);
 
+        // The card of the very model version the decision names, with its age justification.
+        var cardLink = page.GetByTestId("model-card");
+        await Expect(cardLink).ToHaveAttributeAsync("href", "/models/rural-household/1.0.0/card");
+        var card = await page.APIRequest.GetAsync((await cardLink.GetAttributeAsync("href"))!);
+        Assert.True(card.Ok, $"the model card link answers {card.Status}");
+        var cardText = await card.TextAsync();
+        Assert.Contains("# Model card: rural-household 1.0.0", cardText, StringComparison.Ordinal);
+        Assert.Contains("Age is used (age). Justification:", cardText, StringComparison.Ordinal);
+
         await page.ClickAsync("#replay");
         var verdict = page.GetByTestId("verdict");
         await Expect(verdict.Locator(".verdict")).ToHaveAttributeAsync("data-verified", "true", new() { Timeout = 60_000 });

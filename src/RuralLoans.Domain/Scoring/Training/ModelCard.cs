@@ -177,6 +177,19 @@ public static class ModelCard
         s.AppendLine(c, $"- Excluded (never used for scoring): {(card.ExcludedColumns.Count == 0 ? "none" : string.Join(", ", card.ExcludedColumns))}");
         s.AppendLine(c, $"- Columns in the model (information value ≥ the minimum): {string.Join(", ", m.Features.Select(f => f.Name))}");
         s.AppendLine();
+        s.AppendLine("## Protected attributes");
+        var protectedColumns = m.Training?.ProtectedExclusions ?? [];
+        s.AppendLine(protectedColumns.Count == 0
+            ? "- No column of the data was recognised as a protected attribute."
+            : string.Join(Environment.NewLine, protectedColumns.Select(p => $"- `{p.Column}` excluded: {p.Attribute} ({p.Because})")));
+        var ageFeatures = m.Features.Where(f => ProtectedAttributePolicy.IsAgeName(f.Name)).Select(f => f.Name).ToArray();
+        s.AppendLine(m.Training?.AgeJustification is { } why
+            ? $"- Age may be used{(ageFeatures.Length > 0 ? $" (in the model: {string.Join(", ", ageFeatures)})" : " (offered; not selected by the trainer)")}. Justification: {why}"
+            : ageFeatures.Length > 0
+                ? $"- ⚠ Age is in the model ({string.Join(", ", ageFeatures)}) without a recorded justification."
+                : "- Age is not used.");
+        s.AppendLine("- Decline reasons never cite age alone: an age reason is given only after another reason.");
+        s.AppendLine();
         s.AppendLine("## Binning (coarse classes)");
         s.AppendLine("| feature | trend | IV | bins |");
         s.AppendLine("|---|---|---|---|");
@@ -213,4 +226,66 @@ public static class ModelCard
     }
 
     private static string Band(double psi) => psi switch { < 0.1 => "stable", < 0.25 => "watch", _ => "shifted: act" };
+
+    /// <summary>
+    /// The card of a shipped model as served to auditors: for a trained model its training record (data, exclusions,
+    /// age justification, metrics); for an expert-calibrated one a plain statement that it was not fitted on outcomes.
+    /// Both list every feature's bins with their points and the reason a borrower is given.
+    /// </summary>
+    public static string ForShipped(ScorecardModel model, string? ageJustification)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var c = CultureInfo.InvariantCulture;
+        var s = new StringBuilder();
+        var scaling = model.Scaling;
+        s.AppendLine(c, $"# Model card: {model.ModelId} {model.Version}");
+        s.AppendLine();
+        s.AppendLine(c, $"Calibration: {model.Calibration}. {model.Description}");
+        s.AppendLine();
+        if (model.Training is { } training)
+        {
+            s.AppendLine("## Training");
+            s.AppendLine(c, $"- Data: `{training.Dataset}`, {training.Rows} rows, {training.Bads} bad; trained {training.TrainedAt:yyyy-MM-dd}.");
+            s.AppendLine(c, $"- Method: {training.Method}");
+            s.AppendLine(c, $"- Excluded columns: {(training.ExcludedColumns is { Count: > 0 } excluded ? string.Join(", ", excluded) : "none")}");
+            if (model.Metrics is { } metrics)
+            {
+                s.AppendLine(c, $"- Cross-validated AUC {metrics.Auc:0.000}, KS {metrics.Ks:0.000} ({metrics.Basis}).");
+            }
+        }
+        else
+        {
+            s.AppendLine("**Expert-calibrated: bins and weights were set by judgement, not fitted on repayment outcomes. Its PDs are assumptions, not measurements.**");
+        }
+        s.AppendLine();
+        s.AppendLine("## Protected attributes");
+        var protectedColumns = model.Training?.ProtectedExclusions ?? [];
+        foreach (var p in protectedColumns)
+        {
+            s.AppendLine(c, $"- `{p.Column}` excluded: {p.Attribute} ({p.Because})");
+        }
+        s.AppendLine("- Sex, marital status, ethnicity and nationality are not model inputs.");
+        var ageFeatures = model.Features.Where(f => ProtectedAttributePolicy.IsAgeName(f.Name)).Select(f => f.Name).ToArray();
+        var why = model.Training?.AgeJustification ?? ageJustification;
+        s.AppendLine(ageFeatures.Length == 0
+            ? "- Age is not used."
+            : why is null
+                ? $"- ⚠ Age is used ({string.Join(", ", ageFeatures)}) without a recorded justification."
+                : $"- Age is used ({string.Join(", ", ageFeatures)}). Justification: {why}");
+        s.AppendLine("- Decline reasons never cite age alone: an age reason is given only after another reason.");
+        s.AppendLine();
+        s.AppendLine("## Features");
+        s.AppendLine(c, $"Scaling: {scaling.BaseScore:0} points at {scaling.BaseOdds:0}:1 good:bad odds, {scaling.PointsToDoubleOdds:0} points to double the odds; intercept {model.Intercept:0.###}.");
+        s.AppendLine();
+        s.AppendLine("| feature | reason given | bins (points) |");
+        s.AppendLine("|---|---|---|");
+        var card = new Scorecard(model);
+        foreach (var group in card.PointsTable().GroupBy(p => p.Feature, StringComparer.Ordinal))
+        {
+            var feature = model.Features.First(f => f.Name == group.Key);
+            var reason = FeatureReasons.For(feature);
+            s.AppendLine(c, $"| {feature.Name} | {reason.Code} {reason.En} | {string.Join("; ", group.Select(p => string.Create(c, $"{p.Bin} ({p.Points:+0.0;-0.0;0})")))} |");
+        }
+        return s.ToString();
+    }
 }

@@ -34,6 +34,24 @@ public sealed record TrainingOptions
     /// <summary>Columns never used (ids, protected attributes); they are recorded in the model.</summary>
     public IReadOnlyList<string> ExcludedColumns { get; init; } = [];
 
+    /// <summary>Which of <see cref="ExcludedColumns"/> carry protected attributes, and why (recorded in the model and its card).</summary>
+    public IReadOnlyList<ProtectedExclusion> ProtectedExclusions { get; init; } = [];
+
+    /// <summary>Why age may be used, when an age column is offered to the model; recorded in the model and its card.</summary>
+    public string? AgeJustification { get; init; }
+
+    /// <summary>These options with the protected-attribute screen applied: its columns excluded, its age justification kept.</summary>
+    public TrainingOptions WithProtectedScreen(ProtectedScreen screen)
+    {
+        ArgumentNullException.ThrowIfNull(screen);
+        return this with
+        {
+            ExcludedColumns = [.. ExcludedColumns.Union(screen.Excluded.Select(e => e.Column), StringComparer.Ordinal)],
+            ProtectedExclusions = screen.Excluded,
+            AgeJustification = screen.AgeJustification,
+        };
+    }
+
     public int Folds { get; init; } = 5;
 
     /// <summary>
@@ -140,10 +158,13 @@ public static class ScorecardTrainer
         {
             return (levels[0], grid[0]);
         }
-        var loss = new double[levels.Count, grid.Count];
         var foldOf = StratifiedFolds(data.Targets, options.InnerFolds, options.Seed ^ 0x5eed);
-        for (var fold = 0; fold < options.InnerFolds; fold++)
+        // Inner folds are independent; each fills its own losses, summed afterwards in fold order so the choice
+        // does not depend on which thread finished first.
+        var foldLoss = new double[options.InnerFolds][,];
+        Parallel.For(0, options.InnerFolds, fold =>
         {
+            var lossOfFold = foldLoss[fold] = new double[levels.Count, grid.Count];
             var trainRows = Enumerable.Range(0, data.Count).Where(i => foldOf[i] != fold).ToArray();
             var testRows = Enumerable.Range(0, data.Count).Where(i => foldOf[i] == fold).ToArray();
             var train = data.Subset(trainRows);
@@ -161,8 +182,19 @@ public static class ScorecardTrainer
                     for (var k = 0; k < testRows.Length; k++)
                     {
                         var p = Math.Clamp(warm.Probability(testDesign[k]), 1e-12, 1 - 1e-12);
-                        loss[level, g] -= data.Targets[testRows[k]] == 1 ? Math.Log(p) : Math.Log(1 - p);
+                        lossOfFold[level, g] -= data.Targets[testRows[k]] == 1 ? Math.Log(p) : Math.Log(1 - p);
                     }
+                }
+            }
+        });
+        var loss = new double[levels.Count, grid.Count];
+        foreach (var lossOfFold in foldLoss)
+        {
+            for (var level = 0; level < levels.Count; level++)
+            {
+                for (var g = 0; g < grid.Count; g++)
+                {
+                    loss[level, g] += lossOfFold[level, g];
                 }
             }
         }
@@ -227,6 +259,8 @@ public static class ScorecardTrainer
                 MergeSignificance = options.Binning.MergeSignificance,
                 PenaltyGrid = options.PenaltyGrid.Count > 1 ? options.PenaltyGrid : null,
                 ExcludedColumns = options.ExcludedColumns.Count > 0 ? options.ExcludedColumns : null,
+                ProtectedExclusions = options.ProtectedExclusions.Count > 0 ? options.ProtectedExclusions : null,
+                AgeJustification = options.AgeJustification,
                 Folds = options.Folds,
                 Repeats = options.Repeats,
                 Seed = options.Seed,
@@ -256,30 +290,29 @@ public static class ScorecardTrainer
         {
             throw new ArgumentException("Cross-validation needs at least 2 folds.", nameof(options));
         }
-        var folds = new List<FoldResult>();
-        var pooledAucs = new List<double>();
-        var outOfFold = new List<double[]>();
-        for (var repeat = 0; repeat < Math.Max(1, options.Repeats); repeat++)
+        var repeats = Math.Max(1, options.Repeats);
+        var foldsOf = Enumerable.Range(0, repeats).Select(repeat => StratifiedFolds(data.Targets, options.Folds, options.Seed + repeat)).ToArray();
+        var outOfFold = Enumerable.Range(0, repeats).Select(_ => new double[data.Count]).ToArray();
+        var results = new FoldResult[repeats * options.Folds];
+        // Every (repeat, fold) fit is independent and writes only its own rows and result slot: run them in parallel.
+        Parallel.For(0, results.Length, task =>
         {
-            var foldOf = StratifiedFolds(data.Targets, options.Folds, options.Seed + repeat);
-            var pooledRisk = new double[data.Count];
-            for (var fold = 0; fold < options.Folds; fold++)
+            var (repeat, fold) = (task / options.Folds, task % options.Folds);
+            var foldOf = foldsOf[repeat];
+            var trainRows = Enumerable.Range(0, data.Count).Where(i => foldOf[i] != fold).ToArray();
+            var testRows = Enumerable.Range(0, data.Count).Where(i => foldOf[i] == fold).ToArray();
+            var model = Fit(data.Subset(trainRows), options, "cross-validation", $"repeat-{repeat + 1}-fold-{fold + 1}", DateTimeOffset.UnixEpoch);
+            var risk = RiskScores(new Scorecard(model), data, testRows);
+            var targets = testRows.Select(i => data.Targets[i]).ToArray();
+            for (var k = 0; k < testRows.Length; k++)
             {
-                var trainRows = Enumerable.Range(0, data.Count).Where(i => foldOf[i] != fold).ToArray();
-                var testRows = Enumerable.Range(0, data.Count).Where(i => foldOf[i] == fold).ToArray();
-                var model = Fit(data.Subset(trainRows), options, "cross-validation", $"repeat-{repeat + 1}-fold-{fold + 1}", DateTimeOffset.UnixEpoch);
-                var risk = RiskScores(new Scorecard(model), data, testRows);
-                var targets = testRows.Select(i => data.Targets[i]).ToArray();
-                for (var k = 0; k < testRows.Length; k++)
-                {
-                    pooledRisk[testRows[k]] = risk[k];
-                }
-                var chosen = model.Training!.L2Penalty / options.L2Penalty;
-                folds.Add(new FoldResult(repeat + 1, fold + 1, testRows.Length, ClassifierMetrics.Auc(risk, targets), ClassifierMetrics.Ks(risk, targets), chosen, model.Training.MergeSignificance));
+                outOfFold[repeat][testRows[k]] = risk[k];
             }
-            pooledAucs.Add(ClassifierMetrics.Auc(pooledRisk, data.Targets));
-            outOfFold.Add(pooledRisk);
-        }
+            var chosen = model.Training!.L2Penalty / options.L2Penalty;
+            results[task] = new FoldResult(repeat + 1, fold + 1, testRows.Length, ClassifierMetrics.Auc(risk, targets), ClassifierMetrics.Ks(risk, targets), chosen, model.Training.MergeSignificance);
+        });
+        var folds = results.ToList();
+        var pooledAucs = outOfFold.Select(risk => ClassifierMetrics.Auc(risk, data.Targets)).ToList();
         return new CrossValidationResult(folds, pooledAucs.Average()) { OutOfFold = outOfFold[^1], OutOfFoldByRepeat = outOfFold };
     }
 

@@ -133,6 +133,7 @@ export default {
   "auditor.score": "Score breakdown",
   "auditor.scoreTotal": "Score {score} (base {base})",
   "auditor.model": "Model {model} · policy {policy}",
+  "auditor.modelCard": "Model card",
   "auditor.noScore": "This application has not been scored yet.",
   "auditor.reasons": "Reason codes",
   "auditor.split": "Co-lending split",

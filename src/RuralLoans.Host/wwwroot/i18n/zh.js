@@ -133,6 +133,7 @@ export default {
   "auditor.score": "评分构成",
   "auditor.scoreTotal": "总分 {score}（基础分 {base}）",
   "auditor.model": "模型 {model} · 政策 {policy}",
+  "auditor.modelCard": "模型卡",
   "auditor.noScore": "这笔申请还没有评分记录。",
   "auditor.reasons": "原因代码",
   "auditor.split": "联合放款分配",
