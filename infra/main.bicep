@@ -56,6 +56,11 @@ param authAuthority string
 @minLength(3)
 param authAudience string
 
+@description('Secret key (base64 of at least 32 random bytes, e.g. openssl rand -base64 32) the app recognises borrowers by: an HMAC of the resident ID. Keep it stable across deployments: a new key makes every stored borrower unrecognisable.')
+@secure()
+@minLength(44)
+param residentIdHashKey string
+
 @description('Create the Event Grid subscriptions that deliver blob drops. Needs the published app (its blobs_extension key): deploy once with false, publish, then deploy again with true.')
 param subscribeBlobEvents bool = false
 
@@ -234,6 +239,15 @@ resource documentIntelligenceKey 'Microsoft.KeyVault/vaults/secrets@2023-07-01' 
   }
 }
 
+// The resident-ID hash key reaches the app only as a Key Vault reference, like the OCR key.
+resource residentIdHashKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'ResidentIdHashKey'
+  properties: {
+    value: residentIdHashKey
+  }
+}
+
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: '${appName}-plan'
   location: location
@@ -345,6 +359,10 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'DocumentIntelligenceKey'
           value: '@Microsoft.KeyVault(SecretUri=${documentIntelligenceKey.properties.secretUri})'
+        }
+        {
+          name: 'ResidentIdHashKey'
+          value: '@Microsoft.KeyVault(SecretUri=${residentIdHashKeySecret.properties.secretUri})'
         }
         {
           name: 'PaymentRailUrl'

@@ -13,3 +13,5 @@ param authAudience = readEnvironmentVariable('RURALLOANS_AUTH_AUDIENCE', 'api://
 param historyRetentionDays = 1825
 // Second deployment, after the first publish: --parameters subscribeBlobEvents=true
 param subscribeBlobEvents = false
+// Secret: the key borrowers are recognised by (docs/deploy.md); set it from your secret store, never commit it.
+param residentIdHashKey = readEnvironmentVariable('RURALLOANS_RESIDENT_ID_HASH_KEY')

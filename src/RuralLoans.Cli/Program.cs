@@ -25,5 +25,6 @@ root.Subcommands.Add(ChaosCommand.Create());
 root.Subcommands.Add(RuralLoans.Cli.Chaos.ChaosHostCommand.Create());
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(TokenCommand.Create());
+root.Subcommands.Add(BlacklistCommand.Create());
 
 return await root.Parse(args).InvokeAsync();

@@ -86,6 +86,7 @@ public sealed class FunctionAppPipeline : IDisposable
             },
             PaymentRail = new HttpPaymentRail(_rail),
             ConfigDirectory = Path.Combine(Root, "config"),
+            ResidentIds = Settings.ResidentIds,
             RunWorker = false,
             LoggerFactory = loggers,
         }, CancellationToken.None).ConfigureAwait(false);

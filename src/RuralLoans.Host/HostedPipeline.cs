@@ -81,6 +81,7 @@ public sealed class HostedPipeline : IAsyncDisposable
             },
             PaymentRail = new HttpPaymentRail(railHttp),
             ConfigDirectory = Path.Combine(root, "config"),
+            ResidentIds = settings.ResidentIds,
             RunWorker = runWorker,
             TaskHub = settings.TaskHub,
             LoggerFactory = loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance,

@@ -133,7 +133,7 @@ public static class LoanApplicationOrchestration
         var split = await context.CallActivityAsync<CoLendingSplit.Output>(CoLendingSplit.Name, new CoLendingSplit.Input(id, started.PartnerId, product.Code, round, started.SubmittedAt), StepRetry);
         if (!split.Funded)
         {
-            return Finish(context, new ApplicationOutcome(id, ApplicationStage.Declined, split.Reason, credit.Score, credit.Reasons));
+            return Finish(context, new ApplicationOutcome(id, ApplicationStage.Declined, split.Reason, credit.Score, split.Reasons is { Count: > 0 } ? split.Reasons : credit.Reasons));
         }
 
         // Step 5: pay out exactly once and book it.

@@ -48,6 +48,9 @@ public sealed record PipelineOptions
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
+    /// <summary>Keys the borrower's resident-ID hash; the development key unless the host's ResidentIdHashKey setting gives one.</summary>
+    public Domain.CoLending.ResidentIdHasher ResidentIds { get; init; } = Domain.CoLending.ResidentIdHasher.Development;
+
     /// <summary>The products intake snapshots into each application; tests swap in shorter deadlines.</summary>
     public ProductCatalog Products { get; init; } = ProductCatalog.Default;
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
@@ -106,7 +109,7 @@ public sealed class PipelineRuntime : IAsyncDisposable
         Auditor = new ApplicationAuditor(client, PipelineActivities.Orchestrator, steps.Decisions, steps.Ledger, steps.Lending, steps.Journal,
             new HistoryTable(steps.StorageAccount, steps.TaskHubName), steps.Challengers);
         BlobDrop = new BlobDropIngestion(steps.DocumentBlobs.GetParentBlobServiceClient(), Intake, steps.Partners, steps.Products);
-        ReservationSweep = new ReservationSweep(steps.Lending, steps.Quotas, steps.PaymentRail, client, steps.Clock, steps.LoggerFactory.CreateLogger<ReservationSweep>());
+        ReservationSweep = new ReservationSweep(steps.Lending, steps.Quotas, steps.PaymentRail, client, steps.Clock, steps.LoggerFactory.CreateLogger<ReservationSweep>(), steps.Borrowers);
     }
 
     /// <summary>The Durable Task client: start, raise events, query, terminate, purge, rewind, read history.</summary>

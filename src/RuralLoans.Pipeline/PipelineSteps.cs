@@ -52,6 +52,9 @@ public sealed class PipelineSteps
     public required CaseFile CaseFile { get; init; }
     public required LedgerStore Ledger { get; init; }
     public required QuotaStore Quotas { get; init; }
+
+    /// <summary>Each borrower's open applications and loans (one per product, the household cap), by keyed resident-ID hash.</summary>
+    public required BorrowerExposureStore Borrowers { get; init; }
     public required PartnerDirectory Partners { get; init; }
     public required LendingCatalog Lending { get; init; }
     public required ProductCatalog Products { get; init; }
@@ -110,7 +113,10 @@ public sealed class PipelineSteps
         var payouts = new DisbursementStore(containers["disbursements"]);
         var partners = PartnerDirectory.Load(Path.Combine(options.ConfigDirectory, "partners.json"));
         var lending = LendingCatalog.Load(Path.Combine(options.ConfigDirectory, "lenders.json"), Path.Combine(options.ConfigDirectory, "co-lending-products.json"));
-        var facts = ApplicantFactsSource.Create(applications, Path.Combine(options.ConfigDirectory, "blacklist.json"));
+        var borrowers = new BorrowerExposureStore(containers["quotas"]);
+        ApplicantFactsSource.UseForProcess(options.ResidentIds);
+        var facts = ApplicantFactsSource.Create(applications, options.ResidentIds, Path.Combine(options.ConfigDirectory, "blacklist.json"),
+            path => options.LoggerFactory.CreateLogger<ApplicantFactsSource>().LogWarning("No blacklist file at {Path}: no applicant is refused by the blacklist", path));
         var scoring = new CreditDecisionEngine(new Scorecard(ScorecardModelCatalog.RuralHousehold), CreditPolicy.RuralDefault, clock);
         var challengers = options.Challengers ?? Scoring.Challenger.ChallengerCatalog.Shipped();
         if (challengers.Absent is { } absent)
@@ -123,7 +129,7 @@ public sealed class PipelineSteps
             new FieldValidation(decisions, caseFile),
             new VillagePreCheck(partners, applications, decisions, caseFile, clock, options.LoggerFactory.CreateLogger<VillagePreCheck>()),
             new DataScoring(scoring, facts, applications, decisions, caseFile, clock, challengers, options.LoggerFactory.CreateLogger<DataScoring>()),
-            new CoLendingSplit(lending, quotas, applications, decisions, caseFile),
+            new CoLendingSplit(lending, quotas, borrowers, options.ResidentIds, decisions, caseFile, clock),
             new Disbursement(payouts, options.PaymentRail, ledger, quotas, lending, applications, caseFile, clock, options.LoggerFactory.CreateLogger<Disbursement>()),
             journal);
 
@@ -138,6 +144,7 @@ public sealed class PipelineSteps
             CaseFile = caseFile,
             Ledger = ledger,
             Quotas = quotas,
+            Borrowers = borrowers,
             Partners = partners,
             Lending = lending,
             Challengers = challengers,

@@ -35,13 +35,17 @@ public sealed partial class FunctionMetadataTests(PublishedFunctionApp app)
     }
 
     [Fact]
-    public void The_function_app_carries_the_repository_host_json_and_config()
+    public void The_function_app_carries_the_repository_host_json_and_config_but_not_the_demo_blacklist()
     {
         Assert.Equal(File.ReadAllText(Path.Combine(PublishedFunctionApp.Root, "host.json")), File.ReadAllText(Path.Combine(app.Folder, "host.json")));
-        foreach (var file in Directory.GetFiles(Path.Combine(PublishedFunctionApp.Root, "config"), "*.json"))
+        var shipped = Directory.GetFiles(Path.Combine(PublishedFunctionApp.Root, "config"), "*.json").Where(f => Path.GetFileName(f) != "blacklist.json").ToList();
+        Assert.NotEmpty(shipped);
+        foreach (var file in shipped)
         {
             Assert.Equal(File.ReadAllText(file), File.ReadAllText(Path.Combine(app.Folder, "config", Path.GetFileName(file))));
         }
+        // The demo blacklist is hashed under the published development key: it must not reach a deployment at all.
+        Assert.Empty(Directory.GetFiles(app.Folder, "blacklist.json", SearchOption.AllDirectories));
     }
 
     [Fact]

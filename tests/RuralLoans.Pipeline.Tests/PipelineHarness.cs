@@ -31,8 +31,10 @@ internal sealed class PipelineHarness : IAsyncDisposable
     /// <param name="wrapRail">Puts something between the pipeline and the rail simulator, e.g. to hold a payout.</param>
     /// <param name="products">The products intake snapshots, e.g. with a review window short enough to pass during a test.</param>
     /// <param name="challengers">The challenger the scoring step shadow-scores; default: the shipped one.</param>
+    /// <param name="configDirectory">A config folder in place of the repository's, e.g. with lender terms a test needs.</param>
     public static async Task<PipelineHarness> StartAsync(DevServicesFixture services, CancellationToken ct, Func<IPaymentRail, IPaymentRail>? wrapRail = null,
-        Products.ProductCatalog? products = null, Domain.Scoring.IShadowModelSource? challengers = null)
+        Products.ProductCatalog? products = null, Domain.Scoring.IShadowModelSource? challengers = null,
+        string? configDirectory = null)
     {
         var rail = await RailSimulator.StartAsync(ct: ct);
         var railHttp = new HttpClient { BaseAddress = rail.BaseAddress };
@@ -44,7 +46,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
             TaskHubName = "Hub" + Guid.NewGuid().ToString("N")[..12],
             Ocr = new OcrOptions(),
             PaymentRail = wrapRail is null ? new HttpPaymentRail(railHttp) : wrapRail(new HttpPaymentRail(railHttp)),
-            ConfigDirectory = Path.Combine(RepositoryRoot(), "config"),
+            ConfigDirectory = configDirectory ?? Path.Combine(RepositoryRoot(), "config"),
             Products = products ?? Products.ProductCatalog.Default,
             Challengers = challengers,
         };

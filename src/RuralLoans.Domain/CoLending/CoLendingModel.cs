@@ -19,16 +19,25 @@ public sealed record Lender
     /// <summary>Annual interest rate this lender earns on its share, e.g. 0.0435.</summary>
     public required decimal AnnualRate { get; init; }
 
+    /// <summary>The version of the lender's terms (capital, limits, rate) this view was built from; recorded with each split.</summary>
+    public string? TermsVersion { get; init; }
+
+    /// <summary>
+    /// A local bank (rural commercial, city commercial, village bank, rural credit cooperative) may lend only in its
+    /// registered region: one without a region is refused everywhere rather than treated as nationwide.
+    /// </summary>
+    public bool IsLocalBank { get; init; }
+
     /// <summary>Unreserved co-lending quota left for this lender.</summary>
     public required decimal AvailableQuotaYuan { get; init; }
 
     /// <summary>Net tier-1 capital (banks): caps the balance co-lent with any one partner.</summary>
     public decimal TierOneCapitalYuan { get; init; }
 
-    /// <summary>The bank's whole loan book, co-lent loans included.</summary>
+    /// <summary>The bank's whole loan book, co-lent loans included, as live as the caller can make it.</summary>
     public decimal TotalLoansYuan { get; init; }
 
-    /// <summary>The bank's outstanding co-lent balance across all partners.</summary>
+    /// <summary>The bank's outstanding co-lent balance across all partners (reported figures plus the loans in flight and paid out here).</summary>
     public decimal CoLentOutstandingYuan { get; init; }
 
     /// <summary>The bank's outstanding co-lent balance per partner id.</summary>
@@ -91,7 +100,10 @@ public sealed record FundSplitRequest
     public required int TermMonths { get; init; }
     public required Applications.RepaymentMethod RepaymentMethod { get; init; }
 
-    /// <summary>6-digit administrative-division code of the borrower's county.</summary>
+    /// <summary>
+    /// 6-digit administrative-division code of the county where the borrower lives and farms (from the form's county and
+    /// township), not the resident ID's code, which only says where the ID was first issued.
+    /// </summary>
     public required string BorrowerRegionCode { get; init; }
 
     /// <summary>The household's other outstanding credit, for the household cap.</summary>
@@ -101,7 +113,8 @@ public sealed record FundSplitRequest
 /// <summary>A rule the split would break, named so the operator knows which regulation or limit it is.</summary>
 public sealed record RuleViolation(string RuleId, string? LenderId, string Message);
 
-public sealed record LenderAllocation(string LenderId, LenderRole Role, decimal Share, decimal AmountYuan, decimal AnnualRate);
+/// <param name="TermsVersion">The lender's terms version the split was checked under, so the decision stays verifiable when terms change.</param>
+public sealed record LenderAllocation(string LenderId, LenderRole Role, decimal Share, decimal AmountYuan, decimal AnnualRate, string? TermsVersion = null);
 
 /// <summary>The agreed split of one loan between its lenders.</summary>
 public sealed record FundSplit

@@ -12,7 +12,8 @@ public enum ReservationState
     Released,
 }
 
-public sealed record QuotaReservation(string ReservationId, decimal AmountYuan, ReservationState State);
+/// <param name="PartnerId">The partner whose loan this is: the bank's balance with each partner is capped (China 2021).</param>
+public sealed record QuotaReservation(string ReservationId, decimal AmountYuan, ReservationState State, string? PartnerId = null);
 
 /// <summary>
 /// A lender's co-lending quota at one version. The store keeps one document per lender and writes a new
@@ -32,6 +33,12 @@ public sealed record QuotaSnapshot
     /// <summary>Quota used by loans paid out, no longer listed one by one.</summary>
     public decimal CommittedYuan { get; init; }
 
+    /// <summary>
+    /// The committed total by originating partner: the running balance the partner-concentration limit is checked on.
+    /// Loans committed before this was kept have no partner and count only in <see cref="CommittedYuan"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, decimal> CommittedByPartnerYuan { get; init; } = new Dictionary<string, decimal>();
+
     /// <summary>Quota held for loans not yet paid out. (Documents written before folding may still list committed ones.)</summary>
     public IReadOnlyDictionary<string, QuotaReservation> Reservations { get; init; } = new Dictionary<string, QuotaReservation>();
 
@@ -42,6 +49,10 @@ public sealed record QuotaSnapshot
 
     public decimal UsedYuan => CommittedYuan + Reservations.Values.Sum(r => r.AmountYuan);
     public decimal AvailableYuan => TotalQuotaYuan - UsedYuan;
+
+    /// <summary>The lender's balance with one partner through this platform: paid out plus still reserved.</summary>
+    public decimal PartnerBalanceYuan(string partnerId) =>
+        CommittedByPartnerYuan.GetValueOrDefault(partnerId) + Reservations.Values.Where(r => r.State == ReservationState.Reserved && r.PartnerId == partnerId).Sum(r => r.AmountYuan);
 
     /// <summary>The reservations still holding quota (not yet paid out, not given back).</summary>
     public IEnumerable<QuotaReservation> Held => Reservations.Values.Where(r => r.State == ReservationState.Reserved);
@@ -57,6 +68,9 @@ public enum QuotaChangeStatus
 
     /// <summary>Not enough quota left.</summary>
     InsufficientQuota,
+
+    /// <summary>A balance limit (e.g. the bank's exposure to one partner) would be broken by this reservation.</summary>
+    LimitExceeded,
 
     /// <summary>The reservation id is taken by a different amount, or the change does not fit its state.</summary>
     Conflict,
@@ -86,7 +100,12 @@ public static class QuotaReservations
     /// <summary>Settled ids remembered per lender: about 100 KB of document, days of retries at thousands of loans a day.</summary>
     public const int SettledWindow = 1_000;
 
-    public static QuotaChange Reserve(QuotaSnapshot snapshot, string reservationId, decimal amountYuan)
+    /// <param name="partnerId">The loan's originating partner, kept so the partner balance counts it once paid out.</param>
+    /// <param name="limits">
+    /// Checked on the snapshot being changed, so concurrent reservations are judged on each other's amounts: returns the
+    /// broken limit's message, or null. Not asked for a retry of a reservation already made.
+    /// </param>
+    public static QuotaChange Reserve(QuotaSnapshot snapshot, string reservationId, decimal amountYuan, string? partnerId = null, Func<QuotaSnapshot, string?>? limits = null)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentException.ThrowIfNullOrWhiteSpace(reservationId);
@@ -107,9 +126,13 @@ public static class QuotaReservations
         {
             return new QuotaChange(QuotaChangeStatus.InsufficientQuota, snapshot, $"Lender {snapshot.LenderId} has {snapshot.AvailableYuan} left, {amountYuan} was asked for.");
         }
+        if (limits?.Invoke(snapshot) is { } broken)
+        {
+            return new QuotaChange(QuotaChangeStatus.LimitExceeded, snapshot, broken);
+        }
         var reservations = new Dictionary<string, QuotaReservation>(snapshot.Reservations, StringComparer.Ordinal)
         {
-            [reservationId] = new QuotaReservation(reservationId, amountYuan, ReservationState.Reserved),
+            [reservationId] = new QuotaReservation(reservationId, amountYuan, ReservationState.Reserved, partnerId),
         };
         var settled = snapshot.RecentlySettled.Where(r => !IsId(r, reservationId)).ToList();
         return Applied(snapshot, reservations, snapshot.CommittedYuan, settled);
@@ -130,13 +153,13 @@ public static class QuotaReservations
                 return new QuotaChange(QuotaChangeStatus.AlreadyApplied, snapshot);
             }
             var reservations = Without(snapshot.Reservations, reservationId);
-            return Applied(snapshot, reservations, snapshot.CommittedYuan + held.AmountYuan, Settle(snapshot.RecentlySettled, held with { State = ReservationState.Committed }));
+            return Applied(snapshot, reservations, snapshot.CommittedYuan + held.AmountYuan, Settle(snapshot.RecentlySettled, held with { State = ReservationState.Committed }), held);
         }
         return Settled(snapshot, reservationId) switch
         {
             { State: ReservationState.Committed } => new QuotaChange(QuotaChangeStatus.AlreadyApplied, snapshot),
             { State: ReservationState.Released } released => Applied(snapshot, snapshot.Reservations, snapshot.CommittedYuan + released.AmountYuan,
-                Settle(snapshot.RecentlySettled, released with { State = ReservationState.Committed })),
+                Settle(snapshot.RecentlySettled, released with { State = ReservationState.Committed }), released),
             _ => new QuotaChange(QuotaChangeStatus.NotFound, snapshot, $"No reservation {reservationId} for lender {snapshot.LenderId}."),
         };
     }
@@ -206,14 +229,24 @@ public static class QuotaReservations
     /// Every write also folds what documents from before folding still list as committed, and trims the window, so an
     /// old document shrinks on its first change.
     /// </summary>
-    private static QuotaChange Applied(QuotaSnapshot snapshot, IReadOnlyDictionary<string, QuotaReservation> reservations, decimal committedYuan, List<QuotaReservation> settled)
+    private static QuotaChange Applied(QuotaSnapshot snapshot, IReadOnlyDictionary<string, QuotaReservation> reservations, decimal committedYuan, List<QuotaReservation> settled,
+        QuotaReservation? committing = null)
     {
+        var byPartner = new Dictionary<string, decimal>(snapshot.CommittedByPartnerYuan, StringComparer.Ordinal);
+        if (committing?.PartnerId is { } partnerId)
+        {
+            byPartner[partnerId] = byPartner.GetValueOrDefault(partnerId) + committing.AmountYuan;
+        }
         var held = new Dictionary<string, QuotaReservation>(StringComparer.Ordinal);
         foreach (var (id, reservation) in reservations)
         {
             if (reservation.State == ReservationState.Committed)
             {
                 committedYuan += reservation.AmountYuan;
+                if (reservation.PartnerId is { } oldPartner)
+                {
+                    byPartner[oldPartner] = byPartner.GetValueOrDefault(oldPartner) + reservation.AmountYuan;
+                }
                 settled.Insert(0, reservation);
             }
             else
@@ -226,6 +259,7 @@ public static class QuotaReservations
         {
             Reservations = held,
             CommittedYuan = committedYuan,
+            CommittedByPartnerYuan = byPartner,
             RecentlySettled = window,
             Version = snapshot.Version + 1,
         });

@@ -89,6 +89,9 @@ public sealed record RuralLoansSettings(
         return true;
     }
 
+    /// <summary>Keys the borrower's resident-ID hash (ResidentIdHashKey); never printed. The development key only on the local emulators.</summary>
+    public RuralLoans.Domain.CoLending.ResidentIdHasher ResidentIds { get; init; } = RuralLoans.Domain.CoLending.ResidentIdHasher.Development;
+
     /// <summary>How the local task hub runs: host.json's durableTask section, as the Function App reads it in Azure.</summary>
     public RuralLoans.TaskHub.TaskHubSettings? TaskHub { get; init; }
 }

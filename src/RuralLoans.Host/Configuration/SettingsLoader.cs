@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using RuralLoans.Domain.CoLending;
 
 namespace RuralLoans.Host.Configuration;
 
@@ -139,6 +140,29 @@ public static partial class SettingsLoader
                 + "set Auth__Authority (e.g. https://login.microsoftonline.com/<tenant-id>/v2.0) and Auth__Audience (the API's application id URI).");
         }
 
+        // The borrower is recognised by an HMAC of the resident ID; the development key is in the repository, so outside
+        // local development a key of the deployment's own (Key Vault) is required.
+        var residentIds = ResidentIdHasher.Development;
+        var hashKeyText = Get(values, "ResidentIdHashKey");
+        if (hashKeyText is not null)
+        {
+            if (ResidentIdHasher.FromBase64(hashKeyText) is { } configured)
+            {
+                residentIds = configured;
+            }
+            else
+            {
+                problems.Add($"ResidentIdHashKey: is not base64 of at least {ResidentIdHasher.MinimumKeyBytes} random bytes; make one with: openssl rand -base64 32.");
+            }
+        }
+        if (storage is not null && cosmos is not null && !(RuralLoansSettings.IsLocalEmulator(storage) && RuralLoansSettings.IsLocalEmulator(cosmos))
+            && residentIds.IsDevelopmentKey)
+        {
+            problems.Add("ResidentIdHashKey: " + (hashKeyText is null ? "is missing" : "is the published development key")
+                + ". Outside local development (storage or Cosmos is a real account) borrowers are recognised by an HMAC of the resident ID under a secret key: "
+                + "put a random key (openssl rand -base64 32) in Key Vault and reference it from the ResidentIdHashKey app setting.");
+        }
+
         Uri? rail = null;
         var railText = Get(values, "PaymentRailUrl") ?? LocalRailSimulator;
         if (!string.Equals(railText, LocalRailSimulator, StringComparison.OrdinalIgnoreCase))
@@ -165,7 +189,7 @@ public static partial class SettingsLoader
         }
 
         return problems.Count == 0
-            ? new RuralLoansSettings(storage!, cosmos!, database!, taskHub!, ocr, diEndpoint, diKey, rail) { HistoryRetention = retention }
+            ? new RuralLoansSettings(storage!, cosmos!, database!, taskHub!, ocr, diEndpoint, diKey, rail) { HistoryRetention = retention, ResidentIds = residentIds }
             : null;
     }
 

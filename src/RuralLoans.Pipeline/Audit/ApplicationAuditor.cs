@@ -334,7 +334,7 @@ public sealed partial class ApplicationAuditor(DurableTaskClient engine, Func<IT
         {
             var input = decision.Input.Deserialize<CoLendingSplit.Planned>(Json) ?? throw new JsonException("The recorded split input is empty.");
             var scoring = (await decisions.FindAsync(applicationId, DataScoring.Name, ct))?.Output.Deserialize<CreditDecision>(Json);
-            var recomputed = Resplit(input, split, scoring?.Input.Facts.ExistingDebtYuan ?? 0m, findings);
+            var recomputed = Resplit(input, split, recorded.HouseholdOpenYuan ?? scoring?.Input.Facts.ExistingDebtYuan ?? 0m, findings);
             if (recomputed is not null)
             {
                 findings.Compare("output", Serialize(new { recorded.Funded, recorded.Split, recorded.Lenders }), Serialize(recomputed), $"recomputed under rules {split.RuleSetVersion}");
@@ -363,14 +363,15 @@ public sealed partial class ApplicationAuditor(DurableTaskClient engine, Func<IT
         var application = FieldValidation.ToApplication(input.ApplicationId, input.Form, input.SubmittedAt);
         var lenders = product.Shares
             .Where(share => lending.Lenders.ContainsKey(share.LenderId))
-            .ToDictionary(share => share.LenderId, share => lending.Lenders[share.LenderId].WithAvailableQuota(application.RequestedAmountYuan), StringComparer.Ordinal);
+            .ToDictionary(share => share.LenderId, share => (lending.TermsVersion(share.LenderId, recorded.Allocations.FirstOrDefault(a => a.LenderId == share.LenderId)?.TermsVersion)
+                ?? lending.Lenders[share.LenderId]).WithAvailableQuota(application.RequestedAmountYuan), StringComparer.Ordinal);
         var result = FundSplitter.Split(product with { Rules = rules }, lenders, new FundSplitRequest
         {
             ApplicationId = input.ApplicationId,
             PrincipalYuan = application.RequestedAmountYuan,
             TermMonths = application.TermMonths,
             RepaymentMethod = application.RepaymentMethod,
-            BorrowerRegionCode = application.IdNumber.AddressCode,
+            BorrowerRegionCode = BorrowerRegion.CodeOf(application),
             HouseholdExistingDebtYuan = householdDebtYuan,
         });
         var amounts = result.Split?.Allocations.Select(a => new LenderAmount(a.LenderId, lending.Lenders[a.LenderId].Name, a.AmountYuan)).ToList() ?? [];

@@ -24,10 +24,13 @@ public sealed record ReservationSweepPolicy
 /// <param name="Released">Given back: the application ended without a payout.</param>
 /// <param name="Committed">Booked as used: the application ended, but the rail had paid under its key.</param>
 /// <param name="Waiting">The application ended within the grace period; looked at again next time.</param>
-public sealed record ReservationSweepReport(int Held, int Released, int Committed, int Waiting)
+/// <param name="BorrowerHoldsReleased">Borrowers' holds given back: the application was declined, expired or not paid out.</param>
+/// <param name="BorrowerHoldsDisbursed">Borrowers' holds now open loans: the application was paid out.</param>
+public sealed record ReservationSweepReport(int Held, int Released, int Committed, int Waiting, int BorrowerHoldsReleased = 0, int BorrowerHoldsDisbursed = 0)
 {
     public override string ToString() =>
-        $"{Held} held quota reservation(s): {Released} released, {Committed} committed after a payout, {Waiting} within the grace period";
+        $"{Held} held quota reservation(s): {Released} released, {Committed} committed after a payout, {Waiting} within the grace period; "
+        + $"borrower holds: {BorrowerHoldsReleased} released, {BorrowerHoldsDisbursed} now open loans";
 }
 
 /// <summary>
@@ -36,9 +39,12 @@ public sealed record ReservationSweepReport(int Held, int Released, int Committe
 /// its reservation forever. Only applications whose orchestration is Terminated or Failed, and has been for the grace
 /// period, are touched: a running or completed application keeps its reservation. Before releasing, the rail is asked
 /// by the disbursement key, so money that did leave is committed instead. Every change is the quota store's idempotent
-/// ETag-guarded write, so sweeps on many hosts at once release each reservation once.
+/// ETag-guarded write, so sweeps on many hosts at once release each reservation once. An application that completed
+/// without a payout (declined or expired after its split) gives its reservations back at once. The same pass settles
+/// each borrower's holds: released when the application ended without a payout, kept as an open loan when it was paid.
 /// </summary>
-public sealed partial class ReservationSweep(LendingCatalog catalog, QuotaStore quotas, IPaymentRail rail, DurableTaskClient engine, TimeProvider clock, ILogger<ReservationSweep>? logger = null)
+public sealed partial class ReservationSweep(LendingCatalog catalog, QuotaStore quotas, IPaymentRail rail, DurableTaskClient engine, TimeProvider clock,
+    ILogger<ReservationSweep>? logger = null, BorrowerExposureStore? borrowers = null)
 {
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
 
@@ -60,16 +66,15 @@ public sealed partial class ReservationSweep(LendingCatalog catalog, QuotaStore 
                 }
                 if (!states.TryGetValue(key.ApplicationId, out var state))
                 {
-                    state = states[key.ApplicationId] = await engine.GetInstanceAsync(key.ApplicationId, ct);
+                    state = states[key.ApplicationId] = await engine.GetInstanceAsync(key.ApplicationId, getInputsAndOutputs: true, ct);
                 }
-                // A missing instance is left alone: it may be starting, and ended ones are purged long after the grace period.
-                if (state?.RuntimeStatus is not (OrchestrationRuntimeStatus.Terminated or OrchestrationRuntimeStatus.Failed))
-                {
-                    continue;
-                }
-                if (state.LastUpdatedAt > endedBefore)
+                var ending = Ending(state, endedBefore);
+                if (ending == Settlement.Wait)
                 {
                     waiting++;
+                }
+                if (ending is Settlement.Keep or Settlement.Wait)
+                {
                     continue;
                 }
                 var paid = await rail.FindAsync(key.Value, ct) is not null;
@@ -88,10 +93,79 @@ public sealed partial class ReservationSweep(LendingCatalog catalog, QuotaStore 
                 {
                     released++;
                 }
-                LogSettled(_logger, reservation.ReservationId, terms.Id, reservation.AmountYuan, state.RuntimeStatus, paid ? "committed" : "released");
+                LogSettled(_logger, reservation.ReservationId, terms.Id, reservation.AmountYuan, state!.RuntimeStatus, paid ? "committed" : "released");
             }
         }
-        return new ReservationSweepReport(held, released, committed, waiting);
+        var (borrowersReleased, borrowersDisbursed) = await SweepBorrowersAsync(states, endedBefore, ct);
+        return new ReservationSweepReport(held, released, committed, waiting, borrowersReleased, borrowersDisbursed);
+    }
+
+    private enum Settlement
+    {
+        /// <summary>Running, pending, suspended, unknown, or paid out: nothing to settle.</summary>
+        Keep,
+
+        /// <summary>Ended abnormally within the grace period: look again next time.</summary>
+        Wait,
+
+        /// <summary>Ended: settle by what the rail says (paid → used, otherwise given back).</summary>
+        Settle,
+
+        /// <summary>Completed and paid out.</summary>
+        Paid,
+    }
+
+    /// <remarks>
+    /// A missing instance is left alone: it may be starting, and ended ones are purged long after the grace period. A
+    /// completed one needs no grace (no step of it can still be running); terminated and failed ones do.
+    /// </remarks>
+    private static Settlement Ending(OrchestrationMetadata? state, DateTimeOffset endedBefore) => state?.RuntimeStatus switch
+    {
+        OrchestrationRuntimeStatus.Completed => state.ReadOutputAs<ApplicationOutcome>()?.Stage == ApplicationStage.Disbursed ? Settlement.Paid : Settlement.Settle,
+        OrchestrationRuntimeStatus.Terminated or OrchestrationRuntimeStatus.Failed => state.LastUpdatedAt > endedBefore ? Settlement.Wait : Settlement.Settle,
+        _ => Settlement.Keep,
+    };
+
+    /// <summary>Each borrower hold not yet paid out is released when its application ended without a payout, or marked an open loan when paid.</summary>
+    private async Task<(int Released, int Disbursed)> SweepBorrowersAsync(Dictionary<string, OrchestrationMetadata?> states, DateTimeOffset endedBefore, CancellationToken ct)
+    {
+        if (borrowers is null)
+        {
+            return (0, 0);
+        }
+        int released = 0, disbursed = 0;
+        await foreach (var exposure in borrowers.WithPendingHoldsAsync(ct))
+        {
+            foreach (var hold in exposure.Holds.Values.Where(h => h.State == BorrowerHoldState.Reserved).ToList())
+            {
+                if (!states.TryGetValue(hold.ApplicationId, out var state))
+                {
+                    state = states[hold.ApplicationId] = await engine.GetInstanceAsync(hold.ApplicationId, getInputsAndOutputs: true, ct);
+                }
+                var ending = Ending(state, endedBefore);
+                if (ending is Settlement.Keep or Settlement.Wait)
+                {
+                    continue;
+                }
+                var paid = ending == Settlement.Paid || await rail.FindAsync(new DisbursementKey(hold.ApplicationId, 1).Value, ct) is not null;
+                var change = await borrowers.ChangeAsync(exposure.BorrowerKey,
+                    e => paid ? BorrowerExposures.MarkDisbursed(e, hold.ApplicationId) : BorrowerExposures.Release(e, hold.ApplicationId), ct);
+                if (change.Status != BorrowerChangeStatus.Applied)
+                {
+                    continue;
+                }
+                if (paid)
+                {
+                    disbursed++;
+                }
+                else
+                {
+                    released++;
+                    LogBorrowerReleased(_logger, hold.ApplicationId, hold.AmountYuan, state!.RuntimeStatus);
+                }
+            }
+        }
+        return (released, disbursed);
     }
 
     private static bool TryParseKey(string reservationId, out DisbursementKey key)
@@ -107,6 +181,9 @@ public sealed partial class ReservationSweep(LendingCatalog catalog, QuotaStore 
             return false;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Borrower hold of application {ApplicationId} ({AmountYuan} yuan) released by the sweep: the {Status} application was not paid out")]
+    private static partial void LogBorrowerReleased(ILogger logger, string applicationId, decimal amountYuan, OrchestrationRuntimeStatus status);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Quota reservation {ReservationId} at {LenderId} ({AmountYuan} yuan) of a {Status} application {Outcome} by the sweep")]
     private static partial void LogSettled(ILogger logger, string reservationId, string lenderId, decimal amountYuan, OrchestrationRuntimeStatus status, string outcome);

@@ -113,7 +113,8 @@ public sealed class SettingsLoaderTests : IDisposable
             "CosmosDbDatabase": "ruralloans",
             "TaskHubName": "ProdHub",
             "Auth__Authority": "https://login.microsoftonline.com/00000000-0000-4000-8000-000000000000/v2.0",
-            "Auth__Audience": "api://ruralloans"
+            "Auth__Audience": "api://ruralloans",
+            "ResidentIdHashKey": "dGVzdC1vbmx5LXJlc2lkZW50LWlkLWhhc2gta2V5LTMyYg=="
             """);
 
         var settings = SettingsLoader.Load(_directory.FullName, NoEnvironment);
@@ -147,6 +148,7 @@ public sealed class SettingsLoaderTests : IDisposable
 
         Assert.Contains(error.Problems, p => p.StartsWith("Auth__Authority:", StringComparison.Ordinal));
         production["Auth__Authority"] = "https://login.microsoftonline.com/00000000-0000-4000-8000-000000000000/v2.0";
+        production["ResidentIdHashKey"] = "dGVzdC1vbmx5LXJlc2lkZW50LWlkLWhhc2gta2V5LTMyYg==";
         var settings = SettingsLoader.Load(_directory.FullName, production);
         Assert.False(settings.IsLocalDevelopment);
     }

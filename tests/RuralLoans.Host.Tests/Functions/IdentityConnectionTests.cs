@@ -22,6 +22,7 @@ public sealed class IdentityConnectionTests : IDisposable
             ["CosmosDbConnection__credential"] = "managedidentity",
             ["Auth__Authority"] = "https://login.microsoftonline.com/00000000-0000-4000-8000-000000000000/v2.0",
             ["Auth__Audience"] = "api://ruralloans",
+            ["ResidentIdHashKey"] = "dGVzdC1vbmx5LXJlc2lkZW50LWlkLWhhc2gta2V5LTMyYg==",
         };
         foreach (var (key, value) in values)
         {

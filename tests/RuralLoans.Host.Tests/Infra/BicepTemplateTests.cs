@@ -140,6 +140,7 @@ public sealed class BicepTemplateTests
         Assert.DoesNotContain(settings.Keys, key => key is "AzureWebJobsStorage" or "CosmosDbConnection" or "FUNCTIONS_WORKER_RUNTIME");
         Assert.DoesNotContain(settings.Values, value => value.Contains("AccountKey=", StringComparison.OrdinalIgnoreCase));
         Assert.StartsWith("@Microsoft.KeyVault(SecretUri=", settings["DocumentIntelligenceKey"].Trim('[', '\'').Replace("format('", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.StartsWith("@Microsoft.KeyVault(SecretUri=", settings["ResidentIdHashKey"].Trim('[', '\'').Replace("format('", "", StringComparison.Ordinal), StringComparison.Ordinal);
 
         // Expressions are resolved at deployment; stand in plausible values to run the real reader over the rest.
         var resolved = settings.ToDictionary(
@@ -148,6 +149,7 @@ public sealed class BicepTemplateTests
                 : s.Key.EndsWith("Uri", StringComparison.Ordinal) || s.Key.EndsWith("Endpoint", StringComparison.Ordinal) || s.Key == "PaymentRailUrl" ? "https://resolved.example.net/"
                 : s.Key == "HistoryRetentionDays" ? "90"
                 : s.Key == "DocumentIntelligenceKey" ? "resolved-from-key-vault"
+                : s.Key == "ResidentIdHashKey" ? Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))
                 : s.Key == "CosmosDbDatabase" ? "ruralloans"
                 : s.Key == "TaskHubName" ? "RuralLoansHub"
                 : s.Key == PollOverride ? "00:00:01"

@@ -43,7 +43,7 @@ public sealed class ReservationSweepTests(DevServicesFixture services) : IAsyncL
         var first = await sweep.RunAsync(new ReservationSweepPolicy { Grace = TimeSpan.Zero }, ct);
         var second = await sweep.RunAsync(new ReservationSweepPolicy { Grace = TimeSpan.Zero }, ct);
 
-        Assert.Equal(new ReservationSweepReport(Held: 6, Released: 3, Committed: 0, Waiting: 0), first);
+        Assert.Equal(new ReservationSweepReport(Held: 6, Released: 3, Committed: 0, Waiting: 0, BorrowerHoldsReleased: 1), first);
         Assert.Equal(new ReservationSweepReport(Held: 3, Released: 0, Committed: 0, Waiting: 0), second);
         Assert.All(await HeldAsync(ct), held => Assert.Equal([Key(running)], held));
         var snapshots = await SnapshotsAsync(ct);
@@ -55,9 +55,34 @@ public sealed class ReservationSweepTests(DevServicesFixture services) : IAsyncL
         var state = await _pipeline.WaitForCompletionAsync(running, TimeSpan.FromSeconds(60), ct);
         Assert.Equal(ApplicationStage.Disbursed, state.ReadOutputAs<ApplicationOutcome>()!.Stage);
         var after = await sweep.RunAsync(new ReservationSweepPolicy { Grace = TimeSpan.Zero }, ct);
-        Assert.Equal(new ReservationSweepReport(0, 0, 0, 0), after);
+        // Its borrower's hold is now an open loan of the product.
+        Assert.Equal(new ReservationSweepReport(0, 0, 0, 0, BorrowerHoldsDisbursed: 1), after);
         Assert.Equal(30_000m, (await SnapshotsAsync(ct)).Sum(s => s.CommittedYuan));
         Assert.Equal([Key(running)], _pipeline.Rail.CommittedPayouts.Keys);
+        Assert.Equal(new ReservationSweepReport(0, 0, 0, 0), await sweep.RunAsync(new ReservationSweepPolicy { Grace = TimeSpan.Zero }, ct));
+    }
+
+    [Fact]
+    public async Task A_terminated_applications_borrower_may_apply_again_once_the_sweep_released_the_hold()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var form = TestForms.TextPdf(TestForms.GoodHousehold("43062619820315123"));
+        var terminated = (await _pipeline.Runtime.Intake.SubmitAsync(new SubmitApplication("MFI001", "farm-310", form), ct)).ApplicationId;
+        await _rail.ReachedAsync(Key(terminated), ct);
+        await _pipeline.Client.TerminateInstanceAsync(terminated, "operator stopped the loan", ct);
+        await WaitForStatusAsync(terminated, OrchestrationRuntimeStatus.Terminated, ct);
+
+        // Until the sweep gives the hold back, the borrower's open application blocks a new one of the product.
+        var tooEarly = (await _pipeline.Runtime.Intake.SubmitAsync(new SubmitApplication("MFI001", "farm-310", form.Concat("\n% 1\n"u8.ToArray()).ToArray()), ct)).ApplicationId;
+        var refused = await _pipeline.FinishAsync(tooEarly, ct);
+        Assert.Equal("C01", Assert.Single(refused.Reasons!).Code);
+
+        var swept = await _pipeline.Runtime.ReservationSweep.RunAsync(new ReservationSweepPolicy { Grace = TimeSpan.Zero }, ct);
+        Assert.Equal(1, swept.BorrowerHoldsReleased);
+        var again = (await _pipeline.Runtime.Intake.SubmitAsync(new SubmitApplication("MFI001", "farm-310", form.Concat("\n% 2\n"u8.ToArray()).ToArray()), ct)).ApplicationId;
+        await _rail.ReachedAsync(Key(again), ct);
+        _rail.Open(Key(again));
+        Assert.Equal(ApplicationStage.Disbursed, (await _pipeline.FinishAsync(again, ct)).Stage);
     }
 
     private async Task<string> SubmitAsync(string idFirst17, CancellationToken ct) =>
