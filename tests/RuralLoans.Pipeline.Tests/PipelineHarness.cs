@@ -2,6 +2,7 @@ using Microsoft.DurableTask.Client;
 using RuralLoans.Ocr;
 using RuralLoans.Payments;
 using RuralLoans.Payments.Simulator;
+using RuralLoans.Pipeline.Contracts;
 using RuralLoans.Storage;
 using RuralLoans.Testing;
 
@@ -30,8 +31,9 @@ internal sealed class PipelineHarness : IAsyncDisposable
 
     /// <param name="wrapRail">Puts something between the pipeline and the rail simulator, e.g. to hold a payout.</param>
     /// <param name="products">The products intake snapshots, e.g. with a review window short enough to pass during a test.</param>
+    /// <param name="configDirectory">Another folder of lender, product and partner files; the repository's config by default.</param>
     public static async Task<PipelineHarness> StartAsync(DevServicesFixture services, CancellationToken ct, Func<IPaymentRail, IPaymentRail>? wrapRail = null,
-        Products.ProductCatalog? products = null)
+        Products.ProductCatalog? products = null, string? configDirectory = null)
     {
         var rail = await RailSimulator.StartAsync(ct: ct);
         var railHttp = new HttpClient { BaseAddress = rail.BaseAddress };
@@ -43,7 +45,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
             TaskHubName = "Hub" + Guid.NewGuid().ToString("N")[..12],
             Ocr = new OcrOptions(),
             PaymentRail = wrapRail is null ? new HttpPaymentRail(railHttp) : wrapRail(new HttpPaymentRail(railHttp)),
-            ConfigDirectory = Path.Combine(RepositoryRoot(), "config"),
+            ConfigDirectory = configDirectory ?? Path.Combine(RepositoryRoot(), "config"),
             Products = products ?? Products.ProductCatalog.Default,
         };
         var runtime = await PipelineRuntime.StartAsync(options, ct);
@@ -53,11 +55,19 @@ internal sealed class PipelineHarness : IAsyncDisposable
     /// <summary>The instance with its input, output and custom status; null when there is none.</summary>
     public Task<OrchestrationMetadata?> StatusAsync(string applicationId, CancellationToken ct) => Client.GetInstanceAsync(applicationId, getInputsAndOutputs: true, ct);
 
-    /// <summary>Waits until the instance has finished; a test that waits longer than <paramref name="timeout"/> fails.</summary>
-    public async Task<OrchestrationMetadata> WaitForCompletionAsync(string applicationId, TimeSpan timeout, CancellationToken ct)
+    /// <summary>
+    /// Waits until the instance has finished; a test that waits longer than <paramref name="timeout"/> fails. Unless
+    /// <paramref name="acceptContract"/> is off, the borrower accepts the contract when it is offered, as one who reads
+    /// and signs it would.
+    /// </summary>
+    public async Task<OrchestrationMetadata> WaitForCompletionAsync(string applicationId, TimeSpan timeout, CancellationToken ct, bool acceptContract = true)
     {
         using var patience = CancellationTokenSource.CreateLinkedTokenSource(ct);
         patience.CancelAfter(timeout);
+        using var stopAccepting = CancellationTokenSource.CreateLinkedTokenSource(patience.Token);
+        var borrower = acceptContract
+            ? Runtime.AcceptContractsUntilStoppedAsync(() => [applicationId], stopAccepting.Token)
+            : Task.FromResult(0);
         try
         {
             return await Client.WaitForInstanceCompletionAsync(applicationId, getInputsAndOutputs: true, patience.Token);
@@ -66,6 +76,11 @@ internal sealed class PipelineHarness : IAsyncDisposable
         {
             var state = await StatusAsync(applicationId, ct);
             throw new TimeoutException($"Application {applicationId} did not finish within {timeout}; last status: {state?.RuntimeStatus} {state?.SerializedCustomStatus}");
+        }
+        finally
+        {
+            await stopAccepting.CancelAsync();
+            await borrower;
         }
     }
 
