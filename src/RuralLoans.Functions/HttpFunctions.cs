@@ -51,6 +51,14 @@ public sealed class HttpFunctions(ApiGatewayHost gateway, FunctionAppPipeline pi
     public Task<IActionResult> RequestHumanReview([HttpTrigger(Open, "post", Route = "api/applications/{id}/review-request")] HttpRequest request,
         [DurableClient] DurableTaskClient client, FunctionContext context) => DispatchAsync(request, context, client);
 
+    [Function("GetApplicationContract")]
+    public Task<IActionResult> GetApplicationContract([HttpTrigger(Open, "get", Route = "api/applications/{id}/contract")] HttpRequest request,
+        [DurableClient] DurableTaskClient client, FunctionContext context) => DispatchAsync(request, context, client);
+
+    [Function("AcceptApplicationContract")]
+    public Task<IActionResult> AcceptApplicationContract([HttpTrigger(Open, "post", Route = "api/applications/{id}/contract/acceptance")] HttpRequest request,
+        [DurableClient] DurableTaskClient client, FunctionContext context) => DispatchAsync(request, context, client);
+
     [Function("GetApplicationHistory")]
     public Task<IActionResult> GetApplicationHistory([HttpTrigger(Open, "get", Route = "api/applications/{id}/history")] HttpRequest request,
         [DurableClient] DurableTaskClient client, FunctionContext context) => DispatchAsync(request, context, client);

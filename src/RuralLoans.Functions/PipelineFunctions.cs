@@ -51,5 +51,21 @@ public sealed class PipelineFunctions(FunctionAppPipeline pipeline)
     public async Task<Disbursement.Output> RunDisbursement([ActivityTrigger] Disbursement.Input input, FunctionContext context) =>
         await (await Activities(context)).DisbursementAsync(input, context.CancellationToken);
 
+    [Function(LoanContract.OfferName)]
+    public async Task<LoanContract.Offer> RunOfferContract([ActivityTrigger] LoanContract.OfferInput input, FunctionContext context) =>
+        await (await Activities(context)).OfferContractAsync(input, context.CancellationToken);
+
+    [Function(LoanContract.RemindName)]
+    public async Task<bool> RunRemindContract([ActivityTrigger] LoanContract.RemindInput input, FunctionContext context) =>
+        await (await Activities(context)).RemindContractAsync(input, context.CancellationToken);
+
+    [Function(LoanContract.AcceptName)]
+    public async Task<LoanContract.Accepted> RunAcceptContract([ActivityTrigger] LoanContract.AcceptInput input, FunctionContext context) =>
+        await (await Activities(context)).AcceptContractAsync(input, context.CancellationToken);
+
+    [Function(LoanContract.WithdrawName)]
+    public async Task<bool> RunWithdrawContract([ActivityTrigger] LoanContract.WithdrawInput input, FunctionContext context) =>
+        await (await Activities(context)).WithdrawContractAsync(input, context.CancellationToken);
+
     private Task<PipelineActivities> Activities(FunctionContext context) => pipeline.ActivitiesAsync(context.CancellationToken);
 }

@@ -20,6 +20,7 @@ public static class LoanApplicationOrchestration
         public const string PreCheckDecided = "PreCheckDecided";
         public const string ReviewDecided = "ReviewDecided";
         public const string HumanReviewRequested = "HumanReviewRequested";
+        public const string ContractAccepted = "ContractAccepted";
     }
 
     /// <summary>Starts the status detail of a review the borrower asked for, so a second request can be told apart.</summary>
@@ -136,6 +137,12 @@ public static class LoanApplicationOrchestration
             return Finish(context, new ApplicationOutcome(id, ApplicationStage.Declined, split.Reason, credit.Score, split.Reasons is { Count: > 0 } ? split.Reasons : credit.Reasons));
         }
 
+        // Before money moves: the loan's terms within the law, and the borrower's acceptance of the printed contract.
+        if (product.RequiresContract && await OfferContractAsync(context, started, round, split.Split!) is { } notAccepted)
+        {
+            return Finish(context, notAccepted with { Score = credit.Score, Reasons = notAccepted.Reasons ?? credit.Reasons });
+        }
+
         // Step 5: pay out exactly once and book it.
         Report(context, ApplicationStage.Disbursing, "正在放款 / disbursing");
         var paid = await context.CallActivityAsync<Disbursement.Output>(Disbursement.Name,
@@ -164,6 +171,57 @@ public static class LoanApplicationOrchestration
         catch (OperationCanceledException)
         {
             return null;
+        }
+    }
+
+    /// <summary>
+    /// Offers the contract and waits for the borrower's acceptance of exactly that contract, sending one reminder before
+    /// the deadline. Null once accepted; otherwise how the application ends (declined under lending law, or expired),
+    /// after giving back the quota the split reserved.
+    /// </summary>
+    private static async Task<ApplicationOutcome?> OfferContractAsync(TaskOrchestrationContext context, ApplicationStarted started, int round, Domain.CoLending.FundSplit split)
+    {
+        var id = started.ApplicationId;
+        var product = started.Product;
+        var deadline = context.CurrentUtcDateTime + product.ContractAcceptanceDeadline!.Value;
+        var offer = await context.CallActivityAsync<LoanContract.Offer>(LoanContract.OfferName,
+            new LoanContract.OfferInput(id, started.PartnerId, product.Code, product.NameZh, round, started.SubmittedAt, split, context.CurrentUtcDateTime, deadline), StepRetry);
+        if (!offer.Offered)
+        {
+            await context.CallActivityAsync<bool>(LoanContract.WithdrawName, new LoanContract.WithdrawInput(id, split, "declined"), StepRetry);
+            return new ApplicationOutcome(id, ApplicationStage.Declined, offer.Summary, Reasons: offer.Reasons);
+        }
+        Report(context, ApplicationStage.AwaitingContract,
+            $"等待借款人确认借款合同（年化利率 {Domain.Contracts.Rates.Percent(offer.AnnualizedRate)}，合同摘要 {offer.ContractSha256![..12]}） / waiting for the borrower to accept the contract", waitingUntil: deadline);
+        var remindAt = deadline - (product.ContractReminderBefore ?? TimeSpan.Zero);
+        var reminded = remindAt >= deadline;
+        while (true)
+        {
+            var wait = (reminded ? deadline : remindAt) - context.CurrentUtcDateTime;
+            try
+            {
+                if (wait <= TimeSpan.Zero)
+                {
+                    throw new OperationCanceledException();
+                }
+                var acceptance = await context.WaitForExternalEvent<ContractAccepted>(Events.ContractAccepted, wait);
+                if (acceptance.ContractSha256 == offer.ContractSha256)
+                {
+                    await context.CallActivityAsync<LoanContract.Accepted>(LoanContract.AcceptName, new LoanContract.AcceptInput(id, offer.ContractSha256, acceptance), StepRetry);
+                    return null;
+                }
+                // Accepting some other text accepts nothing: the actions refuse it before it gets here, and so does this.
+            }
+            catch (OperationCanceledException) when (!reminded)
+            {
+                reminded = true;
+                await context.CallActivityAsync<bool>(LoanContract.RemindName, new LoanContract.RemindInput(id, started.PartnerId, null, deadline), StepRetry);
+            }
+            catch (OperationCanceledException)
+            {
+                await context.CallActivityAsync<bool>(LoanContract.WithdrawName, new LoanContract.WithdrawInput(id, split, "expired"), StepRetry);
+                return new ApplicationOutcome(id, ApplicationStage.Expired, "借款人未在期限内确认合同 / the borrower did not accept the contract by the deadline");
+            }
         }
     }
 

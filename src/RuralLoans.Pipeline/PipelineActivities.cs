@@ -13,13 +13,14 @@ namespace RuralLoans.Pipeline;
 /// cancellation token and nothing from either host.
 /// </summary>
 public sealed class PipelineActivities(DocumentOcr documentOcr, FieldValidation validation, VillagePreCheck preCheck, DataScoring scoring, CoLendingSplit split, Disbursement disbursement,
-    AuditJournal journal)
+    AuditJournal journal, LoanContract contract)
 {
     /// <summary>Every activity name the orchestration calls.</summary>
     public static IReadOnlyList<string> Names { get; } =
     [
         DocumentOcr.Name, FieldValidation.Name, VillagePreCheck.AssignName, VillagePreCheck.RemindName, VillagePreCheck.RecordName,
         DataScoring.Name, CoLendingSplit.Name, Disbursement.Name,
+        LoanContract.OfferName, LoanContract.RemindName, LoanContract.AcceptName, LoanContract.WithdrawName,
     ];
 
     /// <summary>A fresh orchestrator: the engine's adapter keeps state per execution.</summary>
@@ -50,6 +51,18 @@ public sealed class PipelineActivities(DocumentOcr documentOcr, FieldValidation 
     public Task<Disbursement.Output> DisbursementAsync(Disbursement.Input input, CancellationToken ct) =>
         Journaled(Disbursement.Name, input.ApplicationId, input, () => disbursement.RunAsync(input, ct), ct);
 
+    public Task<LoanContract.Offer> OfferContractAsync(LoanContract.OfferInput input, CancellationToken ct) =>
+        Journaled(LoanContract.OfferName, input.ApplicationId, input, () => contract.OfferAsync(input, ct), ct);
+
+    public Task<bool> RemindContractAsync(LoanContract.RemindInput input, CancellationToken ct) =>
+        Journaled(LoanContract.RemindName, input.ApplicationId, input, () => contract.RemindAsync(input, ct), ct);
+
+    public Task<LoanContract.Accepted> AcceptContractAsync(LoanContract.AcceptInput input, CancellationToken ct) =>
+        Journaled(LoanContract.AcceptName, input.ApplicationId, input, () => contract.AcceptAsync(input, ct), ct);
+
+    public Task<bool> WithdrawContractAsync(LoanContract.WithdrawInput input, CancellationToken ct) =>
+        Journaled(LoanContract.WithdrawName, input.ApplicationId, input, () => contract.WithdrawAsync(input, ct), ct);
+
     /// <summary>
     /// Runs a step and journals it before its result goes back to the engine: the hashes of the input it was given
     /// and the result it returns, as the history will store them, after the decisions the step stored. The instance
@@ -72,6 +85,10 @@ public sealed class PipelineActivities(DocumentOcr documentOcr, FieldValidation 
             .AddActivity<VillagePreCheck.RecordInput, VillagePreCheck.Recorded>(VillagePreCheck.RecordName, (_, input) => RecordPreCheckAsync(input, CancellationToken.None))
             .AddActivity<DataScoring.Input, CreditDecision>(DataScoring.Name, (_, input) => DataScoringAsync(input, CancellationToken.None))
             .AddActivity<CoLendingSplit.Input, CoLendingSplit.Output>(CoLendingSplit.Name, (_, input) => CoLendingSplitAsync(input, CancellationToken.None))
-            .AddActivity<Disbursement.Input, Disbursement.Output>(Disbursement.Name, (_, input) => DisbursementAsync(input, CancellationToken.None));
+            .AddActivity<Disbursement.Input, Disbursement.Output>(Disbursement.Name, (_, input) => DisbursementAsync(input, CancellationToken.None))
+            .AddActivity<LoanContract.OfferInput, LoanContract.Offer>(LoanContract.OfferName, (_, input) => OfferContractAsync(input, CancellationToken.None))
+            .AddActivity<LoanContract.RemindInput, bool>(LoanContract.RemindName, (_, input) => RemindContractAsync(input, CancellationToken.None))
+            .AddActivity<LoanContract.AcceptInput, LoanContract.Accepted>(LoanContract.AcceptName, (_, input) => AcceptContractAsync(input, CancellationToken.None))
+            .AddActivity<LoanContract.WithdrawInput, bool>(LoanContract.WithdrawName, (_, input) => WithdrawContractAsync(input, CancellationToken.None));
     }
 }

@@ -23,6 +23,9 @@ public enum ApplicationStage
     Disbursed,
     Declined,
     Expired,
+
+    /// <summary>The contract is printed; the borrower has until WaitingUntilUtc to accept it.</summary>
+    AwaitingContract,
 }
 
 /// <summary>Custom status: the stage, which of the five steps it belongs to, and what the application waits for.</summary>
@@ -33,7 +36,7 @@ public sealed record ApplicationProgress(ApplicationStage Stage, int Step, strin
         ApplicationStage.ReadingDocument or ApplicationStage.NeedsCorrection => 1,
         ApplicationStage.AwaitingPreCheck => 2,
         ApplicationStage.Scoring or ApplicationStage.AwaitingHumanReview => 3,
-        ApplicationStage.Splitting => 4,
+        ApplicationStage.Splitting or ApplicationStage.AwaitingContract => 4,
         _ => 5,
     };
 }
@@ -76,3 +79,9 @@ public sealed record ApplicationOutcome(
     string? ReviewedBy = null);
 
 public sealed record LenderAmount(string LenderId, string LenderName, decimal AmountYuan);
+
+/// <summary>
+/// The borrower accepted the contract whose bytes hash to <paramref name="ContractSha256"/>, through the app of the
+/// partner or village partner <paramref name="ActorId"/>. Ids and a hash only: the contract itself is in blob storage.
+/// </summary>
+public sealed record ContractAccepted(string ActorId, string ContractSha256, DateTimeOffset AcceptedAt);

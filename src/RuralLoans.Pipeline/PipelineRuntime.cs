@@ -105,7 +105,7 @@ public sealed class PipelineRuntime : IAsyncDisposable
         Partners = steps.Partners;
         CaseFile = steps.CaseFile;
         Intake = new ApplicationIntake(steps.Documents, steps.Applications, client, steps.Products, steps.Clock, steps.Journal);
-        Actions = new ApplicationActions(client, steps.Applications, steps.Documents, steps.Partners, steps.CaseFile, steps.Clock, steps.Journal);
+        Actions = new ApplicationActions(client, steps.Applications, steps.Documents, steps.Partners, steps.CaseFile, steps.Clock, steps.Journal, steps.Contracts);
         Auditor = new ApplicationAuditor(client, PipelineActivities.Orchestrator, steps.Decisions, steps.Ledger, steps.Lending, steps.Journal,
             new HistoryTable(steps.StorageAccount, steps.TaskHubName), steps.Challengers);
         BlobDrop = new BlobDropIngestion(steps.DocumentBlobs.GetParentBlobServiceClient(), Intake, steps.Partners, steps.Products);

@@ -71,6 +71,9 @@ public sealed class PipelineSteps
     /// <summary>The task hub the steps run on: where the audit finds their history, and the journal's scope.</summary>
     public required string TaskHubName { get; init; }
 
+    /// <summary>The contract step, for the actions and API that show and accept a contract.</summary>
+    public required LoanContract Contracts { get; init; }
+
     /// <summary>Reaches (and, unless <see cref="PipelineOptions.CreateCosmosResources"/> is off, creates) the stores and builds the steps.</summary>
     public static async Task<PipelineSteps> CreateAsync(PipelineOptions options, CancellationToken ct)
     {
@@ -124,6 +127,8 @@ public sealed class PipelineSteps
             options.LoggerFactory.CreateLogger<PipelineSteps>().LogWarning("Scoring runs without a challenger: {Reason}", absent);
         }
 
+        var contracts = new LoanContract(lending, ProductRateCaps.Load(Path.Combine(options.ConfigDirectory, "co-lending-products.json")), quotas, documents,
+            applications, decisions, caseFile, clock, options.LoggerFactory.CreateLogger<LoanContract>());
         var activities = new PipelineActivities(
             new DocumentOcr(documents, new LoanFormReader(OcrEngineFactory.Create(options.Ocr, timeProvider: clock), new LoanFormExtractor(new KnownValues { Counties = partners.LendingRegionCounties })), decisions),
             new FieldValidation(decisions, caseFile),
@@ -131,7 +136,7 @@ public sealed class PipelineSteps
             new DataScoring(scoring, facts, applications, decisions, caseFile, clock, challengers, options.LoggerFactory.CreateLogger<DataScoring>()),
             new CoLendingSplit(lending, quotas, borrowers, options.ResidentIds, decisions, caseFile, clock),
             new Disbursement(payouts, options.PaymentRail, ledger, quotas, lending, applications, caseFile, clock, options.LoggerFactory.CreateLogger<Disbursement>()),
-            journal);
+            journal, contracts);
 
         return new PipelineSteps
         {
@@ -154,6 +159,7 @@ public sealed class PipelineSteps
             LoggerFactory = options.LoggerFactory,
             Journal = journal,
             TaskHubName = hubName,
+            Contracts = contracts,
         };
     }
 }

@@ -6,6 +6,7 @@ using RuralLoans.Ocr;
 using RuralLoans.Payments;
 using RuralLoans.Payments.Simulator;
 using RuralLoans.Pipeline;
+using RuralLoans.Pipeline.Contracts;
 using RuralLoans.Pipeline.Intake;
 using RuralLoans.Storage;
 using RuralLoans.Testing;
@@ -56,6 +57,7 @@ public sealed class BlobDropHostTests(DevServicesFixture services) : IAsyncLifet
         var record = await pipeline.Applications.GetAsync(first, ct);
         Assert.NotNull(record);
         Assert.Equal("MFI001", record.PartnerId);
+        Assert.True(await pipeline.AcceptContractWhenOfferedAsync(first, TimeSpan.FromSeconds(120), ct), "the borrower was offered no contract");
         var done = await pipeline.Client.WaitForCompletionAsync(first, TimeSpan.FromSeconds(120), ct);
         Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
         Assert.Equal(ApplicationStage.Disbursed, done.ReadOutputAs<ApplicationOutcome>()!.Stage);

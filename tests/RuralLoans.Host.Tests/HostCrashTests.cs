@@ -5,6 +5,7 @@ using RuralLoans.Ocr;
 using RuralLoans.Payments;
 using RuralLoans.Payments.Simulator;
 using RuralLoans.Pipeline;
+using RuralLoans.Pipeline.Contracts;
 using RuralLoans.Pipeline.Intake;
 using RuralLoans.Storage;
 using RuralLoans.Testing;
@@ -46,6 +47,7 @@ public sealed class HostCrashTests(DevServicesFixture services) : IAsyncLifetime
         var form = await File.ReadAllBytesAsync(Path.Combine(RepositoryRoot, "samples", "demo", "01-approved-310.png"), ct);
         var submitted = await client.Intake.SubmitAsync(new SubmitApplication("MFI001", "farm-310", form), ct);
 
+        Assert.True(await client.AcceptContractWhenOfferedAsync(submitted.ApplicationId, TimeSpan.FromSeconds(120), ct), "the borrower was offered no contract");
         await first.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromSeconds(120), ct);
         Assert.Single(_rail.CommittedPayouts);
         var afterCrash = await client.Client.GetInstanceAsync(submitted.ApplicationId, getInputsAndOutputs: true, ct);

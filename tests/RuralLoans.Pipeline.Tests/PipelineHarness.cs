@@ -2,6 +2,7 @@ using Microsoft.DurableTask.Client;
 using RuralLoans.Ocr;
 using RuralLoans.Payments;
 using RuralLoans.Payments.Simulator;
+using RuralLoans.Pipeline.Contracts;
 using RuralLoans.Storage;
 using RuralLoans.Testing;
 
@@ -57,11 +58,19 @@ internal sealed class PipelineHarness : IAsyncDisposable
     /// <summary>The instance with its input, output and custom status; null when there is none.</summary>
     public Task<OrchestrationMetadata?> StatusAsync(string applicationId, CancellationToken ct) => Client.GetInstanceAsync(applicationId, getInputsAndOutputs: true, ct);
 
-    /// <summary>Waits until the instance has finished; a test that waits longer than <paramref name="timeout"/> fails.</summary>
-    public async Task<OrchestrationMetadata> WaitForCompletionAsync(string applicationId, TimeSpan timeout, CancellationToken ct)
+    /// <summary>
+    /// Waits until the instance has finished; a test that waits longer than <paramref name="timeout"/> fails. Unless
+    /// <paramref name="acceptContract"/> is off, the borrower accepts the contract when it is offered, as one who reads
+    /// and signs it would.
+    /// </summary>
+    public async Task<OrchestrationMetadata> WaitForCompletionAsync(string applicationId, TimeSpan timeout, CancellationToken ct, bool acceptContract = true)
     {
         using var patience = CancellationTokenSource.CreateLinkedTokenSource(ct);
         patience.CancelAfter(timeout);
+        using var stopAccepting = CancellationTokenSource.CreateLinkedTokenSource(patience.Token);
+        var borrower = acceptContract
+            ? Runtime.AcceptContractsUntilStoppedAsync(() => [applicationId], stopAccepting.Token)
+            : Task.FromResult(0);
         try
         {
             return await Client.WaitForInstanceCompletionAsync(applicationId, getInputsAndOutputs: true, patience.Token);
@@ -70,6 +79,11 @@ internal sealed class PipelineHarness : IAsyncDisposable
         {
             var state = await StatusAsync(applicationId, ct);
             throw new TimeoutException($"Application {applicationId} did not finish within {timeout}; last status: {state?.RuntimeStatus} {state?.SerializedCustomStatus}");
+        }
+        finally
+        {
+            await stopAccepting.CancelAsync();
+            await borrower;
         }
     }
 

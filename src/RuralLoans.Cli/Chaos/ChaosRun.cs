@@ -12,6 +12,7 @@ using RuralLoans.Ocr;
 using RuralLoans.Payments;
 using RuralLoans.Payments.Simulator;
 using RuralLoans.Pipeline;
+using RuralLoans.Pipeline.Contracts;
 using RuralLoans.Pipeline.Intake;
 using RuralLoans.Storage;
 using RuralLoans.TaskHub;
@@ -78,6 +79,9 @@ public static class ChaosRun
             var submitted = new ConcurrentDictionary<int, string>();
             using var injecting = CancellationTokenSource.CreateLinkedTokenSource(ct);
             var injection = InjectDuplicatesAsync(runtime.StorageAccount, settings, options.DuplicatesPerRound, new Random(random.Next()), () => Interlocked.Increment(ref duplicates), injecting.Token);
+            // Borrowers accept their contracts as they are offered, while hosts die and after, so payouts still meet the kills.
+            using var stopBorrowers = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var borrowers = runtime.AcceptContractsUntilStoppedAsync(() => submitted.Values.ToList(), stopBorrowers.Token);
             var submission = SubmitAsync(runtime, forms, window, submitted, problems, ct);
             var killing = KillAndRestartAsync(hosts, options, new Random(random.Next()), () => Interlocked.Increment(ref restarts), log, ct);
             await Task.WhenAll(submission, killing);
@@ -87,6 +91,8 @@ public static class ChaosRun
             await log.WriteLineAsync($"{submitted.Count} submitted, {options.Kills} kills and {duplicates} duplicated messages done after {clock.Elapsed.TotalSeconds:F0} s; waiting for quiescence…");
 
             var states = await WaitForQuiescenceAsync(runtime.Client, submitted.Values.ToList(), options.QuiescenceTimeout, log, ct);
+            await stopBorrowers.CancelAsync();
+            await borrowers;
             // Copies injected near the end may still be in the queues: a duplicated payout step must run, and prove
             // harmless, before payouts are counted.
             await WaitForEmptyQueuesAsync(runtime.StorageAccount, settings, TimeSpan.FromSeconds(60), ct);

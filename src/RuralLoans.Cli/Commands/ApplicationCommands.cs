@@ -20,7 +20,7 @@ internal static class ApplicationCommands
 {
     private static readonly JsonSerializerOptions Json = new(TaskHubJson.Options) { WriteIndented = true };
 
-    public static IEnumerable<Command> Create() => [Submit(), Status(), Correct(), PreCheck(), Review(), RequestReview(), History()];
+    public static IEnumerable<Command> Create() => [Submit(), Status(), Correct(), PreCheck(), Review(), RequestReview(), AcceptContract(), History()];
 
     private static Option<bool> WaitOption() => new("--wait") { Description = "Run the pipeline here until the application finishes or waits for a person" };
 
@@ -166,6 +166,31 @@ internal static class ApplicationCommands
         return command;
     }
 
+    private static Command AcceptContract()
+    {
+        var id = new Argument<string>("ID") { Description = "Application id" };
+        var actor = new Option<string>("--partner") { Description = "The submitting partner or the village partner collecting the borrower's acceptance", Required = true };
+        var pdf = new Option<FileInfo?>("--save") { Description = "Only save the offered contract's PDF to FILE for the borrower to read; accept nothing" };
+        var wait = WaitOption();
+        var json = JsonOption();
+        var command = new Command("accept-contract", "Record that the borrower accepted the loan contract offered (annualized rate, schedule, total interest, lenders)") { id, actor, pdf, wait, json };
+        command.SetAction((parse, ct) => GuardAsync(async () =>
+        {
+            await using var session = await CommandEnvironment.StartPipelineAsync(parse.GetValue(wait), ct);
+            var applicationId = parse.GetValue(id)!;
+            var (offer, bytes) = await session.Runtime.Actions.ContractAsync(applicationId, ct);
+            if (parse.GetValue(pdf) is { } file)
+            {
+                await File.WriteAllBytesAsync(file.FullName, bytes, ct);
+                Console.WriteLine($"{file.FullName}: contract {offer.ContractSha256}, annualized rate {Domain.Contracts.Rates.Percent(offer.AnnualizedRate)}, total interest {offer.TotalInterestYuan:0.00} yuan");
+                return 0;
+            }
+            await session.Runtime.Actions.AcceptContractAsync(applicationId, parse.GetValue(actor)!, offer.ContractSha256, ct);
+            return await ReportAsync(session, applicationId, parse.GetValue(wait), parse.GetValue(json), ct);
+        }));
+        return command;
+    }
+
     private static Command History()
     {
         var id = new Argument<string>("ID") { Description = "Application id" };
@@ -265,7 +290,7 @@ internal static class ApplicationCommands
             {
                 var terminal = status.State.RuntimeStatus is not (OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending);
                 // A running application at Declined waits for the borrower's review request, which may never come.
-                var waitingForPerson = status.Progress?.Stage is ApplicationStage.NeedsCorrection or ApplicationStage.AwaitingPreCheck or ApplicationStage.AwaitingHumanReview
+                var waitingForPerson = status.Progress?.Stage is ApplicationStage.NeedsCorrection or ApplicationStage.AwaitingPreCheck or ApplicationStage.AwaitingHumanReview or ApplicationStage.AwaitingContract
                     or ApplicationStage.Declined;
                 if (terminal || (moved && waitingForPerson))
                 {

@@ -16,6 +16,7 @@ using RuralLoans.Ocr.Imaging;
 using RuralLoans.Payments;
 using RuralLoans.Payments.Simulator;
 using RuralLoans.Pipeline;
+using RuralLoans.Pipeline.Contracts;
 using RuralLoans.Pipeline.Intake;
 using RuralLoans.Storage;
 using Spectre.Console;
@@ -419,7 +420,10 @@ internal static class BenchPipelineCommand
         var submitted = await pipeline.Intake.SubmitAsync(new SubmitApplication("MFI001", "farm-310", form), ct);
         using var patience = CancellationTokenSource.CreateLinkedTokenSource(ct);
         patience.CancelAfter(TimeSpan.FromMinutes(2));
+        // The borrower accepts the contract as soon as it is offered; the poll adds at most a quarter second.
+        var borrower = pipeline.AcceptContractWhenOfferedAsync(submitted.ApplicationId, TimeSpan.FromMinutes(2), patience.Token);
         var state = await observer.WaitForInstanceCompletionAsync(submitted.ApplicationId, getInputsAndOutputs: true, patience.Token);
+        await borrower;
         var outcome = state.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? state.ReadOutputAs<ApplicationOutcome>() : null;
         return outcome?.Stage == ApplicationStage.Disbursed ? state.LastUpdatedAt - submittedAt : TimeSpan.Zero;
     }

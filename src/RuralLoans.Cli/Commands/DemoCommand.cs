@@ -11,6 +11,7 @@ using RuralLoans.Ocr;
 using RuralLoans.Payments;
 using RuralLoans.Payments.Simulator;
 using RuralLoans.Pipeline;
+using RuralLoans.Pipeline.Contracts;
 using RuralLoans.Pipeline.Intake;
 using RuralLoans.Pipeline.Operations;
 using RuralLoans.Storage;
@@ -207,6 +208,13 @@ internal static class DemoCommand
     {
         var id = row.ApplicationId!;
         var stage = progress.Stage;
+        if (stage == ApplicationStage.AwaitingContract && !row.Done.Contains(stage.ToString()))
+        {
+            // The borrower reads the printed contract on the partner's app and accepts it.
+            await pipeline.AcceptOfferedContractAsync(id, ct);
+            row.Done.Add(stage.ToString());
+            return;
+        }
         var action = row.Case.Actions.FirstOrDefault(a => a.When == stage.ToString());
         if (action is null || row.Done.Contains(stage.ToString()))
         {

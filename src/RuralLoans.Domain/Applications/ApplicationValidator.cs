@@ -138,7 +138,7 @@ public static partial class ApplicationValidator
             }
             else
             {
-                errors.Add(new("repaymentMethod", "repayment.unknown", "还款方式应为：等额本息、先息后本或到期一次还本付息", "The repayment method must be equal instalment, interest-then-bullet or bullet"));
+                errors.Add(new("repaymentMethod", "repayment.unknown", "还款方式应为：等额本息、等额本金、先息后本、按季结息或到期一次还本付息", "The repayment method must be equal instalment, equal principal, interest-then-bullet, quarterly interest or bullet"));
             }
         }
 

@@ -114,6 +114,12 @@ public static partial class FieldNormalizers
             case "到期一次还本付息" or "一次还本付息" or "bullet" or "lumpsum":
                 method = RepaymentMethod.Bullet;
                 return true;
+            case "等额本金" or "equalprincipal" or "equal_principal":
+                method = RepaymentMethod.EqualPrincipal;
+                return true;
+            case "按季结息" or "按季付息" or "按季结息到期还本" or "按季付息到期还本" or "quarterlyinterest" or "quarterly_interest":
+                method = RepaymentMethod.QuarterlyInterest;
+                return true;
             default:
                 method = default;
                 return false;

@@ -9,12 +9,18 @@ public sealed record Instalment(int Period, DateOnly DueDate, decimal PrincipalY
 }
 
 /// <summary>
-/// Builds repayment schedules. Monthly rate = annual rate / 12; every interest amount is rounded to the fen
-/// (halves away from zero) on its own; the last instalment takes whatever principal is left so the principal
-/// always adds up exactly.
+/// Builds repayment schedules. Day count (see <see cref="RepaymentMethodNames.DayCount"/>): the monthly methods use
+/// 30/360, a month's interest being balance × annual rate ÷ 12; quarterly settlement uses ACT/360, a period's interest
+/// being balance × annual rate ÷ 360 × the actual days since the last settlement. Rounding: every interest amount is
+/// rounded to the fen on its own, halves away from zero (<see cref="Money.RoundToFen"/>); principal parts are whole fen
+/// (equal-principal parts are the floor of principal ÷ n to the fen) and the last instalment takes whatever principal
+/// is left, so the principal always adds up exactly and the schedule's total is exactly principal + the sum of its
+/// rounded interest. Due dates fall on the disbursement day of each following month (clamped to the month's end).
 /// </summary>
 public static class RepaymentSchedule
 {
+    public const decimal DaysInYearForRate = 360m;
+
     public static IReadOnlyList<Instalment> Build(decimal principalYuan, decimal annualRate, int termMonths, RepaymentMethod method, DateOnly disbursedOn)
     {
         if (principalYuan <= 0 || Money.RoundToFen(principalYuan) != principalYuan)
@@ -38,8 +44,17 @@ public static class RepaymentSchedule
             [
                 new Instalment(1, disbursedOn.AddMonths(termMonths), principalYuan, Money.RoundToFen(principalYuan * monthlyRate * termMonths), 0),
             ],
+            RepaymentMethod.EqualPrincipal => EqualPrincipal(principalYuan, monthlyRate, termMonths, disbursedOn),
+            RepaymentMethod.QuarterlyInterest => QuarterlyInterest(principalYuan, annualRate, termMonths, disbursedOn),
             _ => throw new ArgumentOutOfRangeException(nameof(method), method, null),
         };
+    }
+
+    /// <summary>Interest over the schedule: what the contract discloses as 利息总额.</summary>
+    public static decimal TotalInterest(IReadOnlyList<Instalment> schedule)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        return schedule.Sum(i => i.InterestYuan);
     }
 
     /// <summary>
@@ -61,6 +76,50 @@ public static class RepaymentSchedule
             schedule.Add(new Instalment(period, start.AddMonths(period), principalPart, interest, remaining));
         }
         return schedule;
+    }
+
+    /// <summary>
+    /// 等额本金: principal ÷ n each month, floored to the fen so no month repays more than its share early; the fen
+    /// the floor left over are repaid with the last month. Interest is the month's opening balance × r.
+    /// </summary>
+    private static List<Instalment> EqualPrincipal(decimal principal, decimal monthlyRate, int termMonths, DateOnly start)
+    {
+        var part = Money.ToYuan(Money.ToFen(principal) / termMonths);
+        var schedule = new List<Instalment>(termMonths);
+        var remaining = principal;
+        for (var period = 1; period <= termMonths; period++)
+        {
+            var interest = Money.RoundToFen(remaining * monthlyRate);
+            var principalPart = period == termMonths ? remaining : part;
+            remaining -= principalPart;
+            schedule.Add(new Instalment(period, start.AddMonths(period), principalPart, interest, remaining));
+        }
+        return schedule;
+    }
+
+    /// <summary>
+    /// 按季结息、到期还本: interest is settled every three months from the disbursement date and at maturity (a term
+    /// that is not a whole number of quarters ends with a shorter period); each period's interest is the full principal
+    /// × annual rate ÷ 360 × the actual days in the period.
+    /// </summary>
+    private static List<Instalment> QuarterlyInterest(decimal principal, decimal annualRate, int termMonths, DateOnly start)
+    {
+        var schedule = new List<Instalment>();
+        var from = start;
+        var period = 0;
+        for (var months = 3; ; months += 3)
+        {
+            var last = months >= termMonths;
+            var due = start.AddMonths(last ? termMonths : months);
+            var days = due.DayNumber - from.DayNumber;
+            var interest = Money.RoundToFen(principal * annualRate * days / DaysInYearForRate);
+            schedule.Add(new Instalment(++period, due, last ? principal : 0, interest, last ? 0 : principal));
+            if (last)
+            {
+                return schedule;
+            }
+            from = due;
+        }
     }
 
     /// <summary>先息后本: interest on the full principal every month, the principal with the last payment.</summary>

@@ -121,3 +121,55 @@ public static class PolicyRules
         return findings;
     }
 }
+
+/// <summary>What the lending-law rules look at: the approved loan's terms and the rate its lenders would charge.</summary>
+public sealed record LoanTermsFacts
+{
+    public required string Purpose { get; init; }
+    public required Applications.RepaymentMethod RepaymentMethod { get; init; }
+    public required int TermMonths { get; init; }
+
+    /// <summary>The borrower's rate: the lenders' rates weighted by what each funds.</summary>
+    public required decimal BlendedAnnualRate { get; init; }
+    public required Contracts.RateCap RateCap { get; init; }
+}
+
+/// <summary>
+/// Rules of lending law that hold for every product and policy version, checked before a contract is offered: they
+/// decline with a reason code the borrower can read, and nothing about them is a matter of credit judgement.
+/// </summary>
+public static class LendingLawRules
+{
+    public const string ProhibitedPurposeRule = "prohibited-purpose";
+    public const string ConsumerBulletTermRule = "consumer-bullet-term";
+    public const string RateCapRule = "rate-cap";
+
+    /// <summary>One-off repayment of principal and interest (一次性还本付息) of a consumer loan: at most one year.</summary>
+    public const int MaxConsumerBulletTermMonths = 12;
+
+    public static IReadOnlyList<PolicyFinding> Evaluate(LoanTermsFacts facts)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        var findings = new List<PolicyFinding>();
+        if (LoanPurposeCategory.Prohibited(facts.Purpose) is { } use)
+        {
+            findings.Add(new(ProhibitedPurposeRule, RuleSeverity.Decline, new("L01",
+                $"借款用途不合规：贷款不得用于{use.Zh}",
+                $"The purpose is not allowed: loans may not be used for {use.En}")));
+        }
+        if (facts.RepaymentMethod == Applications.RepaymentMethod.Bullet && facts.TermMonths > MaxConsumerBulletTermMonths
+            && LoanPurposeCategory.Classify(facts.Purpose) == LoanPurposeCategory.Consumption)
+        {
+            findings.Add(new(ConsumerBulletTermRule, RuleSeverity.Decline, new("L02",
+                $"消费类贷款到期一次还本付息的期限不得超过{MaxConsumerBulletTermMonths}个月",
+                $"A consumer loan repaid in one payment at maturity may run at most {MaxConsumerBulletTermMonths} months")));
+        }
+        if (facts.BlendedAnnualRate > facts.RateCap.MaxAnnualRate)
+        {
+            findings.Add(new(RateCapRule, RuleSeverity.Decline, new("L03",
+                $"年化利率{Contracts.Rates.Percent(facts.BlendedAnnualRate)}超过上限{Contracts.Rates.Percent(facts.RateCap.MaxAnnualRate)}（{facts.RateCap.Basis}）",
+                $"The annualized rate {Contracts.Rates.Percent(facts.BlendedAnnualRate)} exceeds the cap of {Contracts.Rates.Percent(facts.RateCap.MaxAnnualRate)} ({facts.RateCap.Basis})")));
+        }
+        return findings;
+    }
+}

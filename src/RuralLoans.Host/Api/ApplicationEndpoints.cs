@@ -15,6 +15,8 @@ public sealed record HumanReviewRequestBody(string? Reason);
 
 public sealed record AcceptedView(string ApplicationId, string Status);
 
+public sealed record ContractAcceptanceRequest(string? ContractSha256);
+
 /// <summary>Endpoints for one application and the list of them.</summary>
 internal static partial class ApplicationEndpoints
 {
@@ -180,6 +182,48 @@ internal static partial class ApplicationEndpoints
             .Accepts<HumanReviewRequestBody>("application/json")
             .ProducesActionAnswers();
 
+        applications.MapGet("/{id}/contract", async (HttpContext http, string id, CancellationToken ct) =>
+        {
+            var actor = http.RequireActor();
+            if (await reader.FindVisibleAsync(actor, id, ct) is null)
+            {
+                return ApiProblems.NotFound(id);
+            }
+            var (offer, pdf) = await ContractOrConflictAsync(() => runtime().Actions.ContractAsync(id, ct));
+            http.Response.Headers["X-Contract-Sha256"] = offer.ContractSha256;
+            http.Response.Headers.ETag = $"\"{offer.ContractSha256}\"";
+            return Results.File(pdf, "application/pdf", $"contract-{id}.pdf");
+        })
+            .WithName("GetApplicationContract").RequireAuthorization(ApiAuthentication.Policies.AnyRole)
+            .WithSummary("The loan contract offered to the borrower, as a printable PDF; its SHA-256 in the X-Contract-Sha256 header.")
+            .WithDescription("Annualized rate (年化利率), repayment schedule, total interest and each lender's share. Whoever may see the application may read it; 409 before a contract is offered.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/pdf").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+
+        applications.MapPost("/{id}/contract/acceptance", async (HttpContext http, string id, CancellationToken ct) =>
+        {
+            var actor = http.RequireActor();
+            if (!actor.IsPartner && !actor.IsVillagePartner)
+            {
+                throw new ApiProblemException(StatusCodes.Status403Forbidden, "not-a-partner", "The borrower's acceptance is collected by the submitting partner's or the village partner's app.");
+            }
+            if (await reader.FindVisibleAsync(actor, id, ct) is null)
+            {
+                return ApiProblems.NotFound(id);
+            }
+            var request = await ReadJsonAsync<ContractAcceptanceRequest>(http, ct);
+            await ContractOrConflictAsync(async () =>
+            {
+                await runtime().Actions.AcceptContractAsync(id, actor.Id, request.ContractSha256, ct);
+                return true;
+            });
+            return AcceptedFor(id);
+        })
+            .WithName("AcceptApplicationContract").RequireAuthorization(ApiAuthentication.Policies.AnyRole)
+            .WithSummary("Record that the borrower accepted the contract (the submitting partner or the application's village partner).")
+            .WithDescription("JSON {\"contractSha256\": \"…\"}: the hash of the contract shown to the borrower, as GET …/contract returned it; any other hash is refused (409).")
+            .Accepts<ContractAcceptanceRequest>("application/json")
+            .ProducesActionAnswers();
+
         applications.MapGet("/{id}/history", async (HttpContext http, string id, CancellationToken ct) =>
         {
             var actor = http.RequireActor();
@@ -212,6 +256,19 @@ internal static partial class ApplicationEndpoints
             .WithName("AuditApplication").RequireAuthorization(ApiAuthentication.Policies.Auditor)
             .WithSummary("Replay the application: hash chain, orchestrator replay and every recorded decision re-executed; each step verified, failed (with the difference) or not applicable.")
             .Produces<Pipeline.Audit.AuditVerdict>().ProducesProblem(StatusCodes.Status404NotFound);
+    }
+
+    /// <summary>No contract yet, or a different one: a conflict with where the application is, not a bad request.</summary>
+    private static async Task<T> ContractOrConflictAsync<T>(Func<Task<T>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (ActionRefusedException e) when (e.Code is "no-contract" or "contract-mismatch")
+        {
+            throw new ApiProblemException(StatusCodes.Status409Conflict, e.Code, e.Message);
+        }
     }
 
     private static async Task<T> ReadJsonAsync<T>(HttpContext http, CancellationToken ct)

@@ -25,7 +25,7 @@ public sealed record PreCheckPhoto(ReadOnlyMemory<byte> Content, string? FileNam
 /// event is raised, so a wrong or late answer gets a clear refusal instead of sitting unread in the history.
 /// </summary>
 public sealed class ApplicationActions(DurableTaskClient engine, ApplicationStore applications, ContentAddressedBlobStore photos, PartnerDirectory partners, CaseFile caseFile, TimeProvider clock,
-    AuditJournal journal)
+    AuditJournal journal, LoanContract contracts)
 {
     public const int MaxFieldLength = 1_000;
     public const int MaxPhotos = 12;
@@ -167,6 +167,44 @@ public sealed class ApplicationActions(DurableTaskClient engine, ApplicationStor
         }
         await RaiseJournaledAsync(applicationId, LoanApplicationOrchestration.Events.HumanReviewRequested, async () =>
             new HumanReviewRequest(partnerId, await caseFile.KeepNoteAsync(applicationId, "review request reason", reason, ct), clock.GetUtcNow()), ct);
+    }
+
+    /// <summary>
+    /// The contract offered for an application, for the submitting partner's or the village partner's app to show the
+    /// borrower (and for auditors and operators): the PDF and the hash it is kept under.
+    /// </summary>
+    public async Task<(LoanContract.Offer Offer, byte[] Pdf)> ContractAsync(string applicationId, CancellationToken ct)
+    {
+        await RequireAsync(applicationId, ct);
+        var offer = await contracts.OfferedAsync(applicationId, ct)
+            ?? throw new ActionRefusedException("no-contract", $"Application {applicationId} has no contract: none is printed before the split, nor for a loan declined under lending law.");
+        return (offer, await contracts.PdfAsync(offer, ct));
+    }
+
+    /// <summary>
+    /// Records that the borrower accepted the contract, as collected by the submitting partner's or the assigned village
+    /// partner's app. The hash must be that of the contract offered, so an acceptance always names the text accepted.
+    /// </summary>
+    public async Task AcceptContractAsync(string applicationId, string actorId, string? contractSha256, CancellationToken ct)
+    {
+        var application = await RequireAsync(applicationId, ct);
+        if (application.PartnerId != actorId && (application.VillagePartnerId is null || application.VillagePartnerId != actorId))
+        {
+            throw new ActionRefusedException("not-your-application", $"Only the submitting partner or the application's village partner collects the borrower's acceptance of {applicationId}.");
+        }
+        if (string.IsNullOrWhiteSpace(contractSha256))
+        {
+            throw new ActionRefusedException("missing-contract-hash", "Send the SHA-256 of the contract the borrower accepted (contractSha256), as GET …/contract returns it.");
+        }
+        await RequireStageAsync(applicationId, ApplicationStage.AwaitingContract, ct);
+        var offer = await contracts.OfferedAsync(applicationId, ct)
+            ?? throw new ActionRefusedException("no-contract", $"Application {applicationId} has no contract on record.");
+        if (!string.Equals(offer.ContractSha256, contractSha256.Trim(), StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ActionRefusedException("contract-mismatch", $"The borrower must accept the contract offered ({offer.ContractSha256}); {contractSha256} is not it.");
+        }
+        await RaiseJournaledAsync(applicationId, LoanApplicationOrchestration.Events.ContractAccepted,
+            () => Task.FromResult(new ContractAccepted(actorId, offer.ContractSha256!, clock.GetUtcNow())), ct);
     }
 
     /// <summary>

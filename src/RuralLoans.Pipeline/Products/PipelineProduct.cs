@@ -17,8 +17,19 @@ public sealed record PipelineProduct(
     TimeSpan PreCheckReminderBefore,
     TimeSpan CorrectionDeadline,
     TimeSpan HumanReviewDeadline,
-    TimeSpan? DeclineReviewWindow = null)
+    TimeSpan? DeclineReviewWindow = null,
+    TimeSpan? ContractAcceptanceDeadline = null,
+    TimeSpan? ContractReminderBefore = null)
 {
+    public const int ContractAcceptanceDays = 7;
+    public const int ContractReminderDaysBefore = 2;
+
+    /// <summary>
+    /// Whether the borrower must accept a printed contract before the payout. Snapshots taken before contracts existed
+    /// read back without a deadline, so their histories replay unchanged.
+    /// </summary>
+    public bool RequiresContract => ContractAcceptanceDeadline is { } deadline && deadline > TimeSpan.Zero;
+
     public const int DeclineReviewWindowDays = 15;
 
     /// <summary>Whether an automated decline stays open for a review request under this snapshot.</summary>
@@ -41,9 +52,11 @@ public sealed class ProductCatalog
     [
         new PipelineProduct("farm-acquaintance", "农户熟人贷", "Farm household acquaintance loan",
             RequiresPreCheck: true, MaxAmountYuan: 50_000m, PreCheckDeadline: TimeSpan.FromDays(7), PreCheckReminderBefore: TimeSpan.FromDays(2),
-            CorrectionDeadline: TimeSpan.FromDays(14), HumanReviewDeadline: TimeSpan.FromDays(5), DeclineReviewWindow: TimeSpan.FromDays(PipelineProduct.DeclineReviewWindowDays)),
+            CorrectionDeadline: TimeSpan.FromDays(14), HumanReviewDeadline: TimeSpan.FromDays(5), DeclineReviewWindow: TimeSpan.FromDays(PipelineProduct.DeclineReviewWindowDays),
+            ContractAcceptanceDeadline: TimeSpan.FromDays(PipelineProduct.ContractAcceptanceDays), ContractReminderBefore: TimeSpan.FromDays(PipelineProduct.ContractReminderDaysBefore)),
         new PipelineProduct("farm-310", "农户310信用贷", "Farm household 310 data loan",
             RequiresPreCheck: false, MaxAmountYuan: 200_000m, PreCheckDeadline: TimeSpan.Zero, PreCheckReminderBefore: TimeSpan.Zero,
-            CorrectionDeadline: TimeSpan.FromDays(14), HumanReviewDeadline: TimeSpan.FromDays(5), DeclineReviewWindow: TimeSpan.FromDays(PipelineProduct.DeclineReviewWindowDays)),
+            CorrectionDeadline: TimeSpan.FromDays(14), HumanReviewDeadline: TimeSpan.FromDays(5), DeclineReviewWindow: TimeSpan.FromDays(PipelineProduct.DeclineReviewWindowDays),
+            ContractAcceptanceDeadline: TimeSpan.FromDays(PipelineProduct.ContractAcceptanceDays), ContractReminderBefore: TimeSpan.FromDays(PipelineProduct.ContractReminderDaysBefore)),
     ]);
 }

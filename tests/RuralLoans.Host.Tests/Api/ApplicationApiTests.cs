@@ -5,6 +5,7 @@ using System.Text.Json;
 using RuralLoans.Host.Api;
 using RuralLoans.Host.Auth;
 using RuralLoans.Pipeline;
+using RuralLoans.Pipeline.Contracts;
 using RuralLoans.Testing;
 
 namespace RuralLoans.Host.Tests.Api;
@@ -109,7 +110,10 @@ public sealed class ApplicationApiTests(DevServicesFixture services) : IAsyncLif
         using var response = await client.PostAsJsonAsync($"/api/applications/{id}/corrections",
             new { fields = new Dictionary<string, string> { ["idNumber"] = household["idNumber"], ["phone"] = household["phone"] } }, ct);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        // The borrower accepts the contract, so the application runs to its end.
+        var borrower = _host.Runtime.AcceptContractWhenOfferedAsync(id, TimeSpan.FromSeconds(60), ct);
         await _host.Runtime.Client.WaitForCompletionAsync(id, TimeSpan.FromSeconds(60), ct);
+        await borrower;
 
         var logs = string.Join(Environment.NewLine, _host.Logs.Lines);
         // Field names are logged, their values never (not even masked).

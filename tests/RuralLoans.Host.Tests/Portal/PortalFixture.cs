@@ -97,6 +97,29 @@ public sealed class PortalFixture : IAsyncLifetime
         return await response.Content.ReadFromJsonAsync<JsonElement>(ct);
     }
 
+    /// <summary>
+    /// Waits for the contract to be offered, reads it as the submitting partner's app does and records that the
+    /// borrower accepted it, through the API.
+    /// </summary>
+    public async Task AcceptContractAsync(string applicationId, string partner, CancellationToken ct)
+    {
+        await WaitForStageAsync(applicationId, "AwaitingContract", ct);
+        var token = await TokenAsync("partner", partner, ct);
+        using var get = new HttpRequestMessage(HttpMethod.Get, $"/api/applications/{Uri.EscapeDataString(applicationId)}/contract");
+        get.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var contract = await Http.SendAsync(get, ct);
+        await EnsureSuccessAsync(contract, ct);
+        Assert.Equal("application/pdf", contract.Content.Headers.ContentType?.MediaType);
+        var hash = contract.Headers.GetValues("X-Contract-Sha256").Single();
+        using var accept = new HttpRequestMessage(HttpMethod.Post, $"/api/applications/{Uri.EscapeDataString(applicationId)}/contract/acceptance")
+        {
+            Content = JsonContent.Create(new { contractSha256 = hash }),
+        };
+        accept.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var accepted = await Http.SendAsync(accept, ct);
+        await EnsureSuccessAsync(accepted, ct);
+    }
+
     /// <summary>Polls until the application reaches the stage (or ends elsewhere, which fails with where it ended).</summary>
     public async Task<JsonElement> WaitForStageAsync(string applicationId, string stage, CancellationToken ct, int seconds = 180)
     {

@@ -52,6 +52,10 @@ public sealed class PortalWorkingDayTests(PortalFixture portal) : IClassFixture<
         // Progress is followed live: the stage line moves on and every step ends ticked.
         var stepper = page.GetByTestId("stepper");
         await Expect(stepper.Locator("li")).ToHaveCountAsync(5);
+        // The borrower reads the contract on the partner's page and accepts it there.
+        await Expect(page.Locator("#accept-contract")).ToBeVisibleAsync(new() { Timeout = Pipeline });
+        await Expect(page.Locator("#contract-hash")).Not.ToBeEmptyAsync();
+        await page.ClickAsync("#accept-contract");
         await Expect(page.Locator("#detail-stage [data-stage]")).ToHaveAttributeAsync("data-stage", "Disbursed", new() { Timeout = Pipeline });
         await Expect(stepper.Locator("li.done")).ToHaveCountAsync(5);
         await Expect(page.Locator("#detail-name")).ToHaveTextAsync(demo.Truth["applicantName"]);
@@ -91,6 +95,10 @@ public sealed class PortalWorkingDayTests(PortalFixture portal) : IClassFixture<
         await page.ClickAsync("#send-correction");
         await Expect(page.GetByTestId("notice")).ToBeVisibleAsync();
         await Expect(form).ToBeHiddenAsync();
+        // The borrower reads the contract on the partner's page and accepts it there.
+        await Expect(page.Locator("#accept-contract")).ToBeVisibleAsync(new() { Timeout = Pipeline });
+        await Expect(page.Locator("#contract-hash")).Not.ToBeEmptyAsync();
+        await page.ClickAsync("#accept-contract");
         await Expect(page.Locator("#detail-stage [data-stage]")).ToHaveAttributeAsync("data-stage", "Disbursed", new() { Timeout = Pipeline });
         await page.Context.CloseAsync();
     }
@@ -150,6 +158,7 @@ public sealed class PortalWorkingDayTests(PortalFixture portal) : IClassFixture<
         await Expect(page.GetByTestId("notice")).ToBeVisibleAsync();
         await Expect(page.Locator("#list-view")).ToBeVisibleAsync();
         await Expect(tile).ToHaveCountAsync(0, new() { Timeout = 30_000 });
+        await portal.AcceptContractAsync(id, demo.Partner, ct);
         await portal.WaitForStageAsync(id, "Disbursed", ct);
         await page.Context.CloseAsync();
     }
@@ -173,6 +182,7 @@ public sealed class PortalWorkingDayTests(PortalFixture portal) : IClassFixture<
         await row.Locator("button[data-action='approve']").ClickAsync();
         await Expect(page.GetByTestId("notice")).ToContainTextAsync(id);
         await Expect(row).ToHaveCountAsync(0);
+        await portal.AcceptContractAsync(id, demo.Partner, ct);
         await portal.WaitForStageAsync(id, "Disbursed", ct);
         await page.Context.CloseAsync();
     }
@@ -186,6 +196,7 @@ public sealed class PortalWorkingDayTests(PortalFixture portal) : IClassFixture<
             "柳树村", "安定镇", DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
         var pdf = new FormImages(new FormRenderer(FormFonts.Load("Noto Sans CJK SC"))).TextPdf(DemoSamples.Values(household), FormLayout.LabelValueLines, asciiColon: false);
         var id = await portal.SubmitAsync("MFI002", "farm-310", pdf, "zhao.pdf", ct);
+        await portal.AcceptContractAsync(id, "MFI002", ct);
         await portal.WaitForStageAsync(id, "Disbursed", ct);
 
         var page = await portal.NewPageAsync(1440, 1000);

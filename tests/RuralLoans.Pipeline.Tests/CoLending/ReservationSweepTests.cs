@@ -5,6 +5,7 @@ using RuralLoans.Domain.Disbursements;
 using Microsoft.DurableTask.Client;
 using RuralLoans.Payments;
 using RuralLoans.Pipeline.CoLending;
+using RuralLoans.Pipeline.Contracts;
 using RuralLoans.Pipeline.Intake;
 using RuralLoans.Storage.Quotas;
 using RuralLoans.Testing;
@@ -30,6 +31,9 @@ public sealed class ReservationSweepTests(DevServicesFixture services) : IAsyncL
         var sweep = _pipeline.Runtime.ReservationSweep;
         var terminated = await SubmitAsync("43062619820315123", ct);
         var running = await SubmitAsync("43062619780502231", ct);
+        // Both borrowers accept their contracts, so both payouts reach the (held) rail.
+        Assert.True(await _pipeline.Runtime.AcceptContractWhenOfferedAsync(terminated, TimeSpan.FromSeconds(60), ct));
+        Assert.True(await _pipeline.Runtime.AcceptContractWhenOfferedAsync(running, TimeSpan.FromSeconds(60), ct));
         await _rail.ReachedAsync(Key(terminated), ct);
         await _rail.ReachedAsync(Key(running), ct);
         Assert.All(await HeldAsync(ct), held => Assert.Equal(new[] { Key(running), Key(terminated) }.Order(StringComparer.Ordinal), held));

@@ -35,6 +35,16 @@ export class ApiError extends Error {
  * fetch with the session's token. `json` sends a JSON body, `form` a FormData (multipart); the answer is parsed JSON,
  * or null for an empty body. A 401 ends the session and returns to the sign-in page.
  */
+/** A file the API serves (a contract PDF): its bytes and headers, with the session's token. */
+export async function apiFile(path) {
+  const token = session()?.token;
+  const response = await fetch(path, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+  if (!response.ok) {
+    throw new ApiError(response.status, `HTTP ${response.status}`, "", "");
+  }
+  return { blob: await response.blob(), headers: response.headers };
+}
+
 export async function api(path, { method = "GET", json, form, signal } = {}) {
   const headers = { Accept: "application/json" };
   const token = session()?.token;

@@ -1,5 +1,5 @@
 // Partner page: upload forms (drag and drop or choose), follow each application through the five steps, correct fields.
-import { api } from "./api.js";
+import { api, apiFile } from "./api.js";
 import { byId, fill, h } from "./dom.js";
 import { formatTime, formatYuan, language, onLanguageChange, t } from "./i18n.js";
 import { displayStage, guarded, reasonText, showError, showNotice, stageBadge, startPage, terminalStages } from "./shell.js";
@@ -184,7 +184,43 @@ function renderDetail() {
   renderOutcome(app.outcome);
   renderCorrection(app);
   renderReviewRequest(app);
+  renderContract(app);
 }
+
+/** The contract the borrower reads and accepts; the hash sent back is that of the PDF this page fetched. */
+let contractFor = "";
+let contractHash = "";
+function renderContract(app) {
+  const open = app.stage === "AwaitingContract" && app.status === "Running";
+  byId("contract-form").hidden = !open;
+  byId("contract-help").textContent = open ? t("partner.contractHelp", { time: formatTime(app.waitingUntilUtc) }) : "";
+  if (!open || contractFor === app.applicationId) {
+    return;
+  }
+  contractFor = app.applicationId;
+  contractHash = "";
+  guarded(async () => {
+    const { blob, headers } = await apiFile(`/api/applications/${encodeURIComponent(app.applicationId)}/contract`);
+    contractHash = headers.get("X-Contract-Sha256") ?? "";
+    byId("contract-link").href = URL.createObjectURL(blob);
+    byId("contract-hash").textContent = contractHash.slice(0, 12);
+  });
+}
+
+byId("contract-form").addEventListener("submit", event => {
+  event.preventDefault();
+  const id = selectedId;
+  guarded(async () => {
+    if (!contractHash) {
+      const { headers } = await apiFile(`/api/applications/${encodeURIComponent(id)}/contract`);
+      contractHash = headers.get("X-Contract-Sha256") ?? "";
+    }
+    await api(`/api/applications/${encodeURIComponent(id)}/contract/acceptance`, { method: "POST", json: { contractSha256: contractHash } });
+    showNotice(t("partner.contractAccepted"));
+    byId("contract-form").hidden = true;
+    poll();
+  });
+});
 
 /** An automated decline may still be reviewed by a person (PIPL Art. 24) while its window is open. */
 function renderReviewRequest(app) {
