@@ -51,5 +51,13 @@ public sealed class PipelineFunctions(FunctionAppPipeline pipeline)
     public async Task<Disbursement.Output> RunDisbursement([ActivityTrigger] Disbursement.Input input, FunctionContext context) =>
         await (await Activities(context)).DisbursementAsync(input, context.CancellationToken);
 
+    [Function(Disbursement.CheckName)]
+    public async Task<Disbursement.Output> RunDisbursementStatusCheck([ActivityTrigger] Disbursement.CheckInput input, FunctionContext context) =>
+        await (await Activities(context)).DisbursementStatusCheckAsync(input, context.CancellationToken);
+
+    [Function(Disbursement.BookName)]
+    public async Task<Disbursement.Output> RunDisbursementBooking([ActivityTrigger] Disbursement.BookInput input, FunctionContext context) =>
+        await (await Activities(context)).DisbursementBookingAsync(input, context.CancellationToken);
+
     private Task<PipelineActivities> Activities(FunctionContext context) => pipeline.ActivitiesAsync(context.CancellationToken);
 }

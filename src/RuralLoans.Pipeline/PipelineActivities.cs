@@ -20,6 +20,7 @@ public sealed class PipelineActivities(DocumentOcr documentOcr, FieldValidation 
     [
         DocumentOcr.Name, FieldValidation.Name, VillagePreCheck.AssignName, VillagePreCheck.RemindName, VillagePreCheck.RecordName,
         DataScoring.Name, CoLendingSplit.Name, Disbursement.Name,
+        Disbursement.CheckName, Disbursement.BookName,
     ];
 
     /// <summary>A fresh orchestrator: the engine's adapter keeps state per execution.</summary>
@@ -50,6 +51,12 @@ public sealed class PipelineActivities(DocumentOcr documentOcr, FieldValidation 
     public Task<Disbursement.Output> DisbursementAsync(Disbursement.Input input, CancellationToken ct) =>
         Journaled(Disbursement.Name, input.ApplicationId, input, () => disbursement.RunAsync(input, ct), ct);
 
+    public Task<Disbursement.Output> DisbursementStatusCheckAsync(Disbursement.CheckInput input, CancellationToken ct) =>
+        Journaled(Disbursement.CheckName, input.Payout.ApplicationId, input, () => disbursement.CheckAsync(input, ct), ct);
+
+    public Task<Disbursement.Output> DisbursementBookingAsync(Disbursement.BookInput input, CancellationToken ct) =>
+        Journaled(Disbursement.BookName, input.ApplicationId, input, () => disbursement.BookAsync(input, ct), ct);
+
     /// <summary>
     /// Runs a step and journals it before its result goes back to the engine: the hashes of the input it was given
     /// and the result it returns, as the history will store them, after the decisions the step stored. The instance
@@ -72,6 +79,8 @@ public sealed class PipelineActivities(DocumentOcr documentOcr, FieldValidation 
             .AddActivity<VillagePreCheck.RecordInput, VillagePreCheck.Recorded>(VillagePreCheck.RecordName, (_, input) => RecordPreCheckAsync(input, CancellationToken.None))
             .AddActivity<DataScoring.Input, CreditDecision>(DataScoring.Name, (_, input) => DataScoringAsync(input, CancellationToken.None))
             .AddActivity<CoLendingSplit.Input, CoLendingSplit.Output>(CoLendingSplit.Name, (_, input) => CoLendingSplitAsync(input, CancellationToken.None))
-            .AddActivity<Disbursement.Input, Disbursement.Output>(Disbursement.Name, (_, input) => DisbursementAsync(input, CancellationToken.None));
+            .AddActivity<Disbursement.Input, Disbursement.Output>(Disbursement.Name, (_, input) => DisbursementAsync(input, CancellationToken.None))
+            .AddActivity<Disbursement.CheckInput, Disbursement.Output>(Disbursement.CheckName, (_, input) => DisbursementStatusCheckAsync(input, CancellationToken.None))
+            .AddActivity<Disbursement.BookInput, Disbursement.Output>(Disbursement.BookName, (_, input) => DisbursementBookingAsync(input, CancellationToken.None));
     }
 }

@@ -65,6 +65,9 @@ public sealed class PipelineSteps
     /// <summary>The task hub the steps run on: where the audit finds their history, and the journal's scope.</summary>
     public required string TaskHubName { get; init; }
 
+    /// <summary>The payout step, for the reconciliation sweep that books what the rail settled or returned.</summary>
+    public required Disbursement Disbursement { get; init; }
+
     /// <summary>Reaches (and, unless <see cref="PipelineOptions.CreateCosmosResources"/> is off, creates) the stores and builds the steps.</summary>
     public static async Task<PipelineSteps> CreateAsync(PipelineOptions options, CancellationToken ct)
     {
@@ -110,13 +113,15 @@ public sealed class PipelineSteps
         var facts = ApplicantFactsSource.Create(applications, Path.Combine(options.ConfigDirectory, "blacklist.json"));
         var scoring = new CreditDecisionEngine(new Scorecard(ScorecardModelCatalog.RuralHousehold), CreditPolicy.RuralDefault, clock);
 
+        var disbursement = new Disbursement(payouts, options.PaymentRail, ledger, quotas, lending, applications, caseFile, clock,
+            options.LoggerFactory.CreateLogger<Disbursement>(), options.Payouts);
         var activities = new PipelineActivities(
             new DocumentOcr(documents, new LoanFormReader(OcrEngineFactory.Create(options.Ocr, timeProvider: clock), new LoanFormExtractor(new KnownValues { Counties = partners.LendingRegionCounties })), decisions),
             new FieldValidation(decisions, caseFile),
             new VillagePreCheck(partners, applications, decisions, caseFile, clock, options.LoggerFactory.CreateLogger<VillagePreCheck>()),
             new DataScoring(scoring, facts, applications, decisions, caseFile, clock),
             new CoLendingSplit(lending, quotas, applications, decisions, caseFile),
-            new Disbursement(payouts, options.PaymentRail, ledger, quotas, lending, applications, caseFile, clock, options.LoggerFactory.CreateLogger<Disbursement>()),
+            disbursement,
             journal);
 
         return new PipelineSteps
@@ -138,6 +143,7 @@ public sealed class PipelineSteps
             LoggerFactory = options.LoggerFactory,
             Journal = journal,
             TaskHubName = hubName,
+            Disbursement = disbursement,
         };
     }
 }

@@ -9,7 +9,14 @@ public enum EntrySide
     Credit,
 }
 
-public sealed record LedgerEntry(string Account, EntrySide Side, decimal AmountYuan);
+/// <summary>
+/// One line of a transfer. Every entry carries its ISO 4217 currency: amounts in different currencies never add up,
+/// and a transfer must balance in each of them. Entries read back from before currencies were recorded are CNY.
+/// </summary>
+public sealed record LedgerEntry(string Account, EntrySide Side, decimal AmountYuan, string Currency = LedgerEntry.Cny)
+{
+    public const string Cny = "CNY";
+}
 
 /// <summary>A set of entries posted together; its id is the disbursement key for payouts.</summary>
 public sealed record LedgerTransfer
@@ -24,6 +31,10 @@ public sealed record LedgerTransfer
 
     public decimal Debits => Entries.Where(e => e.Side == EntrySide.Debit).Sum(e => e.AmountYuan);
     public decimal Credits => Entries.Where(e => e.Side == EntrySide.Credit).Sum(e => e.AmountYuan);
+
+    /// <summary>Debits equal credits in every currency the transfer touches.</summary>
+    public bool Balances => Entries.GroupBy(e => e.Currency, StringComparer.Ordinal)
+        .All(g => g.Where(e => e.Side == EntrySide.Debit).Sum(e => e.AmountYuan) == g.Where(e => e.Side == EntrySide.Credit).Sum(e => e.AmountYuan));
 
     /// <summary>Same id, entries and links: a re-post of this transfer is a harmless retry.</summary>
     public bool SameBookingAs(LedgerTransfer other) =>
@@ -69,7 +80,11 @@ public sealed class Ledger
         {
             throw new ArgumentException($"Transfer {transfer.TransferId} needs at least two entries, each a positive amount in whole fen.", nameof(transfer));
         }
-        if (transfer.Debits != transfer.Credits)
+        if (transfer.Entries.Any(e => e.Currency is not { Length: 3 } || !e.Currency.All(char.IsAsciiLetterUpper)))
+        {
+            throw new ArgumentException($"Transfer {transfer.TransferId} has an entry without an ISO 4217 currency code.", nameof(transfer));
+        }
+        if (!transfer.Balances)
         {
             throw new ArgumentException($"Transfer {transfer.TransferId} does not balance: debits {transfer.Debits}, credits {transfer.Credits}.", nameof(transfer));
         }
@@ -98,11 +113,25 @@ public sealed class Ledger
         });
     }
 
-    /// <summary>Net balance per account, debits positive.</summary>
+    /// <summary>Net balance per account, debits positive (single-currency ledgers; see <see cref="LedgerBalances"/> for more).</summary>
     public IReadOnlyDictionary<string, decimal> Balances() =>
         _transfers.SelectMany(t => t.Entries)
             .GroupBy(e => e.Account, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Sum(e => e.Side == EntrySide.Debit ? e.AmountYuan : -e.AmountYuan), StringComparer.Ordinal);
+}
+
+/// <summary>Balances per account and currency, debits positive.</summary>
+public static class LedgerBalances
+{
+    public static IReadOnlyList<(string Account, string Currency, decimal Balance)> Of(IEnumerable<LedgerTransfer> transfers)
+    {
+        ArgumentNullException.ThrowIfNull(transfers);
+        return transfers.SelectMany(t => t.Entries)
+            .GroupBy(e => (e.Account, e.Currency))
+            .Select(g => (g.Key.Account, g.Key.Currency, g.Sum(e => e.Side == EntrySide.Debit ? e.AmountYuan : -e.AmountYuan)))
+            .OrderBy(b => b.Account, StringComparer.Ordinal).ThenBy(b => b.Currency, StringComparer.Ordinal)
+            .ToList();
+    }
 }
 
 public sealed record BalanceReport(decimal TotalDebits, decimal TotalCredits, IReadOnlyList<string> UnbalancedTransfers)
@@ -122,7 +151,7 @@ public static class BalanceChecker
         {
             debits += transfer.Debits;
             credits += transfer.Credits;
-            if (transfer.Debits != transfer.Credits)
+            if (!transfer.Balances)
             {
                 unbalanced.Add(transfer.TransferId);
             }
@@ -131,49 +160,127 @@ public static class BalanceChecker
     }
 }
 
-/// <summary>The ledger bookings of a payout.</summary>
-public static class DisbursementPostings
+/// <summary>
+/// The chart of accounts of the co-lending book (see docs/ledger.md): the book the platform keeps for the lenders of
+/// every loan it arranges, in yuan (CNY). Asset accounts have debit balances, the funding accounts credit balances.
+/// </summary>
+public static class ChartOfAccounts
 {
+    /// <summary>Asset: the principal a borrower owes this lender (lender's 1301 贷款; the platform's 1321 代理业务资产).</summary>
     public static string LoanReceivable(string lenderId) => $"loan-receivable:{lenderId}";
 
+    /// <summary>Liability: the lender's money the platform has put into loans for it (2314 代理业务负债).</summary>
     public static string LenderFunding(string lenderId) => $"lender-funding:{lenderId}";
 
-    public static string BorrowerLoan(string applicationId) => $"borrower-loan:{applicationId}";
+    /// <summary>Clearing: the settlement account with the payout rail (3001 清算资金往来); nets to zero once every payout is funded.</summary>
+    public const string RailClearing = "rail-clearing";
 
-    public static string BorrowerPayout(string applicationId) => $"borrower-payout:{applicationId}";
+    public static bool IsLoanReceivable(string account) => account.StartsWith("loan-receivable:", StringComparison.Ordinal);
 
-    /// <summary>
-    /// Books a confirmed payout under the disbursement key: each lender swaps funding cash for a loan
-    /// receivable (DR loan-receivable, CR lender-funding, for its share), and the borrower's side records the
-    /// loan owed and the money paid out (DR borrower-loan, CR borrower-payout, for the whole amount).
-    /// </summary>
+    public static bool IsLenderFunding(string account) => account.StartsWith("lender-funding:", StringComparison.Ordinal);
+
+    /// <summary>The accounts a payout may touch; anything else in a payout transfer is a booking error.</summary>
+    public static bool IsKnown(string account) => account == RailClearing || IsLoanReceivable(account) || IsLenderFunding(account);
+}
+
+/// <summary>A lender's part of one payout.</summary>
+public sealed record PayoutShare(string LenderId, decimal AmountYuan);
+
+/// <summary>The ledger bookings of a payout: settlement and, when the money comes back, the return.</summary>
+public static class DisbursementPostings
+{
+    public const string ReturnSuffix = "/return";
+
+    public static string LoanReceivable(string lenderId) => ChartOfAccounts.LoanReceivable(lenderId);
+
+    public static string LenderFunding(string lenderId) => ChartOfAccounts.LenderFunding(lenderId);
+
+    public static string ReturnTransferId(DisbursementKey key) => key.Value + ReturnSuffix;
+
+    /// <summary>Books a payout the rail settled, from the split the lenders funded.</summary>
     public static LedgerTransfer ForPayout(Disbursement disbursement, FundSplit split, DateTimeOffset at)
     {
-        ArgumentNullException.ThrowIfNull(disbursement);
         ArgumentNullException.ThrowIfNull(split);
-        if (disbursement.State != DisbursementState.Disbursed)
+        return ForPayout(disbursement, split.Allocations.Select(a => new PayoutShare(a.LenderId, a.AmountYuan)).ToList(), at);
+    }
+
+    /// <summary>
+    /// Books a payout the rail settled, under the disbursement key, as one compound entry: for each lender's share,
+    /// the lender's funds are drawn into the settlement account (DR rail-clearing, CR lender-funding:{lender}) and
+    /// paid out through it to the borrower, leaving the lender a loan receivable (DR loan-receivable:{lender},
+    /// CR rail-clearing). Both legs in one transfer, because the rail draws and pays on the same value date and a
+    /// half-booked payout must never exist. Only a settled payout is booked: money that did not leave is not recorded.
+    /// </summary>
+    public static LedgerTransfer ForPayout(Disbursement disbursement, IReadOnlyList<PayoutShare> shares, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(disbursement);
+        ArgumentNullException.ThrowIfNull(shares);
+        if (disbursement.State is not (DisbursementState.Disbursed or DisbursementState.Returned))
         {
-            throw new InvalidOperationException($"Only a confirmed payout is booked; {disbursement.Key} is {disbursement.State}.");
+            throw new InvalidOperationException($"Only a payout the rail settled is booked; {disbursement.Key} is {disbursement.State}.");
         }
-        if (split.Allocations.Sum(a => a.AmountYuan) != disbursement.AmountYuan)
+        if (shares.Sum(a => a.AmountYuan) != disbursement.AmountYuan)
         {
-            throw new ArgumentException($"The lenders fund {split.Allocations.Sum(a => a.AmountYuan)}, the payout is {disbursement.AmountYuan}.", nameof(split));
+            throw new ArgumentException($"The lenders fund {shares.Sum(a => a.AmountYuan)}, the payout is {disbursement.AmountYuan}.", nameof(shares));
         }
-        var applicationId = disbursement.Key.ApplicationId;
         var entries = new List<LedgerEntry>();
-        foreach (var allocation in split.Allocations.Where(a => a.AmountYuan > 0))
+        foreach (var share in shares.Where(a => a.AmountYuan > 0))
         {
-            entries.Add(new LedgerEntry(LoanReceivable(allocation.LenderId), EntrySide.Debit, allocation.AmountYuan));
-            entries.Add(new LedgerEntry(LenderFunding(allocation.LenderId), EntrySide.Credit, allocation.AmountYuan));
+            entries.Add(new LedgerEntry(ChartOfAccounts.RailClearing, EntrySide.Debit, share.AmountYuan));
+            entries.Add(new LedgerEntry(ChartOfAccounts.LenderFunding(share.LenderId), EntrySide.Credit, share.AmountYuan));
+            entries.Add(new LedgerEntry(ChartOfAccounts.LoanReceivable(share.LenderId), EntrySide.Debit, share.AmountYuan));
+            entries.Add(new LedgerEntry(ChartOfAccounts.RailClearing, EntrySide.Credit, share.AmountYuan));
         }
-        entries.Add(new LedgerEntry(BorrowerLoan(applicationId), EntrySide.Debit, disbursement.AmountYuan));
-        entries.Add(new LedgerEntry(BorrowerPayout(applicationId), EntrySide.Credit, disbursement.AmountYuan));
         return new LedgerTransfer
         {
             TransferId = disbursement.Key.Value,
-            Description = $"Payout {disbursement.Key} (rail {disbursement.RailReference})",
+            Description = $"放款 payout {disbursement.Key} settled by the rail ({disbursement.RailReference})",
             PostedAt = at,
             Entries = entries,
         };
+    }
+
+    /// <summary>
+    /// Books a settled payout the payee's bank sent back (退汇): the mirror image of the settlement, under
+    /// <c>{key}/return</c> and linked to it, so the loan receivable is gone and each lender's funds are given back.
+    /// The settlement stays in the ledger as it was: what happened is readable, nothing is edited.
+    /// </summary>
+    public static LedgerTransfer ForReturn(LedgerTransfer settlement, string reason, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(settlement);
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        if (settlement.ReversesTransferId is not null)
+        {
+            throw new LedgerConflictException($"{settlement.TransferId} is itself a reversal; only a settlement is returned.");
+        }
+        return new LedgerTransfer
+        {
+            TransferId = settlement.TransferId + ReturnSuffix,
+            Description = $"退汇 return of payout {settlement.TransferId}: {reason}",
+            PostedAt = at,
+            ReversesTransferId = settlement.TransferId,
+            Entries = settlement.Entries.Select(e => e with { Side = e.Side == EntrySide.Debit ? EntrySide.Credit : EntrySide.Debit }).ToArray(),
+        };
+    }
+
+    /// <summary>
+    /// The money the ledger says went out through the rail under one payout key and stayed out: the payout legs of its
+    /// settlement less those of its return (each payout leg debits a loan receivable for what the rail paid).
+    /// </summary>
+    public static decimal NetPaidOut(IEnumerable<LedgerTransfer> transfersOfKey)
+    {
+        ArgumentNullException.ThrowIfNull(transfersOfKey);
+        return transfersOfKey.SelectMany(t => t.Entries)
+            .Where(e => ChartOfAccounts.IsLoanReceivable(e.Account))
+            .Sum(e => e.Side == EntrySide.Debit ? e.AmountYuan : -e.AmountYuan);
+    }
+
+    /// <summary>The payout key a transfer belongs to (its settlement or its return).</summary>
+    public static string PayoutKeyOf(LedgerTransfer transfer)
+    {
+        ArgumentNullException.ThrowIfNull(transfer);
+        return transfer.ReversesTransferId ?? (transfer.TransferId.EndsWith(ReturnSuffix, StringComparison.Ordinal)
+            ? transfer.TransferId[..^ReturnSuffix.Length]
+            : transfer.TransferId);
     }
 }
