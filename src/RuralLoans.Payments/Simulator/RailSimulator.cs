@@ -441,6 +441,13 @@ public sealed class RailSimulator : IAsyncDisposable
         foreach (var line in File.ReadLines(_journalPath).Where(l => l.Length > 0))
         {
             var payout = JsonSerializer.Deserialize<Payout>(line) ?? throw new InvalidDataException($"Corrupt rail journal line in {_journalPath}.");
+            // Lines written before payouts had statuses: the rail settled those at once, when they were committed.
+            if (payout.Script is null || payout.CreatedAt == default)
+            {
+                using var old = JsonDocument.Parse(line);
+                var committedAt = old.RootElement.TryGetProperty("CommittedAt", out var at) ? at.GetDateTimeOffset() : payout.CreatedAt;
+                payout = payout with { Script = payout.Script ?? PayoutScript.Settle, CreatedAt = payout.CreatedAt == default ? committedAt : payout.CreatedAt };
+            }
             _payouts[payout.Key] = payout;
         }
     }
