@@ -40,7 +40,7 @@ public static class PayoutCheck
         {
             var paid = paidByApplication.GetValueOrDefault(id) ?? [];
             var booked = transfersByApplication.GetValueOrDefault(id) ?? [];
-            var settlements = booked.Count(t => t.ReversesTransferId is null);
+            var settlements = booked.Count(t => t.ReversesTransferId is null && !t.TransferId.EndsWith(DisbursementPostings.FundingSuffix, StringComparison.Ordinal));
             if (paid.Count > 1 || settlements > 1)
             {
                 duplicates++;

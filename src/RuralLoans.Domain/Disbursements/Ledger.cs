@@ -172,7 +172,10 @@ public static class ChartOfAccounts
     /// <summary>Liability: the lender's money the platform has put into loans for it (2314 代理业务负债).</summary>
     public static string LenderFunding(string lenderId) => $"lender-funding:{lenderId}";
 
-    /// <summary>Clearing: the settlement account with the payout rail (3001 清算资金往来); nets to zero once every payout is funded.</summary>
+    /// <summary>
+    /// Clearing: the settlement account with the payout rail (3001 清算资金往来). Credited by every payout the rail
+    /// settles, debited by the lenders' funding of it; zero once every payout is funded.
+    /// </summary>
     public const string RailClearing = "rail-clearing";
 
     public static bool IsLoanReceivable(string account) => account.StartsWith("loan-receivable:", StringComparison.Ordinal);
@@ -186,32 +189,80 @@ public static class ChartOfAccounts
 /// <summary>A lender's part of one payout.</summary>
 public sealed record PayoutShare(string LenderId, decimal AmountYuan);
 
-/// <summary>The ledger bookings of a payout: settlement and, when the money comes back, the return.</summary>
+/// <summary>
+/// The ledger bookings of a payout: the payout itself, its funding by the lenders, and, when the money comes back,
+/// the return of each. Every booking is a transfer whose id derives from the disbursement key, so a retry books nothing twice.
+/// </summary>
 public static class DisbursementPostings
 {
     public const string ReturnSuffix = "/return";
+    public const string FundingSuffix = "/funding";
 
     public static string LoanReceivable(string lenderId) => ChartOfAccounts.LoanReceivable(lenderId);
 
     public static string LenderFunding(string lenderId) => ChartOfAccounts.LenderFunding(lenderId);
 
-    public static string ReturnTransferId(DisbursementKey key) => key.Value + ReturnSuffix;
+    public static string FundingTransferId(DisbursementKey key) => key.Value + FundingSuffix;
+
+    public static string ReturnTransferId(string transferId) => transferId + ReturnSuffix;
 
     /// <summary>Books a payout the rail settled, from the split the lenders funded.</summary>
     public static LedgerTransfer ForPayout(Disbursement disbursement, FundSplit split, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(split);
-        return ForPayout(disbursement, split.Allocations.Select(a => new PayoutShare(a.LenderId, a.AmountYuan)).ToList(), at);
+        return ForPayout(disbursement, Shares(split), at);
+    }
+
+    public static IReadOnlyList<PayoutShare> Shares(FundSplit split)
+    {
+        ArgumentNullException.ThrowIfNull(split);
+        return split.Allocations.Select(a => new PayoutShare(a.LenderId, a.AmountYuan)).ToList();
     }
 
     /// <summary>
-    /// Books a payout the rail settled, under the disbursement key, as one compound entry: for each lender's share,
-    /// the lender's funds are drawn into the settlement account (DR rail-clearing, CR lender-funding:{lender}) and
-    /// paid out through it to the borrower, leaving the lender a loan receivable (DR loan-receivable:{lender},
-    /// CR rail-clearing). Both legs in one transfer, because the rail draws and pays on the same value date and a
-    /// half-booked payout must never exist. Only a settled payout is booked: money that did not leave is not recorded.
+    /// The payout the rail settled, under the disbursement key: for each lender's share, the borrower now owes that
+    /// lender the principal and the money went out of the settlement account (DR loan-receivable:{lender},
+    /// CR rail-clearing). Debits equal the principal once: one loan, one receivable per lender. Only a settled payout is
+    /// booked: money that did not leave is not recorded.
     /// </summary>
     public static LedgerTransfer ForPayout(Disbursement disbursement, IReadOnlyList<PayoutShare> shares, DateTimeOffset at)
+    {
+        Require(disbursement, shares);
+        return new LedgerTransfer
+        {
+            TransferId = disbursement.Key.Value,
+            Description = $"放款 payout {disbursement.Key} settled by the rail ({disbursement.RailReference})",
+            PostedAt = at,
+            Entries = shares.Where(a => a.AmountYuan > 0).SelectMany(share => new[]
+            {
+                new LedgerEntry(ChartOfAccounts.LoanReceivable(share.LenderId), EntrySide.Debit, share.AmountYuan),
+                new LedgerEntry(ChartOfAccounts.RailClearing, EntrySide.Credit, share.AmountYuan),
+            }).ToArray(),
+        };
+    }
+
+    /// <summary>
+    /// The lenders' funding of a settled payout, under <c>{key}/funding</c>: each lender's share comes into the
+    /// settlement account on the payout's value date (DR rail-clearing, CR lender-funding:{lender}), so the clearing
+    /// account nets to zero once a payout and its funding are both booked.
+    /// </summary>
+    public static LedgerTransfer ForFunding(Disbursement disbursement, IReadOnlyList<PayoutShare> shares, DateTimeOffset at)
+    {
+        Require(disbursement, shares);
+        return new LedgerTransfer
+        {
+            TransferId = FundingTransferId(disbursement.Key),
+            Description = $"出资 lenders fund payout {disbursement.Key}",
+            PostedAt = at,
+            Entries = shares.Where(a => a.AmountYuan > 0).SelectMany(share => new[]
+            {
+                new LedgerEntry(ChartOfAccounts.RailClearing, EntrySide.Debit, share.AmountYuan),
+                new LedgerEntry(ChartOfAccounts.LenderFunding(share.LenderId), EntrySide.Credit, share.AmountYuan),
+            }).ToArray(),
+        };
+    }
+
+    private static void Require(Disbursement disbursement, IReadOnlyList<PayoutShare> shares)
     {
         ArgumentNullException.ThrowIfNull(disbursement);
         ArgumentNullException.ThrowIfNull(shares);
@@ -223,43 +274,28 @@ public static class DisbursementPostings
         {
             throw new ArgumentException($"The lenders fund {shares.Sum(a => a.AmountYuan)}, the payout is {disbursement.AmountYuan}.", nameof(shares));
         }
-        var entries = new List<LedgerEntry>();
-        foreach (var share in shares.Where(a => a.AmountYuan > 0))
-        {
-            entries.Add(new LedgerEntry(ChartOfAccounts.RailClearing, EntrySide.Debit, share.AmountYuan));
-            entries.Add(new LedgerEntry(ChartOfAccounts.LenderFunding(share.LenderId), EntrySide.Credit, share.AmountYuan));
-            entries.Add(new LedgerEntry(ChartOfAccounts.LoanReceivable(share.LenderId), EntrySide.Debit, share.AmountYuan));
-            entries.Add(new LedgerEntry(ChartOfAccounts.RailClearing, EntrySide.Credit, share.AmountYuan));
-        }
-        return new LedgerTransfer
-        {
-            TransferId = disbursement.Key.Value,
-            Description = $"放款 payout {disbursement.Key} settled by the rail ({disbursement.RailReference})",
-            PostedAt = at,
-            Entries = entries,
-        };
     }
 
     /// <summary>
-    /// Books a settled payout the payee's bank sent back (退汇): the mirror image of the settlement, under
-    /// <c>{key}/return</c> and linked to it, so the loan receivable is gone and each lender's funds are given back.
-    /// The settlement stays in the ledger as it was: what happened is readable, nothing is edited.
+    /// Books the return (退汇) of a settled payout or of its funding: the mirror image, under <c>{id}/return</c> and
+    /// linked to it. The payout's return ends the loan receivable with the money back in the settlement account; the
+    /// funding's return gives each lender its money back. The original stays as it was: nothing is edited.
     /// </summary>
-    public static LedgerTransfer ForReturn(LedgerTransfer settlement, string reason, DateTimeOffset at)
+    public static LedgerTransfer ForReturn(LedgerTransfer original, string reason, DateTimeOffset at)
     {
-        ArgumentNullException.ThrowIfNull(settlement);
+        ArgumentNullException.ThrowIfNull(original);
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
-        if (settlement.ReversesTransferId is not null)
+        if (original.ReversesTransferId is not null)
         {
-            throw new LedgerConflictException($"{settlement.TransferId} is itself a reversal; only a settlement is returned.");
+            throw new LedgerConflictException($"{original.TransferId} is itself a reversal; only a booking is returned.");
         }
         return new LedgerTransfer
         {
-            TransferId = settlement.TransferId + ReturnSuffix,
-            Description = $"退汇 return of payout {settlement.TransferId}: {reason}",
+            TransferId = ReturnTransferId(original.TransferId),
+            Description = $"退汇 return of {original.TransferId}: {reason}",
             PostedAt = at,
-            ReversesTransferId = settlement.TransferId,
-            Entries = settlement.Entries.Select(e => e with { Side = e.Side == EntrySide.Debit ? EntrySide.Credit : EntrySide.Debit }).ToArray(),
+            ReversesTransferId = original.TransferId,
+            Entries = original.Entries.Select(e => e with { Side = e.Side == EntrySide.Debit ? EntrySide.Credit : EntrySide.Debit }).ToArray(),
         };
     }
 
@@ -275,12 +311,22 @@ public static class DisbursementPostings
             .Sum(e => e.Side == EntrySide.Debit ? e.AmountYuan : -e.AmountYuan);
     }
 
-    /// <summary>The payout key a transfer belongs to (its settlement or its return).</summary>
+    /// <summary>The payout key a transfer belongs to (the payout, its funding, or the return of either).</summary>
     public static string PayoutKeyOf(LedgerTransfer transfer)
     {
         ArgumentNullException.ThrowIfNull(transfer);
-        return transfer.ReversesTransferId ?? (transfer.TransferId.EndsWith(ReturnSuffix, StringComparison.Ordinal)
-            ? transfer.TransferId[..^ReturnSuffix.Length]
-            : transfer.TransferId);
+        var id = transfer.ReversesTransferId ?? transfer.TransferId;
+        foreach (var suffix in new[] { ReturnSuffix, FundingSuffix, Ledger.ReversalSuffix })
+        {
+            if (id.EndsWith(suffix, StringComparison.Ordinal))
+            {
+                id = id[..^suffix.Length];
+            }
+        }
+        return id;
     }
+
+    /// <summary>The transfers booked for a payout key: payout, funding and their returns.</summary>
+    public static IReadOnlyList<string> TransferIdsOf(string payoutKey) =>
+        [payoutKey, payoutKey + FundingSuffix, payoutKey + ReturnSuffix, payoutKey + FundingSuffix + ReturnSuffix];
 }

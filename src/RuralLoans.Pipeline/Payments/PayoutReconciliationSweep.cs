@@ -89,6 +89,11 @@ public sealed partial class PayoutReconciliationSweep(IPaymentRail rail, LedgerS
             var bookedYuan = DisbursementPostings.NetPaidOut(transfers);
             var hasSettlement = transfers.Any(t => t.TransferId == key);
             var hasReturn = transfers.Any(t => t.ReversesTransferId == key);
+            if (hasSettlement && !transfers.Any(t => t.TransferId == key + DisbursementPostings.FundingSuffix))
+            {
+                // A payout whose funding was not booked (a crash between the two): booking again adds just the funding.
+                hasSettlement = false;
+            }
             try
             {
                 switch (fact.State)

@@ -149,8 +149,8 @@ public sealed partial class Disbursement(
         {
             throw new InvalidOperationException($"Payout {key} is {payout.State}; only a payout the rail settled is booked.");
         }
-        // The ledger last: its transfer is what the reconciliation sweep takes as "booked", so it must not exist before
-        // the quota and the application have caught up. A returned payout's quota was given back: not used again.
+        // The ledger last, the payout transfer after its funding: the payout transfer is what the reconciliation sweep
+        // takes as "booked", so it must not exist before the rest has caught up. A returned payout's quota was given back: not used again.
         foreach (var share in payout.State == DisbursementState.Disbursed ? payout.Shares : [])
         {
             var committed = await quotas.ChangeAsync(share.LenderId, catalog.Lenders[share.LenderId].QuotaYuan, s => QuotaReservations.Commit(s, key.Value), ct);
@@ -170,6 +170,7 @@ public sealed partial class Disbursement(
                 UpdatedAt = clock.GetUtcNow(),
             }, ct);
         }
+        await ledger.PostAsync(DisbursementPostings.ForFunding(payout, payout.Shares, SettledAt(payout)), ct);
         await ledger.PostAsync(DisbursementPostings.ForPayout(payout, payout.Shares, SettledAt(payout)), ct);
         return new Output(key.Value, payout.RailReference ?? "", payout.AmountYuan);
     }
@@ -229,7 +230,13 @@ public sealed partial class Disbursement(
             DisbursedAmountYuan = 0m,
             UpdatedAt = clock.GetUtcNow(),
         }, ct);
-        await ledger.PostAsync(DisbursementPostings.ForReturn(settlement, $"{reason} (rail {receipt.RailPayoutId})", receipt.ReturnedAt ?? clock.GetUtcNow()), ct);
+        var returnedAt = receipt.ReturnedAt ?? clock.GetUtcNow();
+        var note = $"{reason} (rail {receipt.RailPayoutId})";
+        if (await ledger.FindAsync(DisbursementPostings.FundingTransferId(key), ct) is { } funding)
+        {
+            await ledger.PostAsync(DisbursementPostings.ForReturn(funding, note, returnedAt), ct);
+        }
+        await ledger.PostAsync(DisbursementPostings.ForReturn(settlement, note, returnedAt), ct);
     }
 
     private DateTimeOffset SettledAt(Domain.Disbursements.Disbursement payout) =>

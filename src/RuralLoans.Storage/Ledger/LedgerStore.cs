@@ -8,7 +8,7 @@ namespace RuralLoans.Storage.Ledger;
 /// The double-entry ledger in Cosmos DB, one document per transfer (partition key <c>/transferId</c>, which for a
 /// payout is the disbursement key). Posting is a create: the same transfer posted again is a harmless retry, a
 /// different one under the same id is refused. Nothing is ever updated or deleted; corrections are reversals (a return of
-/// a payout is its own transfer, <c>{key}/return</c>, linked to the settlement it mirrors).
+/// a payout is its own transfer, <c>{key}/return</c>, linked to the booking it mirrors).
 /// </summary>
 public sealed class LedgerStore(Container container)
 {
@@ -59,11 +59,11 @@ public sealed class LedgerStore(Container container)
         }
     }
 
-    /// <summary>The settlement of a payout key and its return, when booked.</summary>
+    /// <summary>What is booked for a payout key: the payout, its funding and their returns, as far as they exist.</summary>
     public async Task<IReadOnlyList<LedgerTransfer>> FindPayoutAsync(string payoutKey, CancellationToken ct)
     {
         var found = new List<LedgerTransfer>();
-        foreach (var id in new[] { payoutKey, payoutKey + DisbursementPostings.ReturnSuffix })
+        foreach (var id in DisbursementPostings.TransferIdsOf(payoutKey))
         {
             if (await FindAsync(id, ct) is { } transfer)
             {
