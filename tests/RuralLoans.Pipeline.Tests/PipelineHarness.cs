@@ -31,7 +31,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
     /// <param name="wrapRail">Puts something between the pipeline and the rail simulator, e.g. to hold a payout.</param>
     /// <param name="products">The products intake snapshots, e.g. with a review window short enough to pass during a test.</param>
     public static async Task<PipelineHarness> StartAsync(DevServicesFixture services, CancellationToken ct, Func<IPaymentRail, IPaymentRail>? wrapRail = null,
-        Products.ProductCatalog? products = null)
+        Products.ProductCatalog? products = null, Steps.PayoutPolling? payouts = null)
     {
         var rail = await RailSimulator.StartAsync(ct: ct);
         var railHttp = new HttpClient { BaseAddress = rail.BaseAddress };
@@ -45,6 +45,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
             PaymentRail = wrapRail is null ? new HttpPaymentRail(railHttp) : wrapRail(new HttpPaymentRail(railHttp)),
             ConfigDirectory = Path.Combine(RepositoryRoot(), "config"),
             Products = products ?? Products.ProductCatalog.Default,
+            Payouts = payouts ?? new Steps.PayoutPolling(),
         };
         var runtime = await PipelineRuntime.StartAsync(options, ct);
         return new PipelineHarness(runtime, rail, railHttp, options);
