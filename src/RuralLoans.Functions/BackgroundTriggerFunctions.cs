@@ -35,7 +35,7 @@ public sealed partial class BackgroundTriggerFunctions(FunctionAppPipeline pipel
         ArgumentNullException.ThrowIfNull(context);
         var runtime = await pipeline.RuntimeAsync(client, context.CancellationToken);
         var report = await BackgroundFunctions.RunHousekeepingAsync(client, new HousekeepingPolicy(pipeline.Settings.HistoryRetention),
-            runtime.ReservationSweep, new ReservationSweepPolicy(), TimeProvider.System, context.CancellationToken);
+            runtime.ReservationSweep, new ReservationSweepPolicy(), runtime.PayoutReconciliation, TimeProvider.System, context.CancellationToken);
         LogRan(logger, BackgroundFunctions.Housekeeping, (timer.IsPastDue ? "(past due) " : "") + report);
     }
 

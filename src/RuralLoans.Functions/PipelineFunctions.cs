@@ -67,5 +67,13 @@ public sealed class PipelineFunctions(FunctionAppPipeline pipeline)
     public async Task<bool> RunWithdrawContract([ActivityTrigger] LoanContract.WithdrawInput input, FunctionContext context) =>
         await (await Activities(context)).WithdrawContractAsync(input, context.CancellationToken);
 
+    [Function(Disbursement.CheckName)]
+    public async Task<Disbursement.Output> RunDisbursementStatusCheck([ActivityTrigger] Disbursement.CheckInput input, FunctionContext context) =>
+        await (await Activities(context)).DisbursementStatusCheckAsync(input, context.CancellationToken);
+
+    [Function(Disbursement.BookName)]
+    public async Task<Disbursement.Output> RunDisbursementBooking([ActivityTrigger] Disbursement.BookInput input, FunctionContext context) =>
+        await (await Activities(context)).DisbursementBookingAsync(input, context.CancellationToken);
+
     private Task<PipelineActivities> Activities(FunctionContext context) => pipeline.ActivitiesAsync(context.CancellationToken);
 }

@@ -66,7 +66,8 @@ public sealed class HostApplication : IAsyncDisposable
                 runtime.Client,
                 new HousekeepingPolicy(settings.HistoryRetention),
                 runtime.StorageAccount,
-                runtime.ReservationSweep);
+                runtime.ReservationSweep,
+                payoutReconciliation: runtime.PayoutReconciliation);
             app.Services.GetRequiredService<PipelineBlobDropHandler>().Attach(runtime.BlobDrop);
             // In Azure the inbox containers come from infra/main.bicep; locally the host makes them so partners can drop files.
             await runtime.BlobDrop.EnsureInboxesAsync(ct);

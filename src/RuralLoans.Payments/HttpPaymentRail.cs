@@ -45,6 +45,10 @@ public sealed class HttpPaymentRail : IPaymentRail
             .Build();
     }
 
+    /// <summary>
+    /// Submits the payout, or finds the one already under its key, and returns it with the status the rail gives it:
+    /// a found payout is not a paid one (it may be pending, failed or returned), so the caller decides on the status.
+    /// </summary>
     public async Task<PayoutReceipt> PayOnceAsync(PayoutRequest request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -73,6 +77,29 @@ public sealed class HttpPaymentRail : IPaymentRail
             throw new PayoutInDoubtException(request.IdempotencyKey,
                 $"The rail did not confirm payout {request.IdempotencyKey} after {attempt} attempt(s); it stays in doubt and will be retried with the same key.", e);
         }
+    }
+
+    public async Task<PayoutPage> ListAsync(PayoutQuery query, string? cursor, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var parameters = new List<string> { "limit=" + Math.Clamp(query.PageSize, 1, RailProtocol.MaxPageSize).ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        void Add(string name, string? value)
+        {
+            if (value is not null)
+            {
+                parameters.Add(name + "=" + Uri.EscapeDataString(value));
+            }
+        }
+        Add("createdFrom", query.CreatedFrom?.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        Add("createdTo", query.CreatedTo?.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        Add("updatedFrom", query.UpdatedFrom?.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        Add("status", query.Status is { } status ? RailProtocol.FormatStatus(status) : null);
+        Add("cursor", cursor);
+        using var response = await _http.GetAsync(new Uri($"{RailProtocol.PayoutsPath}?{string.Join('&', parameters)}", UriKind.Relative), ct);
+        response.EnsureSuccessStatusCode();
+        var list = await response.Content.ReadFromJsonAsync<RailProtocol.PayoutList>(ct)
+            ?? throw new InvalidOperationException("The rail answered a listing with an empty body.");
+        return new PayoutPage(list.Data.Select(RailProtocol.ToReceipt).ToList(), list.HasMore ? list.NextCursor : null);
     }
 
     public async Task<PayoutReceipt?> FindAsync(string idempotencyKey, CancellationToken ct)

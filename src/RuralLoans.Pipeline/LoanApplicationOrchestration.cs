@@ -143,11 +143,17 @@ public static class LoanApplicationOrchestration
             return Finish(context, notAccepted with { Score = credit.Score, Reasons = notAccepted.Reasons ?? credit.Reasons });
         }
 
-        // Step 5: pay out exactly once and book it.
+        // Step 5: pay out exactly once, follow the payout until the rail settles or fails it, and book only settled money.
         Report(context, ApplicationStage.Disbursing, "正在放款 / disbursing");
-        var paid = await context.CallActivityAsync<Disbursement.Output>(Disbursement.Name,
-            new Disbursement.Input(id, started.PartnerId, round, started.SubmittedAt, split.Split!), StepRetry);
-        return Finish(context, new ApplicationOutcome(id, ApplicationStage.Disbursed, "已放款 / disbursed", credit.Score, credit.Reasons, split.Lenders, paid.DisbursementId));
+        var payoutInput = new Disbursement.Input(id, started.PartnerId, round, started.SubmittedAt, split.Split!);
+        var payout = await context.CallActivityAsync<Disbursement.Output>(Disbursement.Name, payoutInput, StepRetry);
+        payout = await FollowPayoutAsync(context, payoutInput, payout);
+        if (payout.Progress == Disbursement.PayoutProgress.Failed)
+        {
+            return Finish(context, new ApplicationOutcome(id, ApplicationStage.PayoutFailed, $"放款失败 / payout failed: {payout.Reason}", credit.Score, credit.Reasons, split.Lenders, payout.DisbursementId));
+        }
+        var booked = await BookPayoutAsync(context, id, payout);
+        return Finish(context, new ApplicationOutcome(id, ApplicationStage.Disbursed, "已放款 / disbursed", credit.Score, credit.Reasons, split.Lenders, booked.DisbursementId));
     }
 
     /// <summary>Waits for the village partner, sending one reminder before the deadline; null when the deadline passes.</summary>
@@ -247,5 +253,47 @@ public static class LoanApplicationOrchestration
     {
         Report(context, outcome.Stage, outcome.Summary);
         return outcome;
+    }
+
+    /// <summary>
+    /// Asks the rail again, on a durable timer, while the payout is pending or processing. Past its deadline the status
+    /// shows an operator task, and the asking goes on more slowly: whether the money left is the rail's to say, so no
+    /// operator event can settle or fail a payout here (a payout the rail fails ends the wait by itself).
+    /// </summary>
+    private static async Task<Disbursement.Output> FollowPayoutAsync(TaskOrchestrationContext context, Disbursement.Input input, Disbursement.Output payout)
+    {
+        for (var check = 1; payout.Progress == Disbursement.PayoutProgress.InFlight; check++)
+        {
+            var overdue = payout.ConfirmBy is { } by && context.CurrentUtcDateTime >= by.UtcDateTime;
+            Report(context, overdue ? ApplicationStage.PayoutUnconfirmed : ApplicationStage.Disbursing, overdue
+                    ? $"运营待办：银行未在期限内确认放款 {payout.DisbursementId} / operator task: the rail has not confirmed payout {payout.DisbursementId} ({payout.Reason}); still asking"
+                    : $"等待银行确认放款 / waiting for the rail to settle the payout ({payout.Reason})",
+                waitingUntil: payout.ConfirmBy?.UtcDateTime);
+            await context.CreateTimer(context.CurrentUtcDateTime + payout.RecheckAfter, CancellationToken.None);
+            payout = await context.CallActivityAsync<Disbursement.Output>(Disbursement.CheckName, new Disbursement.CheckInput(input, check), StepRetry);
+        }
+        return payout;
+    }
+
+    /// <summary>
+    /// The money has left: booking is retried until it succeeds, with growing pauses, never given up. The reconciliation
+    /// sweep books the same payout meanwhile if it can; both writes are idempotent by the key.
+    /// </summary>
+    private static async Task<Disbursement.Output> BookPayoutAsync(TaskOrchestrationContext context, string id, Disbursement.Output payout)
+    {
+        var pause = payout.BookingRetry > TimeSpan.Zero ? payout.BookingRetry : TimeSpan.FromMinutes(1);
+        while (true)
+        {
+            try
+            {
+                return await context.CallActivityAsync<Disbursement.Output>(Disbursement.BookName, new Disbursement.BookInput(id, payout.DisbursementId), StepRetry);
+            }
+            catch (TaskFailedException)
+            {
+                Report(context, ApplicationStage.Disbursing, $"已放款，入账重试中 / paid out; booking {payout.DisbursementId} is retried", waitingUntil: context.CurrentUtcDateTime + pause);
+                await context.CreateTimer(context.CurrentUtcDateTime + pause, CancellationToken.None);
+                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromMinutes(30).Ticks));
+            }
+        }
     }
 }

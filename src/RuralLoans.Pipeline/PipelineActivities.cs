@@ -21,6 +21,7 @@ public sealed class PipelineActivities(DocumentOcr documentOcr, FieldValidation 
         DocumentOcr.Name, FieldValidation.Name, VillagePreCheck.AssignName, VillagePreCheck.RemindName, VillagePreCheck.RecordName,
         DataScoring.Name, CoLendingSplit.Name, Disbursement.Name,
         LoanContract.OfferName, LoanContract.RemindName, LoanContract.AcceptName, LoanContract.WithdrawName,
+        Disbursement.CheckName, Disbursement.BookName,
     ];
 
     /// <summary>A fresh orchestrator: the engine's adapter keeps state per execution.</summary>
@@ -63,6 +64,12 @@ public sealed class PipelineActivities(DocumentOcr documentOcr, FieldValidation 
     public Task<bool> WithdrawContractAsync(LoanContract.WithdrawInput input, CancellationToken ct) =>
         Journaled(LoanContract.WithdrawName, input.ApplicationId, input, () => contract.WithdrawAsync(input, ct), ct);
 
+    public Task<Disbursement.Output> DisbursementStatusCheckAsync(Disbursement.CheckInput input, CancellationToken ct) =>
+        Journaled(Disbursement.CheckName, input.Payout.ApplicationId, input, () => disbursement.CheckAsync(input, ct), ct);
+
+    public Task<Disbursement.Output> DisbursementBookingAsync(Disbursement.BookInput input, CancellationToken ct) =>
+        Journaled(Disbursement.BookName, input.ApplicationId, input, () => disbursement.BookAsync(input, ct), ct);
+
     /// <summary>
     /// Runs a step and journals it before its result goes back to the engine: the hashes of the input it was given
     /// and the result it returns, as the history will store them, after the decisions the step stored. The instance
@@ -89,6 +96,8 @@ public sealed class PipelineActivities(DocumentOcr documentOcr, FieldValidation 
             .AddActivity<LoanContract.OfferInput, LoanContract.Offer>(LoanContract.OfferName, (_, input) => OfferContractAsync(input, CancellationToken.None))
             .AddActivity<LoanContract.RemindInput, bool>(LoanContract.RemindName, (_, input) => RemindContractAsync(input, CancellationToken.None))
             .AddActivity<LoanContract.AcceptInput, LoanContract.Accepted>(LoanContract.AcceptName, (_, input) => AcceptContractAsync(input, CancellationToken.None))
-            .AddActivity<LoanContract.WithdrawInput, bool>(LoanContract.WithdrawName, (_, input) => WithdrawContractAsync(input, CancellationToken.None));
+            .AddActivity<LoanContract.WithdrawInput, bool>(LoanContract.WithdrawName, (_, input) => WithdrawContractAsync(input, CancellationToken.None))
+            .AddActivity<Disbursement.CheckInput, Disbursement.Output>(Disbursement.CheckName, (_, input) => DisbursementStatusCheckAsync(input, CancellationToken.None))
+            .AddActivity<Disbursement.BookInput, Disbursement.Output>(Disbursement.BookName, (_, input) => DisbursementBookingAsync(input, CancellationToken.None));
     }
 }

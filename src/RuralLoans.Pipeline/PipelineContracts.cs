@@ -26,6 +26,15 @@ public enum ApplicationStage
 
     /// <summary>The contract is printed; the borrower has until WaitingUntilUtc to accept it.</summary>
     AwaitingContract,
+
+    /// <summary>The rail has not settled the payout by its deadline: an operator task is open; the application keeps asking the rail.</summary>
+    PayoutUnconfirmed,
+
+    /// <summary>Final: the rail failed or refused the payout; no money left and the lenders' quota is released.</summary>
+    PayoutFailed,
+
+    /// <summary>Final: the payout settled, then the payee's bank sent it back (退汇); the booking is reversed by a return.</summary>
+    PayoutReturned,
 }
 
 /// <summary>Custom status: the stage, which of the five steps it belongs to, and what the application waits for.</summary>

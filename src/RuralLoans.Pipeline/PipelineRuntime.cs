@@ -75,6 +75,9 @@ public sealed record PipelineOptions
 
     /// <summary>Added to every Azure Storage client the pipeline creates, e.g. to count storage transactions.</summary>
     public Azure.Core.Pipeline.HttpPipelinePolicy? StorageRequestPolicy { get; init; }
+
+    /// <summary>How a payout in flight is followed and its booking retried; tests and chaos runs shorten it.</summary>
+    public PayoutPolling Payouts { get; init; } = new();
 }
 
 /// <summary>
@@ -110,7 +113,12 @@ public sealed class PipelineRuntime : IAsyncDisposable
             new HistoryTable(steps.StorageAccount, steps.TaskHubName), steps.Challengers);
         BlobDrop = new BlobDropIngestion(steps.DocumentBlobs.GetParentBlobServiceClient(), Intake, steps.Partners, steps.Products);
         ReservationSweep = new ReservationSweep(steps.Lending, steps.Quotas, steps.PaymentRail, client, steps.Clock, steps.LoggerFactory.CreateLogger<ReservationSweep>(), steps.Borrowers);
+        PayoutReconciliation = new Payments.PayoutReconciliationSweep(steps.PaymentRail, steps.Ledger, steps.Disbursement, steps.Clock,
+            steps.LoggerFactory.CreateLogger<Payments.PayoutReconciliationSweep>());
     }
+
+    /// <summary>Compares the rail's payouts with the ledger; books settled and returned payouts it lacks, flags the rest (run by housekeeping).</summary>
+    public Payments.PayoutReconciliationSweep PayoutReconciliation { get; }
 
     /// <summary>The Durable Task client: start, raise events, query, terminate, purge, rewind, read history.</summary>
     public DurableTaskClient Client { get; }

@@ -74,6 +74,9 @@ public sealed class PipelineSteps
     /// <summary>The contract step, for the actions and API that show and accept a contract.</summary>
     public required LoanContract Contracts { get; init; }
 
+    /// <summary>The payout step, for the reconciliation sweep that books what the rail settled or returned.</summary>
+    public required Disbursement Disbursement { get; init; }
+
     /// <summary>Reaches (and, unless <see cref="PipelineOptions.CreateCosmosResources"/> is off, creates) the stores and builds the steps.</summary>
     public static async Task<PipelineSteps> CreateAsync(PipelineOptions options, CancellationToken ct)
     {
@@ -129,13 +132,15 @@ public sealed class PipelineSteps
 
         var contracts = new LoanContract(lending, ProductRateCaps.Load(Path.Combine(options.ConfigDirectory, "co-lending-products.json")), quotas, documents,
             applications, decisions, caseFile, clock, options.LoggerFactory.CreateLogger<LoanContract>());
+        var disbursement = new Disbursement(payouts, options.PaymentRail, ledger, quotas, lending, applications, caseFile, clock,
+            options.LoggerFactory.CreateLogger<Disbursement>(), options.Payouts);
         var activities = new PipelineActivities(
             new DocumentOcr(documents, new LoanFormReader(OcrEngineFactory.Create(options.Ocr, timeProvider: clock), new LoanFormExtractor(new KnownValues { Counties = partners.LendingRegionCounties })), decisions),
             new FieldValidation(decisions, caseFile),
             new VillagePreCheck(partners, applications, decisions, caseFile, clock, options.LoggerFactory.CreateLogger<VillagePreCheck>()),
             new DataScoring(scoring, facts, applications, decisions, caseFile, clock, challengers, options.LoggerFactory.CreateLogger<DataScoring>()),
             new CoLendingSplit(lending, quotas, borrowers, options.ResidentIds, decisions, caseFile, clock),
-            new Disbursement(payouts, options.PaymentRail, ledger, quotas, lending, applications, caseFile, clock, options.LoggerFactory.CreateLogger<Disbursement>()),
+            disbursement,
             journal, contracts);
 
         return new PipelineSteps
@@ -160,6 +165,7 @@ public sealed class PipelineSteps
             Journal = journal,
             TaskHubName = hubName,
             Contracts = contracts,
+            Disbursement = disbursement,
         };
     }
 }

@@ -35,7 +35,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
     /// <param name="configDirectory">A config folder in place of the repository's, e.g. with lender terms a test needs.</param>
     public static async Task<PipelineHarness> StartAsync(DevServicesFixture services, CancellationToken ct, Func<IPaymentRail, IPaymentRail>? wrapRail = null,
         Products.ProductCatalog? products = null, Domain.Scoring.IShadowModelSource? challengers = null,
-        string? configDirectory = null)
+        string? configDirectory = null, Steps.PayoutPolling? payouts = null)
     {
         var rail = await RailSimulator.StartAsync(ct: ct);
         var railHttp = new HttpClient { BaseAddress = rail.BaseAddress };
@@ -50,6 +50,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
             ConfigDirectory = configDirectory ?? Path.Combine(RepositoryRoot(), "config"),
             Products = products ?? Products.ProductCatalog.Default,
             Challengers = challengers,
+            Payouts = payouts ?? new Steps.PayoutPolling(),
         };
         var runtime = await PipelineRuntime.StartAsync(options, ct);
         return new PipelineHarness(runtime, rail, railHttp, options);

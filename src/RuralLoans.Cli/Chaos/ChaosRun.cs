@@ -124,7 +124,7 @@ public static class ChaosRun
             {
                 host.Kill();
             }
-            var payments = await CheckPaymentsAsync(runtime, railJournal, expectedPaid, submitted.Values.ToList(), problems, ct);
+            var payments = await CheckPaymentsAsync(runtime, new HttpPaymentRail(railHttp), expectedPaid, submitted.Values.ToList(), problems, ct);
             var auditFailures = await AuditAsync(runtime, submitted.Values.ToList(), problems, ct);
             var report = new ChaosReport
             {
@@ -134,7 +134,7 @@ public static class ChaosRun
                 Lost = lost,
                 Stuck = stuck,
                 DuplicatePayouts = payments.Duplicates,
-                LedgerImbalances = payments.Imbalances,
+                LedgerImbalances = payments.Imbalances + payments.BookedWithoutSettledMoney + payments.SettledUnbooked,
                 AuditFailures = auditFailures,
                 Hosts = options.Hosts,
                 Restarts = restarts,
@@ -167,7 +167,7 @@ public static class ChaosRun
     }
 
     /// <summary>Digital forms, each for a different household on the approving side of the scorecard.</summary>
-    private static List<byte[]> RenderForms(int count)
+    internal static List<byte[]> RenderForms(int count)
     {
         var images = new FormImages(new FormRenderer(FormFonts.Load("Noto Sans CJK SC")));
         var today = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
@@ -356,23 +356,13 @@ public static class ChaosRun
         }
     }
 
-    /// <summary>Reads what the rail paid (its journal) and what the ledger booked, then checks them against each other.</summary>
-    private static async Task<PayoutCheck.Result> CheckPaymentsAsync(PipelineRuntime runtime, string railJournal, Dictionary<string, decimal> expectedPaid, List<string> applications, ConcurrentQueue<string> problems, CancellationToken ct)
+    /// <summary>Lists what the rail paid (through its own API) and reads what the ledger booked, then checks them against each other.</summary>
+    internal static async Task<PayoutCheck.Result> CheckPaymentsAsync(PipelineRuntime runtime, IPaymentRail rail, IReadOnlyDictionary<string, decimal> expectedPaid, List<string> applications, ConcurrentQueue<string> problems, CancellationToken ct)
     {
         var railPayouts = new List<PayoutCheck.RailPayout>();
-        if (File.Exists(railJournal))
+        await foreach (var payout in rail.ListAllAsync(new PayoutQuery { PageSize = 200 }, ct))
         {
-            foreach (var line in await File.ReadAllLinesAsync(railJournal, ct))
-            {
-                if (line.Length == 0)
-                {
-                    continue;
-                }
-                using var payout = JsonDocument.Parse(line);
-                railPayouts.Add(new PayoutCheck.RailPayout(
-                    payout.RootElement.GetProperty("Reference").GetString() ?? string.Empty,
-                    payout.RootElement.GetProperty("Amount").GetDecimal()));
-            }
+            railPayouts.Add(new PayoutCheck.RailPayout(payout.IdempotencyKey, payout.Reference, payout.AmountYuan, Pipeline.Payments.RailFacts.From(payout).State));
         }
         var transfers = new List<LedgerTransfer>();
         await foreach (var transfer in runtime.Ledger.ReadAllAsync(ct))
@@ -387,7 +377,7 @@ public static class ChaosRun
         return result;
     }
 
-    private static async Task<int> AuditAsync(PipelineRuntime runtime, List<string> applications, ConcurrentQueue<string> problems, CancellationToken ct)
+    internal static async Task<int> AuditAsync(PipelineRuntime runtime, List<string> applications, ConcurrentQueue<string> problems, CancellationToken ct)
     {
         var failures = 0;
         using var throttle = new SemaphoreSlim(4);
@@ -412,7 +402,7 @@ public static class ChaosRun
         return failures;
     }
 
-    private static void DeleteQuietly(DirectoryInfo directory)
+    internal static void DeleteQuietly(DirectoryInfo directory)
     {
         try
         {

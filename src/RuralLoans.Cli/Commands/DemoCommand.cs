@@ -107,6 +107,7 @@ internal static class DemoCommand
                 transfers.Add(transfer);
             }
             var balance = BalanceChecker.Check(transfers);
+            var reconciliation = await RuralLoans.Pipeline.Payments.RailFacts.ReconcileAsync(new HttpPaymentRail(railHttp), pipeline.Ledger, ct);
             var mismatches = rows.Where(r => r.Outcome?.Stage.ToString() != r.Case.ExpectedStage).ToList();
 
             if (asJson)
@@ -130,6 +131,7 @@ internal static class DemoCommand
                     }),
                     ledger = new { transfers = transfers.Count, debits = balance.TotalDebits, credits = balance.TotalCredits, balanced = balance.IsBalanced },
                     payouts = rail.CommittedPayouts.Count,
+                    reconciliation = new { reconciled = reconciliation.Reconciled, differences = reconciliation.Differences.Select(d => d.ToString()) },
                 }, Json));
             }
             else
@@ -138,12 +140,14 @@ internal static class DemoCommand
                 console.MarkupLine(balance.IsBalanced
                     ? $"[green]Ledger balanced[/]: {transfers.Count} transfers, debits = credits = {Yuan(balance.TotalDebits)}; the rail made {rail.CommittedPayouts.Count} payouts."
                     : $"[red]Ledger NOT balanced[/]: debits {Yuan(balance.TotalDebits)}, credits {Yuan(balance.TotalCredits)}.");
+                console.MarkupLine((reconciliation.Reconciled ? "[green]Ledger reconciled with the rail[/]: " : "[red]Ledger NOT reconciled with the rail[/]: ")
+                    + Markup.Escape(LedgerCommand.Summary(reconciliation)));
                 foreach (var row in mismatches)
                 {
                     console.MarkupLine($"[red]✗[/] {Markup.Escape(row.Case.Name)} ended {Markup.Escape(row.Outcome?.Stage.ToString() ?? row.Stage)}, expected {row.Case.ExpectedStage}. {Markup.Escape(row.Problem ?? "")}");
                 }
             }
-            return mismatches.Count == 0 && balance.IsBalanced ? 0 : 1;
+            return mismatches.Count == 0 && balance.IsBalanced && reconciliation.Reconciled ? 0 : 1;
         }
         finally
         {

@@ -184,6 +184,29 @@ public static class QuotaReservations
     }
 
     /// <summary>
+    /// Gives back the quota of a paid-out loan whose money the payee's bank sent back (退汇): the loan never came to be.
+    /// Idempotent: a second return of the same id changes nothing; a reservation still held is simply released.
+    /// </summary>
+    public static QuotaChange ReturnPaidOut(QuotaSnapshot snapshot, string reservationId)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        if (snapshot.Reservations.TryGetValue(reservationId, out var held))
+        {
+            return held.State == ReservationState.Committed
+                ? Applied(snapshot, Without(snapshot.Reservations, reservationId), snapshot.CommittedYuan,
+                    Settle(snapshot.RecentlySettled, held with { State = ReservationState.Released }))
+                : Release(snapshot, reservationId);
+        }
+        return Settled(snapshot, reservationId) switch
+        {
+            { State: ReservationState.Released } => new QuotaChange(QuotaChangeStatus.AlreadyApplied, snapshot),
+            { State: ReservationState.Committed } paid => Applied(snapshot, snapshot.Reservations, snapshot.CommittedYuan - paid.AmountYuan,
+                Settle(snapshot.RecentlySettled, paid with { State = ReservationState.Released })),
+            _ => new QuotaChange(QuotaChangeStatus.NotFound, snapshot, $"No paid-out reservation {reservationId} for lender {snapshot.LenderId}."),
+        };
+    }
+
+    /// <summary>
     /// Plans reservations for every lender of a split, all or nothing: either every lender's new snapshot,
     /// or the lenders that lack quota and no change at all.
     /// </summary>

@@ -9,7 +9,14 @@ public enum EntrySide
     Credit,
 }
 
-public sealed record LedgerEntry(string Account, EntrySide Side, decimal AmountYuan);
+/// <summary>
+/// One line of a transfer. Every entry carries its ISO 4217 currency: amounts in different currencies never add up,
+/// and a transfer must balance in each of them. Entries read back from before currencies were recorded are CNY.
+/// </summary>
+public sealed record LedgerEntry(string Account, EntrySide Side, decimal AmountYuan, string Currency = LedgerEntry.Cny)
+{
+    public const string Cny = "CNY";
+}
 
 /// <summary>A set of entries posted together; its id is the disbursement key for payouts.</summary>
 public sealed record LedgerTransfer
@@ -24,6 +31,10 @@ public sealed record LedgerTransfer
 
     public decimal Debits => Entries.Where(e => e.Side == EntrySide.Debit).Sum(e => e.AmountYuan);
     public decimal Credits => Entries.Where(e => e.Side == EntrySide.Credit).Sum(e => e.AmountYuan);
+
+    /// <summary>Debits equal credits in every currency the transfer touches.</summary>
+    public bool Balances => Entries.GroupBy(e => e.Currency, StringComparer.Ordinal)
+        .All(g => g.Where(e => e.Side == EntrySide.Debit).Sum(e => e.AmountYuan) == g.Where(e => e.Side == EntrySide.Credit).Sum(e => e.AmountYuan));
 
     /// <summary>Same id, entries and links: a re-post of this transfer is a harmless retry.</summary>
     public bool SameBookingAs(LedgerTransfer other) =>
@@ -69,7 +80,11 @@ public sealed class Ledger
         {
             throw new ArgumentException($"Transfer {transfer.TransferId} needs at least two entries, each a positive amount in whole fen.", nameof(transfer));
         }
-        if (transfer.Debits != transfer.Credits)
+        if (transfer.Entries.Any(e => e.Currency is not { Length: 3 } || !e.Currency.All(char.IsAsciiLetterUpper)))
+        {
+            throw new ArgumentException($"Transfer {transfer.TransferId} has an entry without an ISO 4217 currency code.", nameof(transfer));
+        }
+        if (!transfer.Balances)
         {
             throw new ArgumentException($"Transfer {transfer.TransferId} does not balance: debits {transfer.Debits}, credits {transfer.Credits}.", nameof(transfer));
         }
@@ -98,11 +113,25 @@ public sealed class Ledger
         });
     }
 
-    /// <summary>Net balance per account, debits positive.</summary>
+    /// <summary>Net balance per account, debits positive (single-currency ledgers; see <see cref="LedgerBalances"/> for more).</summary>
     public IReadOnlyDictionary<string, decimal> Balances() =>
         _transfers.SelectMany(t => t.Entries)
             .GroupBy(e => e.Account, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Sum(e => e.Side == EntrySide.Debit ? e.AmountYuan : -e.AmountYuan), StringComparer.Ordinal);
+}
+
+/// <summary>Balances per account and currency, debits positive.</summary>
+public static class LedgerBalances
+{
+    public static IReadOnlyList<(string Account, string Currency, decimal Balance)> Of(IEnumerable<LedgerTransfer> transfers)
+    {
+        ArgumentNullException.ThrowIfNull(transfers);
+        return transfers.SelectMany(t => t.Entries)
+            .GroupBy(e => (e.Account, e.Currency))
+            .Select(g => (g.Key.Account, g.Key.Currency, g.Sum(e => e.Side == EntrySide.Debit ? e.AmountYuan : -e.AmountYuan)))
+            .OrderBy(b => b.Account, StringComparer.Ordinal).ThenBy(b => b.Currency, StringComparer.Ordinal)
+            .ToList();
+    }
 }
 
 public sealed record BalanceReport(decimal TotalDebits, decimal TotalCredits, IReadOnlyList<string> UnbalancedTransfers)
@@ -122,7 +151,7 @@ public static class BalanceChecker
         {
             debits += transfer.Debits;
             credits += transfer.Credits;
-            if (transfer.Debits != transfer.Credits)
+            if (!transfer.Balances)
             {
                 unbalanced.Add(transfer.TransferId);
             }
@@ -131,49 +160,173 @@ public static class BalanceChecker
     }
 }
 
-/// <summary>The ledger bookings of a payout.</summary>
-public static class DisbursementPostings
+/// <summary>
+/// The chart of accounts of the co-lending book (see docs/ledger.md): the book the platform keeps for the lenders of
+/// every loan it arranges, in yuan (CNY). Asset accounts have debit balances, the funding accounts credit balances.
+/// </summary>
+public static class ChartOfAccounts
 {
+    /// <summary>Asset: the principal a borrower owes this lender (lender's 1301 贷款; the platform's 1321 代理业务资产).</summary>
     public static string LoanReceivable(string lenderId) => $"loan-receivable:{lenderId}";
 
+    /// <summary>Liability: the lender's money the platform has put into loans for it (2314 代理业务负债).</summary>
     public static string LenderFunding(string lenderId) => $"lender-funding:{lenderId}";
 
-    public static string BorrowerLoan(string applicationId) => $"borrower-loan:{applicationId}";
-
-    public static string BorrowerPayout(string applicationId) => $"borrower-payout:{applicationId}";
-
     /// <summary>
-    /// Books a confirmed payout under the disbursement key: each lender swaps funding cash for a loan
-    /// receivable (DR loan-receivable, CR lender-funding, for its share), and the borrower's side records the
-    /// loan owed and the money paid out (DR borrower-loan, CR borrower-payout, for the whole amount).
+    /// Clearing: the settlement account with the payout rail (3001 清算资金往来). Credited by every payout the rail
+    /// settles, debited by the lenders' funding of it; zero once every payout is funded.
     /// </summary>
+    public const string RailClearing = "rail-clearing";
+
+    public static bool IsLoanReceivable(string account) => account.StartsWith("loan-receivable:", StringComparison.Ordinal);
+
+    public static bool IsLenderFunding(string account) => account.StartsWith("lender-funding:", StringComparison.Ordinal);
+
+    /// <summary>The accounts a payout may touch; anything else in a payout transfer is a booking error.</summary>
+    public static bool IsKnown(string account) => account == RailClearing || IsLoanReceivable(account) || IsLenderFunding(account);
+}
+
+/// <summary>A lender's part of one payout.</summary>
+public sealed record PayoutShare(string LenderId, decimal AmountYuan);
+
+/// <summary>
+/// The ledger bookings of a payout: the payout itself, its funding by the lenders, and, when the money comes back,
+/// the return of each. Every booking is a transfer whose id derives from the disbursement key, so a retry books nothing twice.
+/// </summary>
+public static class DisbursementPostings
+{
+    public const string ReturnSuffix = "/return";
+    public const string FundingSuffix = "/funding";
+
+    public static string LoanReceivable(string lenderId) => ChartOfAccounts.LoanReceivable(lenderId);
+
+    public static string LenderFunding(string lenderId) => ChartOfAccounts.LenderFunding(lenderId);
+
+    public static string FundingTransferId(DisbursementKey key) => key.Value + FundingSuffix;
+
+    public static string ReturnTransferId(string transferId) => transferId + ReturnSuffix;
+
+    /// <summary>Books a payout the rail settled, from the split the lenders funded.</summary>
     public static LedgerTransfer ForPayout(Disbursement disbursement, FundSplit split, DateTimeOffset at)
     {
-        ArgumentNullException.ThrowIfNull(disbursement);
         ArgumentNullException.ThrowIfNull(split);
-        if (disbursement.State != DisbursementState.Disbursed)
-        {
-            throw new InvalidOperationException($"Only a confirmed payout is booked; {disbursement.Key} is {disbursement.State}.");
-        }
-        if (split.Allocations.Sum(a => a.AmountYuan) != disbursement.AmountYuan)
-        {
-            throw new ArgumentException($"The lenders fund {split.Allocations.Sum(a => a.AmountYuan)}, the payout is {disbursement.AmountYuan}.", nameof(split));
-        }
-        var applicationId = disbursement.Key.ApplicationId;
-        var entries = new List<LedgerEntry>();
-        foreach (var allocation in split.Allocations.Where(a => a.AmountYuan > 0))
-        {
-            entries.Add(new LedgerEntry(LoanReceivable(allocation.LenderId), EntrySide.Debit, allocation.AmountYuan));
-            entries.Add(new LedgerEntry(LenderFunding(allocation.LenderId), EntrySide.Credit, allocation.AmountYuan));
-        }
-        entries.Add(new LedgerEntry(BorrowerLoan(applicationId), EntrySide.Debit, disbursement.AmountYuan));
-        entries.Add(new LedgerEntry(BorrowerPayout(applicationId), EntrySide.Credit, disbursement.AmountYuan));
+        return ForPayout(disbursement, Shares(split), at);
+    }
+
+    public static IReadOnlyList<PayoutShare> Shares(FundSplit split)
+    {
+        ArgumentNullException.ThrowIfNull(split);
+        return split.Allocations.Select(a => new PayoutShare(a.LenderId, a.AmountYuan)).ToList();
+    }
+
+    /// <summary>
+    /// The payout the rail settled, under the disbursement key: for each lender's share, the borrower now owes that
+    /// lender the principal and the money went out of the settlement account (DR loan-receivable:{lender},
+    /// CR rail-clearing). Debits equal the principal once: one loan, one receivable per lender. Only a settled payout is
+    /// booked: money that did not leave is not recorded.
+    /// </summary>
+    public static LedgerTransfer ForPayout(Disbursement disbursement, IReadOnlyList<PayoutShare> shares, DateTimeOffset at)
+    {
+        Require(disbursement, shares);
         return new LedgerTransfer
         {
             TransferId = disbursement.Key.Value,
-            Description = $"Payout {disbursement.Key} (rail {disbursement.RailReference})",
+            Description = $"放款 payout {disbursement.Key} settled by the rail ({disbursement.RailReference})",
             PostedAt = at,
-            Entries = entries,
+            Entries = shares.Where(a => a.AmountYuan > 0).SelectMany(share => new[]
+            {
+                new LedgerEntry(ChartOfAccounts.LoanReceivable(share.LenderId), EntrySide.Debit, share.AmountYuan),
+                new LedgerEntry(ChartOfAccounts.RailClearing, EntrySide.Credit, share.AmountYuan),
+            }).ToArray(),
         };
     }
+
+    /// <summary>
+    /// The lenders' funding of a settled payout, under <c>{key}/funding</c>: each lender's share comes into the
+    /// settlement account on the payout's value date (DR rail-clearing, CR lender-funding:{lender}), so the clearing
+    /// account nets to zero once a payout and its funding are both booked.
+    /// </summary>
+    public static LedgerTransfer ForFunding(Disbursement disbursement, IReadOnlyList<PayoutShare> shares, DateTimeOffset at)
+    {
+        Require(disbursement, shares);
+        return new LedgerTransfer
+        {
+            TransferId = FundingTransferId(disbursement.Key),
+            Description = $"出资 lenders fund payout {disbursement.Key}",
+            PostedAt = at,
+            Entries = shares.Where(a => a.AmountYuan > 0).SelectMany(share => new[]
+            {
+                new LedgerEntry(ChartOfAccounts.RailClearing, EntrySide.Debit, share.AmountYuan),
+                new LedgerEntry(ChartOfAccounts.LenderFunding(share.LenderId), EntrySide.Credit, share.AmountYuan),
+            }).ToArray(),
+        };
+    }
+
+    private static void Require(Disbursement disbursement, IReadOnlyList<PayoutShare> shares)
+    {
+        ArgumentNullException.ThrowIfNull(disbursement);
+        ArgumentNullException.ThrowIfNull(shares);
+        if (disbursement.State is not (DisbursementState.Disbursed or DisbursementState.Returned))
+        {
+            throw new InvalidOperationException($"Only a payout the rail settled is booked; {disbursement.Key} is {disbursement.State}.");
+        }
+        if (shares.Sum(a => a.AmountYuan) != disbursement.AmountYuan)
+        {
+            throw new ArgumentException($"The lenders fund {shares.Sum(a => a.AmountYuan)}, the payout is {disbursement.AmountYuan}.", nameof(shares));
+        }
+    }
+
+    /// <summary>
+    /// Books the return (退汇) of a settled payout or of its funding: the mirror image, under <c>{id}/return</c> and
+    /// linked to it. The payout's return ends the loan receivable with the money back in the settlement account; the
+    /// funding's return gives each lender its money back. The original stays as it was: nothing is edited.
+    /// </summary>
+    public static LedgerTransfer ForReturn(LedgerTransfer original, string reason, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(original);
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        if (original.ReversesTransferId is not null)
+        {
+            throw new LedgerConflictException($"{original.TransferId} is itself a reversal; only a booking is returned.");
+        }
+        return new LedgerTransfer
+        {
+            TransferId = ReturnTransferId(original.TransferId),
+            Description = $"退汇 return of {original.TransferId}: {reason}",
+            PostedAt = at,
+            ReversesTransferId = original.TransferId,
+            Entries = original.Entries.Select(e => e with { Side = e.Side == EntrySide.Debit ? EntrySide.Credit : EntrySide.Debit }).ToArray(),
+        };
+    }
+
+    /// <summary>
+    /// The money the ledger says went out through the rail under one payout key and stayed out: the payout legs of its
+    /// settlement less those of its return (each payout leg debits a loan receivable for what the rail paid).
+    /// </summary>
+    public static decimal NetPaidOut(IEnumerable<LedgerTransfer> transfersOfKey)
+    {
+        ArgumentNullException.ThrowIfNull(transfersOfKey);
+        return transfersOfKey.SelectMany(t => t.Entries)
+            .Where(e => ChartOfAccounts.IsLoanReceivable(e.Account))
+            .Sum(e => e.Side == EntrySide.Debit ? e.AmountYuan : -e.AmountYuan);
+    }
+
+    /// <summary>The payout key a transfer belongs to (the payout, its funding, or the return of either).</summary>
+    public static string PayoutKeyOf(LedgerTransfer transfer)
+    {
+        ArgumentNullException.ThrowIfNull(transfer);
+        var id = transfer.ReversesTransferId ?? transfer.TransferId;
+        foreach (var suffix in new[] { ReturnSuffix, FundingSuffix, Ledger.ReversalSuffix })
+        {
+            if (id.EndsWith(suffix, StringComparison.Ordinal))
+            {
+                id = id[..^suffix.Length];
+            }
+        }
+        return id;
+    }
+
+    /// <summary>The transfers booked for a payout key: payout, funding and their returns.</summary>
+    public static IReadOnlyList<string> TransferIdsOf(string payoutKey) =>
+        [payoutKey, payoutKey + FundingSuffix, payoutKey + ReturnSuffix, payoutKey + FundingSuffix + ReturnSuffix];
 }

@@ -35,9 +35,13 @@ public static class BackgroundFunctions
     /// <summary>The container a partner drops forms into (the same rule as the pipeline's blob-drop ingestion).</summary>
     public static string InboxContainerFor(string partnerId) => RuralLoans.Pipeline.Intake.BlobDropIngestion.InboxContainerFor(partnerId);
 
-    /// <summary>Finished histories older than the retention are purged; then the quota sweep runs.</summary>
+    /// <summary>Finished histories older than the retention are purged; then the quota sweep and the payout reconciliation run.</summary>
     public static async Task<string> RunHousekeepingAsync(DurableTaskClient client, HousekeepingPolicy policy, RuralLoans.Pipeline.CoLending.ReservationSweep? sweep,
-        RuralLoans.Pipeline.CoLending.ReservationSweepPolicy sweepPolicy, TimeProvider clock, CancellationToken cancellationToken)
+        RuralLoans.Pipeline.CoLending.ReservationSweepPolicy sweepPolicy, TimeProvider clock, CancellationToken cancellationToken) =>
+        await RunHousekeepingAsync(client, policy, sweep, sweepPolicy, null, clock, cancellationToken).ConfigureAwait(false);
+
+    public static async Task<string> RunHousekeepingAsync(DurableTaskClient client, HousekeepingPolicy policy, RuralLoans.Pipeline.CoLending.ReservationSweep? sweep,
+        RuralLoans.Pipeline.CoLending.ReservationSweepPolicy sweepPolicy, RuralLoans.Pipeline.Payments.PayoutReconciliationSweep? payouts, TimeProvider clock, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(policy);
@@ -52,6 +56,10 @@ public static class BackgroundFunctions
         {
             lines.Add($"quota reservations: {await sweep.RunAsync(sweepPolicy, cancellationToken).ConfigureAwait(false)}");
         }
+        if (payouts is not null)
+        {
+            lines.Add($"payout reconciliation: {await payouts.RunAsync(new RuralLoans.Pipeline.Payments.PayoutSweepPolicy(), cancellationToken).ConfigureAwait(false)}");
+        }
         return string.Join("; ", lines);
     }
 
@@ -59,7 +67,7 @@ public static class BackgroundFunctions
     {
         var timer = (TimerEvent)invocation.Trigger;
         var runtime = await invocation.Services.GetRequiredService<FunctionRuntime>().WaitAsync(cancellationToken);
-        var report = await RunHousekeepingAsync(runtime.Client, runtime.Policy, runtime.ReservationSweep, runtime.ReservationSweepPolicy, TimeProvider.System, cancellationToken);
+        var report = await RunHousekeepingAsync(runtime.Client, runtime.Policy, runtime.ReservationSweep, runtime.ReservationSweepPolicy, runtime.PayoutReconciliation, TimeProvider.System, cancellationToken);
         invocation.Log($"housekeeping{(timer.IsPastDue ? " (past due)" : "")}: {report}");
     }
 

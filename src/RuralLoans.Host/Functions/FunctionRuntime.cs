@@ -13,9 +13,9 @@ public sealed class FunctionRuntime
     private readonly TaskCompletionSource<Attached> _attached = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public void Attach(DurableTaskClient client, HousekeepingPolicy policy, StorageAccount storage,
-        ReservationSweep? reservationSweep = null, ReservationSweepPolicy? reservationSweepPolicy = null)
+        ReservationSweep? reservationSweep = null, ReservationSweepPolicy? reservationSweepPolicy = null, RuralLoans.Pipeline.Payments.PayoutReconciliationSweep? payoutReconciliation = null)
     {
-        if (!_attached.TrySetResult(new Attached(client, policy, storage, reservationSweep, reservationSweepPolicy ?? new ReservationSweepPolicy())))
+        if (!_attached.TrySetResult(new Attached(client, policy, storage, reservationSweep, reservationSweepPolicy ?? new ReservationSweepPolicy()) { PayoutReconciliation = payoutReconciliation }))
         {
             throw new InvalidOperationException("The function runtime is already attached to a pipeline.");
         }
@@ -26,7 +26,10 @@ public sealed class FunctionRuntime
     public async Task<Attached> WaitAsync(CancellationToken cancellationToken) => await _attached.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
 
     public sealed record Attached(DurableTaskClient Client, HousekeepingPolicy Policy, StorageAccount Storage,
-        ReservationSweep? ReservationSweep, ReservationSweepPolicy ReservationSweepPolicy);
+        ReservationSweep? ReservationSweep, ReservationSweepPolicy ReservationSweepPolicy)
+    {
+        public RuralLoans.Pipeline.Payments.PayoutReconciliationSweep? PayoutReconciliation { get; init; }
+    }
 }
 
 /// <summary>

@@ -380,7 +380,7 @@ public sealed partial class ApplicationAuditor(DurableTaskClient engine, Func<IT
 
     private async Task<AuditStep> CheckLedgerAsync(string applicationId, IReadOnlyList<ActivityCall> calls, CancellationToken ct)
     {
-        if (calls.LastOrDefault(c => c.Name == PayoutStep.Name) is not { } call)
+        if (calls.LastOrDefault(c => c.Name == PayoutStep.BookName) is not { } call)
         {
             return AuditStep.Skipped(StepNames.DisbursementLedger);
         }

@@ -77,7 +77,8 @@ public sealed partial class ReservationSweep(LendingCatalog catalog, QuotaStore 
                 {
                     continue;
                 }
-                var paid = await rail.FindAsync(key.Value, ct) is not null;
+                // Only money that left and stayed out uses quota; a failed or returned payout gives it back.
+                var paid = (await rail.FindAsync(key.Value, ct))?.Status is PayoutStatus.Settled or PayoutStatus.Pending or PayoutStatus.Processing;
                 var change = await quotas.ChangeAsync(terms.Id, terms.QuotaYuan,
                     s => paid ? QuotaReservations.Commit(s, reservation.ReservationId) : QuotaReservations.Release(s, reservation.ReservationId), ct);
                 if (change.Status != QuotaChangeStatus.Applied)

@@ -15,9 +15,14 @@ public sealed class DisbursementStore(Container container)
 {
     private sealed record DisbursementDocument(
         string Id, string ApplicationId, int Tranche, decimal AmountYuan, DisbursementState State, int Attempts,
-        string? RailReference, string? FailureReason, IReadOnlyList<DisbursementTransition> History);
+        string? RailReference, string? FailureReason, IReadOnlyList<DisbursementTransition> History,
+        string? ReturnReason = null, IReadOnlyList<PayoutShare>? Shares = null);
 
-    public async Task<StoredDisbursement> GetOrApproveAsync(DisbursementKey key, decimal amountYuan, CancellationToken ct)
+    public async Task<StoredDisbursement> GetOrApproveAsync(DisbursementKey key, decimal amountYuan, CancellationToken ct) =>
+        await GetOrApproveAsync(key, amountYuan, [], ct);
+
+    /// <summary>The payout under the key, approved with the lenders' shares when it is new.</summary>
+    public async Task<StoredDisbursement> GetOrApproveAsync(DisbursementKey key, decimal amountYuan, IReadOnlyList<PayoutShare> shares, CancellationToken ct)
     {
         var existing = await FindAsync(key, ct);
         if (existing is not null)
@@ -26,7 +31,7 @@ public sealed class DisbursementStore(Container container)
         }
         try
         {
-            var created = await container.CreateItemAsync(ToDocument(Disbursement.Approve(key, amountYuan)), new PartitionKey(key.ApplicationId), cancellationToken: ct);
+            var created = await container.CreateItemAsync(ToDocument(Disbursement.Approve(key, amountYuan, shares)), new PartitionKey(key.ApplicationId), cancellationToken: ct);
             return new StoredDisbursement(FromDocument(created.Resource), created.ETag);
         }
         catch (CosmosException e) when (e.StatusCode == HttpStatusCode.Conflict)
@@ -68,7 +73,7 @@ public sealed class DisbursementStore(Container container)
     private static string DocumentId(DisbursementKey key) => key.Value.Replace('/', '|');
 
     private static DisbursementDocument ToDocument(Disbursement d) =>
-        new(DocumentId(d.Key), d.Key.ApplicationId, d.Key.Tranche, d.AmountYuan, d.State, d.Attempts, d.RailReference, d.FailureReason, d.History);
+        new(DocumentId(d.Key), d.Key.ApplicationId, d.Key.Tranche, d.AmountYuan, d.State, d.Attempts, d.RailReference, d.FailureReason, d.History, d.ReturnReason, d.Shares);
 
     private static Disbursement FromDocument(DisbursementDocument d) => new()
     {
@@ -79,5 +84,7 @@ public sealed class DisbursementStore(Container container)
         RailReference = d.RailReference,
         FailureReason = d.FailureReason,
         History = d.History,
+        ReturnReason = d.ReturnReason,
+        Shares = d.Shares ?? [],
     };
 }

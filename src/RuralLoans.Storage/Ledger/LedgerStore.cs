@@ -7,7 +7,8 @@ namespace RuralLoans.Storage.Ledger;
 /// <summary>
 /// The double-entry ledger in Cosmos DB, one document per transfer (partition key <c>/transferId</c>, which for a
 /// payout is the disbursement key). Posting is a create: the same transfer posted again is a harmless retry, a
-/// different one under the same id is refused. Nothing is ever updated or deleted; corrections are reversals.
+/// different one under the same id is refused. Nothing is ever updated or deleted; corrections are reversals (a return of
+/// a payout is its own transfer, <c>{key}/return</c>, linked to the booking it mirrors).
 /// </summary>
 public sealed class LedgerStore(Container container)
 {
@@ -16,7 +17,7 @@ public sealed class LedgerStore(Container container)
     public async Task PostAsync(LedgerTransfer transfer, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(transfer);
-        if (transfer.Debits != transfer.Credits)
+        if (!transfer.Balances)
         {
             throw new LedgerConflictException($"Transfer {transfer.TransferId} does not balance: debits {transfer.Debits}, credits {transfer.Credits}.");
         }
@@ -56,6 +57,20 @@ public sealed class LedgerStore(Container container)
                 yield return document.Transfer;
             }
         }
+    }
+
+    /// <summary>What is booked for a payout key: the payout, its funding and their returns, as far as they exist.</summary>
+    public async Task<IReadOnlyList<LedgerTransfer>> FindPayoutAsync(string payoutKey, CancellationToken ct)
+    {
+        var found = new List<LedgerTransfer>();
+        foreach (var id in DisbursementPostings.TransferIdsOf(payoutKey))
+        {
+            if (await FindAsync(id, ct) is { } transfer)
+            {
+                found.Add(transfer);
+            }
+        }
+        return found;
     }
 
     /// <summary>Transfer ids contain '/', which Cosmos ids may not.</summary>

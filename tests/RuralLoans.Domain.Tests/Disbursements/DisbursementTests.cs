@@ -1,3 +1,4 @@
+using RuralLoans.Domain.CoLending;
 using RuralLoans.Domain.Disbursements;
 
 namespace RuralLoans.Domain.Tests.Disbursements;
@@ -79,5 +80,40 @@ public class DisbursementTests
 
         Assert.Equal((paid.Key, paid.State, paid.RailReference, paid.Attempts), (reloaded.Key, reloaded.State, reloaded.RailReference, reloaded.Attempts));
         Assert.Equal(paid.History, reloaded.History);
+    }
+}
+
+public class PayoutReturnTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Only_a_settled_payout_can_be_returned_and_a_return_is_final()
+    {
+        var claimed = Disbursement.Approve(new DisbursementKey("app-9", 1), 1_000m).StartPayout(Now);
+        var returned = claimed.MarkDisbursed("po_1", Now).MarkReturned("AC04 ClosedAccountNumber", Now.AddDays(1));
+
+        Assert.Throws<InvalidDisbursementTransitionException>(() => claimed.MarkReturned("AC04", Now));
+        Assert.Equal(DisbursementState.Returned, returned.State);
+        Assert.Equal("AC04 ClosedAccountNumber", returned.ReturnReason);
+        Assert.Same(returned, returned.MarkReturned("AC04 ClosedAccountNumber", Now.AddDays(2)));
+        Assert.Throws<InvalidDisbursementTransitionException>(() => returned.StartPayout(Now));
+    }
+
+    [Fact]
+    public void A_returned_loan_gives_its_committed_quota_back_once()
+    {
+        var snapshot = new QuotaSnapshot { LenderId = "rcb", TotalQuotaYuan = 10_000m };
+        snapshot = QuotaReservations.Reserve(snapshot, "app-9/tranche-1", 4_000m).Snapshot;
+        snapshot = QuotaReservations.Commit(snapshot, "app-9/tranche-1").Snapshot;
+        Assert.Equal(6_000m, snapshot.AvailableYuan);
+
+        var back = QuotaReservations.ReturnPaidOut(snapshot, "app-9/tranche-1");
+        var again = QuotaReservations.ReturnPaidOut(back.Snapshot, "app-9/tranche-1");
+
+        Assert.Equal(QuotaChangeStatus.Applied, back.Status);
+        Assert.Equal(10_000m, back.Snapshot.AvailableYuan);
+        Assert.Equal(QuotaChangeStatus.AlreadyApplied, again.Status);
+        Assert.Equal(QuotaChangeStatus.NotFound, QuotaReservations.ReturnPaidOut(snapshot, "never-paid").Status);
     }
 }

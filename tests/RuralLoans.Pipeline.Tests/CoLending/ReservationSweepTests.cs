@@ -144,6 +144,8 @@ public sealed class ReservationSweepTests(DevServicesFixture services) : IAsyncL
             }
 
             public Task<PayoutReceipt?> FindAsync(string idempotencyKey, CancellationToken ct) => inner.FindAsync(idempotencyKey, ct);
+
+            public Task<PayoutPage> ListAsync(PayoutQuery query, string? cursor, CancellationToken ct) => inner.ListAsync(query, cursor, ct);
         }
     }
 }
