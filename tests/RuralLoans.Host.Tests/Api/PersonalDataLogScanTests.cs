@@ -16,7 +16,7 @@ namespace RuralLoans.Host.Tests.Api;
 /// <summary>
 /// Applications carrying resident IDs, phone numbers and names — in every file type the edge accepts and in every
 /// spelling the validator reads — go through the paths the demo and partners use (upload, correction, pre-check remarks,
-/// review request, review note). Not one of those values may appear in the host's logs or traces, however it is spelled.
+/// contract, review request, review note). Not one of those values may appear in the host's logs or traces, however it is spelled.
 /// </summary>
 public sealed class PersonalDataLogScanTests(DevServicesFixture services) : IAsyncLifetime
 {
@@ -152,6 +152,16 @@ public sealed class PersonalDataLogScanTests(DevServicesFixture services) : IAsy
                     };
                     using var response = await client.PostAsync($"/api/applications/{id}/precheck", form, ct);
                     Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"pre-check of {id}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+                }
+                break;
+            case ApplicationStage.AwaitingContract:
+                // The partner shows the printed contract to the borrower and records the acceptance of exactly that text.
+                using (var client = _host.Client(ApiRoles.Partner, "MFI001"))
+                {
+                    using var contract = await client.GetAsync($"/api/applications/{id}/contract", ct);
+                    Assert.True(contract.IsSuccessStatusCode, $"contract of {id}: {(int)contract.StatusCode}");
+                    var hash = contract.Headers.GetValues("X-Contract-Sha256").Single();
+                    await PostJsonAsync(ApiRoles.Partner, "MFI001", $"/api/applications/{id}/contract/acceptance", new { contractSha256 = hash }, ct);
                 }
                 break;
             case ApplicationStage.Declined when progress.WaitingUntilUtc is not null:
