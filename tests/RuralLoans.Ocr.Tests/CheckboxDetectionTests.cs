@@ -9,25 +9,41 @@ namespace RuralLoans.Ocr.Tests;
 public sealed class CheckboxDetectionTests
 {
     [Fact]
-    public void A_row_of_boxes_printed_in_a_font_is_found_with_the_ticked_one_marked()
+    public void The_empty_boxes_of_a_row_are_found_where_they_are_printed_and_the_ticked_one_is_not()
     {
         var (image, starts) = Render("□按月付息到期还本  ■等额本息  □等额本金", 40);
 
-        var boxes = CheckboxDetector.Find(image, 190).OrderBy(b => b.Box.Left).ToList();
+        var squares = CheckboxDetector.FindSquares(image, 190).OrderBy(b => b.Box.Left).ToList();
+        var empty = CheckboxDetector.Find(image, 190).OrderBy(b => b.Box.Left).ToList();
 
-        Assert.Equal(3, boxes.Count);
-        Assert.Equal([false, true, false], boxes.Select(b => b.Marked));
+        Assert.Equal([false, true, false], squares.Select(b => b.Marked));
+        Assert.Equal(2, empty.Count);
         // Each box is where its glyph was drawn, one text line high.
-        Assert.All(boxes.Zip(starts), pair => Assert.InRange(pair.First.Box.Left, pair.Second - 2, pair.Second + 20));
-        Assert.All(boxes, b => Assert.InRange(b.Box.Height, 20, 45));
+        Assert.All(squares.Zip(starts), pair => Assert.InRange(pair.First.Box.Left, pair.Second - 2, pair.Second + 20));
+        Assert.All(squares, b => Assert.InRange(b.Box.Height, 20, 45));
     }
 
     [Fact]
-    public void Square_characters_in_ordinary_text_are_not_taken_for_boxes()
+    public void A_single_empty_box_beside_a_tick_is_found()
     {
-        var (image, _) = Render("家庭人口：4口人  民族：回族", 40);
+        // Two options, the chosen one ticked with √ (no box at all): one empty box on the row.
+        var (image, starts) = Render("√到期一次还本付息  □等额本息", 40);
 
+        var box = Assert.Single(CheckboxDetector.Find(image, 190));
+
+        Assert.InRange(box.Box.Left, starts[0] - 2, starts[0] + 20);
+    }
+
+    [Fact]
+    public void Characters_with_ink_inside_a_square_are_not_taken_for_empty_boxes_and_a_read_kou_stays_kou()
+    {
+        var (image, _) = Render("民族：回族  籍贯：四川", 40);
         Assert.Empty(CheckboxDetector.Find(image, 190));
+
+        var page = OcrDocuments.Page([(100, "家庭人口:"), (400, "4口人")]).Pages[0];
+        var marked = CheckboxMarks.Apply(page, [new Checkbox(new BoundingBox(430, 101, 26, 28), false, 0)]);
+
+        Assert.Equal("家庭人口:4口人", marked.Lines[0].Text.Replace(" ", string.Empty, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -83,6 +83,15 @@ lines.SetAction(async (result, cancellationToken) =>
     {
         Console.WriteLine(string.Join(" | ", line.Words.Select(w => $"{w.Text}@{w.Box.Left:0},{w.Box.Top:0},{w.Box.Width:0}x{w.Box.Height:0}")));
     }
+    if (!OcrContentTypes.IsPdf(OcrContentTypes.FromFileName(path)))
+    {
+        // The shapes the checkbox detector looks at, before its row rule: every square outline and how much ink is inside.
+        var cleaned = new RuralLoans.Ocr.Imaging.ImagePreprocessor().Process(await File.ReadAllBytesAsync(path, cancellationToken));
+        foreach (var box in RuralLoans.Ocr.Imaging.CheckboxDetector.FindSquares(cleaned.Image, cleaned.FaintInkThreshold))
+        {
+            Console.WriteLine($"box {box.Box.Left:0},{box.Box.Top:0},{box.Box.Width:0}x{box.Box.Height:0} ink {box.InnerInk:0.00}");
+        }
+    }
     var form = new RuralLoans.Ocr.Extraction.LoanFormExtractor().Extract(document);
     foreach (var (name, field) in form.Fields)
     {

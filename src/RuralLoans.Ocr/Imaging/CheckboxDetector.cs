@@ -7,8 +7,7 @@ public sealed record Checkbox(BoundingBox Box, bool Marked, double InnerInk);
 /// Finds checkboxes by their shape instead of by OCR of the glyph: chi_sim reads an empty box as 口, 5, D or nothing
 /// depending on the font, and a ticked one as almost anything, but every font draws a box as a square outline. A box
 /// is a connected blob of ink about one text line high, square, whose four sides are inked along nearly their whole
-/// length; it is marked when its inside holds ink (■ filled, ☑ ticked, ☒ crossed). Single boxes are ignored: a row of
-/// choices has at least two boxes of one size, one of them empty, while a lone 口 or 回 in text has none of that.
+/// length; it is marked when its inside holds ink (■ filled, ☑ ticked, ☒ crossed, but also 回, or 等 blurred).
 /// </summary>
 public static class CheckboxDetector
 {
@@ -18,13 +17,24 @@ public static class CheckboxDetector
     /// <summary>Share of a box's inside that may be inked while the box still counts as empty (anti-aliasing, specks).</summary>
     private const double EmptyInk = 0.06;
 
-    public static IReadOnlyList<Checkbox> Find(GrayImage image, byte inkThreshold)
+    /// <summary>
+    /// Empty boxes: on a page only they are unmistakable. A marked box cannot be told from a dense character that blur
+    /// filled into a square blob (等 on a poor photo), so marked squares are not returned; the ticked option is the one
+    /// whose box is not empty. The one character that looks like an empty box, 口, is left as it reads (see
+    /// <see cref="CheckboxMarks.Apply"/>).
+    /// </summary>
+    public static IReadOnlyList<Checkbox> Find(GrayImage image, byte inkThreshold) =>
+        FindSquares(image, inkThreshold).Where(c => !c.Marked).ToList();
+
+    /// <summary>Every square outline of about a text line's size, before the rule that boxes come in rows.</summary>
+    public static IReadOnlyList<Checkbox> FindSquares(GrayImage image, byte inkThreshold)
     {
         ArgumentNullException.ThrowIfNull(image);
         var minSide = Math.Max(10, image.Width / 170);
         var maxSide = Math.Max(minSide + 1, image.Width / 20);
         var candidates = new List<Checkbox>();
-        foreach (var (left, top, width, height) in Blobs(image, inkThreshold, maxSide))
+        var blobs = Blobs(image, inkThreshold, maxSide);
+        foreach (var (left, top, width, height) in blobs)
         {
             if (width < minSide || height < minSide || width > maxSide || height > maxSide)
             {
@@ -40,16 +50,10 @@ public static class CheckboxDetector
                 candidates.Add(box);
             }
         }
-        return candidates.Where(c => candidates.Any(o => o != c && SameRow(c, o))
-                && candidates.Where(o => SameRow(c, o) || o == c).Any(o => !o.Marked))
-            .ToList();
+        // A square inside another glyph's outline (the inner square of 回) is part of that glyph.
+        return candidates.Where(c => !blobs.Any(b => b.Left < c.Box.Left && b.Top < c.Box.Top
+            && b.Left + b.Width > c.Box.Right && b.Top + b.Height > c.Box.Bottom)).ToList();
     }
-
-    /// <summary>Boxes of one row of choices: the same size within a fifth, centres within half a box of each other vertically.</summary>
-    private static bool SameRow(Checkbox a, Checkbox b) =>
-        Math.Abs(a.Box.CenterY - b.Box.CenterY) < 0.5 * a.Box.Height
-        && Math.Abs(a.Box.Height - b.Box.Height) <= 0.2 * Math.Max(a.Box.Height, b.Box.Height)
-        && Math.Abs(a.Box.Left - b.Box.Left) > 2 * a.Box.Width;
 
     private static Checkbox? Inspect(GrayImage image, byte inkThreshold, int left, int top, int width, int height)
     {
@@ -100,25 +104,25 @@ public static class CheckboxDetector
         }
         // The inside, kept clear of the sides' strokes and their blur.
         var margin = stroke + 1;
-        int inked = 0, area = 0;
+        int inside = 0, area = 0;
         for (var y = top + margin; y < top + height - margin; y++)
         {
             for (var x = left + margin; x < left + width - margin; x++)
             {
                 area++;
-                inked += Ink(x, y) ? 1 : 0;
+                inside += Ink(x, y) ? 1 : 0;
             }
         }
         if (area == 0)
         {
             return null;
         }
-        var share = (double)inked / area;
+        var share = (double)inside / area;
         return new Checkbox(new BoundingBox(left, top, width, height), share > EmptyInk, share);
     }
 
     /// <summary>
-    /// Bounding boxes of 8-connected blobs of ink. Blobs that grow beyond <paramref name="maxSide"/> (rules, lines of
+    /// Bounding boxes of 8-connected blobs of ink. Blobs that grow beyond twice <paramref name="maxSide"/> (rules, lines of
     /// touching text) are still walked, so their pixels are not revisited, but not returned.
     /// </summary>
     private static List<(int Left, int Top, int Width, int Height)> Blobs(GrayImage image, byte inkThreshold, int maxSide)
@@ -168,7 +172,8 @@ public static class CheckboxDetector
                     }
                 }
             }
-            if (maxX - minX < maxSide && maxY - minY < maxSide)
+            // Glyph-sized blobs only (up to twice a box, to hold a box inside): rules and merged text are no use.
+            if (maxX - minX < 2 * maxSide && maxY - minY < 2 * maxSide)
             {
                 found.Add((minX, minY, maxX - minX + 1, maxY - minY + 1));
             }
@@ -196,9 +201,8 @@ public static class CheckboxMarks
             return page;
         }
         var lines = page.Lines.Select(l => l.Words.ToList()).ToList();
-        // Only empty boxes are written: an outline with nothing inside is unmistakable, while a dense character blurred
-        // into a blob (等 on a poor photo) looks like a filled box. The ticked option is then the one whose box is not
-        // empty, which the choice parser already reads.
+        // Only empty boxes are written (see CheckboxDetector.Find); the choice parser reads the ticked option as the one
+        // whose box is not empty.
         foreach (var checkbox in boxes.Where(b => !b.Marked))
         {
             var box = checkbox.Box;
