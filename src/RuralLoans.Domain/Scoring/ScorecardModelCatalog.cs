@@ -21,7 +21,7 @@ public static class ScorecardModelCatalog
             "A household farm's repayment depends on the applicant's working capacity over the loan term and on who takes "
             + "over the farm: credit officers' experience is that the young (little track record, often not yet an "
             + "independent household) and those near the end of their working life repay less reliably. Age moves the "
-            + "score by at most 17 points, never decides alone, and is never given to a borrower as the only or the "
+            + "score by about 17 points at most, never decides alone, and is never given to a borrower as the only or the "
             + "first reason. The policy's age limits (18 at application, 65 at maturity) are product eligibility rules.",
         _ => null,
     };
