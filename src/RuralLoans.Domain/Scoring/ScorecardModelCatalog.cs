@@ -26,6 +26,14 @@ public static class ScorecardModelCatalog
         _ => null,
     };
 
+    /// <summary>Every shipped model's id and version.</summary>
+    public static IReadOnlyList<(string ModelId, string Version)> Shipped() =>
+        [.. typeof(ScorecardModelCatalog).Assembly.GetManifestResourceNames()
+            .Where(n => n.Contains(".Scoring.Models.", StringComparison.Ordinal) && n.EndsWith(".json", StringComparison.Ordinal))
+            .Select(n => n[(n.IndexOf(".Scoring.Models.", StringComparison.Ordinal) + ".Scoring.Models.".Length)..^".json".Length])
+            .Select(name => (name[..name.LastIndexOf('-')], name[(name.LastIndexOf('-') + 1)..]))
+            .Order()];
+
     public static ScorecardModel Load(string modelId, string version)
     {
         var fileName = $"{modelId}-{version}.json";
