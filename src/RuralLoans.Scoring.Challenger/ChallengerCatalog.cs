@@ -61,6 +61,14 @@ public sealed class ChallengerCatalog : IShadowModelSource
         return _shipped.GetOrAdd((modelId, version), key => new Lazy<ChallengerModel?>(() => TryLoadShipped(key.Id, key.Version))).Value;
     }
 
+    /// <summary>Every shipped challenger's id and version.</summary>
+    public static IReadOnlyList<(string ModelId, string Version)> ShippedVersions() =>
+        [.. typeof(ChallengerCatalog).Assembly.GetManifestResourceNames()
+            .Where(n => n.Contains(".Models.", StringComparison.Ordinal) && n.EndsWith(".json", StringComparison.Ordinal))
+            .Select(n => n[(n.IndexOf(".Models.", StringComparison.Ordinal) + ".Models.".Length)..^".json".Length])
+            .Select(name => (name[..name.LastIndexOf('-')], name[(name.LastIndexOf('-') + 1)..]))
+            .Order()];
+
     /// <exception cref="FileNotFoundException">No such challenger is shipped.</exception>
     public static ChallengerModel LoadShipped(string modelId, string version)
     {
@@ -81,9 +89,19 @@ public sealed class ChallengerCatalog : IShadowModelSource
     }
 }
 
-/// <summary>Model cards of every shipped model, champion scorecards and challengers, by id and version.</summary>
+/// <summary>
+/// Model cards of every shipped model, champion scorecards and challengers, by id and version. The portal serves
+/// them as static files, <c>models/{id}/{version}/card.txt</c> (written by <c>ruralloans model cards</c>; a test
+/// keeps them equal to what this class produces).
+/// </summary>
 public static class ShippedModelCards
 {
+    /// <summary>Every shipped model's id and version, scorecards first.</summary>
+    public static IReadOnlyList<(string ModelId, string Version)> All() => [.. ScorecardModelCatalog.Shipped(), .. ChallengerCatalog.ShippedVersions()];
+
+    /// <summary>Where the portal serves a card, relative to its web root.</summary>
+    public static string RelativePath(string modelId, string version) => $"models/{modelId}/{version}/card.txt";
+
     /// <summary>The card as Markdown, or null when no model with this id and version is shipped.</summary>
     public static string? Find(string modelId, string version)
     {

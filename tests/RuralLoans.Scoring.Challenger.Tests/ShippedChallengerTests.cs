@@ -71,4 +71,32 @@ public class ShippedChallengerTests
         Assert.Null(ShippedModelCards.Find(ScorecardModelCatalog.RuralHouseholdId, "0.0.1"));
         Assert.Null(ShippedModelCards.Find("no-such-model", "1.0.0"));
     }
+
+    [Fact]
+    public void The_portal_serves_an_up_to_date_card_for_every_shipped_model()
+    {
+        var webRoot = WebRoot();
+        var all = ShippedModelCards.All();
+        Assert.Contains((ScorecardModelCatalog.RuralHouseholdId, "1.0.0"), all);
+        Assert.Contains((ChallengerCatalog.RuralHouseholdId, ChallengerCatalog.RuralHouseholdCurrentVersion), all);
+        foreach (var (id, version) in all)
+        {
+            var path = Path.Combine(webRoot, ShippedModelCards.RelativePath(id, version));
+            Assert.True(File.Exists(path), $"no portal card for {id} {version}: run ./ruralloans model cards");
+            Assert.True(File.ReadAllText(path) == ShippedModelCards.Find(id, version), $"the portal card of {id} {version} is stale: run ./ruralloans model cards");
+        }
+    }
+
+    private static string WebRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "src", "RuralLoans.Host", "wwwroot");
+            if (Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+        throw new DirectoryNotFoundException("src/RuralLoans.Host/wwwroot not found above the test assembly");
+    }
 }

@@ -209,4 +209,27 @@ internal static partial class ModelCommand
         });
         return command;
     }
+
+    private static Command Cards()
+    {
+        var outDir = new Option<DirectoryInfo>("--out-dir")
+        {
+            Description = "Web root to write models/{id}/{version}/card.txt under",
+            DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(RepositoryPaths.Root, "src", "RuralLoans.Host", "wwwroot")),
+        };
+        var command = new Command("cards", "Write the model card of every shipped scorecard and challenger for the portal") { outDir };
+        command.SetAction(parse =>
+        {
+            var root = parse.GetValue(outDir)!.FullName;
+            foreach (var (id, version) in ShippedModelCards.All())
+            {
+                var path = Path.Combine(root, ShippedModelCards.RelativePath(id, version));
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                File.WriteAllText(path, ShippedModelCards.Find(id, version));
+                Console.WriteLine($"{id} {version}: {path}");
+            }
+            return 0;
+        });
+        return command;
+    }
 }

@@ -24,6 +24,7 @@ internal static partial class ModelCommand
         command.Subcommands.Add(Compare());
         command.Subcommands.Add(GenerateCardholders());
         command.Subcommands.Add(TrainRuralShadow());
+        command.Subcommands.Add(Cards());
         return command;
     }
 

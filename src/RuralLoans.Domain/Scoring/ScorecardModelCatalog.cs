@@ -21,10 +21,18 @@ public static class ScorecardModelCatalog
             "A household farm's repayment depends on the applicant's working capacity over the loan term and on who takes "
             + "over the farm: credit officers' experience is that the young (little track record, often not yet an "
             + "independent household) and those near the end of their working life repay less reliably. Age moves the "
-            + "score by at most 17 points, never decides alone, and is never given to a borrower as the only or the "
+            + "score by about 17 points at most, never decides alone, and is never given to a borrower as the only or the "
             + "first reason. The policy's age limits (18 at application, 65 at maturity) are product eligibility rules.",
         _ => null,
     };
+
+    /// <summary>Every shipped model's id and version.</summary>
+    public static IReadOnlyList<(string ModelId, string Version)> Shipped() =>
+        [.. typeof(ScorecardModelCatalog).Assembly.GetManifestResourceNames()
+            .Where(n => n.Contains(".Scoring.Models.", StringComparison.Ordinal) && n.EndsWith(".json", StringComparison.Ordinal))
+            .Select(n => n[(n.IndexOf(".Scoring.Models.", StringComparison.Ordinal) + ".Scoring.Models.".Length)..^".json".Length])
+            .Select(name => (name[..name.LastIndexOf('-')], name[(name.LastIndexOf('-') + 1)..]))
+            .Order()];
 
     public static ScorecardModel Load(string modelId, string version)
     {

@@ -9,7 +9,7 @@ namespace RuralLoans.Host;
 /// wherever it runs (standalone, published, or inside the Function App) without a build step or a wwwroot
 /// folder next to the working directory.
 /// </summary>
-public static partial class PortalEndpoints
+public static class PortalEndpoints
 {
     /// <summary>The embedded files, with their folders kept (wwwroot/js/api.js is served as /js/api.js).</summary>
     public static IFileProvider Files { get; } = new ManifestEmbeddedFileProvider(typeof(PortalEndpoints).Assembly, "wwwroot");
@@ -23,6 +23,8 @@ public static partial class PortalEndpoints
         types.Mappings[".js"] = "text/javascript; charset=utf-8";
         types.Mappings[".html"] = "text/html; charset=utf-8";
         types.Mappings[".css"] = "text/css; charset=utf-8";
+        // Model cards (models/{id}/{version}/card.txt) carry Chinese bin labels.
+        types.Mappings[".txt"] = "text/plain; charset=utf-8";
         app.UseStaticFiles(new StaticFileOptions
         {
             FileProvider = Files,
@@ -38,15 +40,6 @@ public static partial class PortalEndpoints
                     "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
             },
         });
-        // Model cards carry no personal data; served outside the API so the auditor page can link them directly.
-        app.MapGet("/models/{modelId}/{version}/card", (string modelId, string version) =>
-                ModelIdPattern().IsMatch(modelId) && ModelIdPattern().IsMatch(version) && Scoring.Challenger.ShippedModelCards.Find(modelId, version) is { } card
-                    ? Results.Text(card, "text/plain; charset=utf-8")
-                    : Results.NotFound())
-            .WithName("GetModelCard").WithTags("Models").WithSummary("The model card (Markdown) of a shipped scorecard or challenger version.").AllowAnonymous();
         return app;
     }
-
-    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
-    private static partial System.Text.RegularExpressions.Regex ModelIdPattern();
 }

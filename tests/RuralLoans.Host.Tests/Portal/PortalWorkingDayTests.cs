@@ -220,7 +220,7 @@ public sealed class PortalWorkingDayTests(PortalFixture portal) : IClassFixture<
 
         // The card of the very model version the decision names, with its age justification.
         var cardLink = page.GetByTestId("model-card");
-        await Expect(cardLink).ToHaveAttributeAsync("href", "/models/rural-household/1.0.0/card");
+        await Expect(cardLink).ToHaveAttributeAsync("href", "/models/rural-household/1.0.0/card.txt");
         var card = await page.APIRequest.GetAsync((await cardLink.GetAttributeAsync("href"))!);
         Assert.True(card.Ok, $"the model card link answers {card.Status}");
         var cardText = await card.TextAsync();

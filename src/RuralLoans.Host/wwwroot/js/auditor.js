@@ -114,7 +114,7 @@ function renderScore(decision) {
     h("p", { class: "score-total" }, t("auditor.scoreTotal", { score: Number(output.score).toFixed(1), base: Number(output.basePoints ?? 0).toFixed(1) }),
       output.outcome ? [" · ", h("strong", {}, output.outcome)] : null),
     output.modelVersion ? h("p", { class: "muted small" }, t("auditor.model", { model: `${output.modelId ?? ""} ${output.modelVersion}`.trim(), policy: output.policyVersion ?? "" }),
-      output.modelId ? [" · ", h("a", { href: `/models/${encodeURIComponent(output.modelId)}/${encodeURIComponent(output.modelVersion)}/card`, target: "_blank", rel: "noopener", "data-testid": "model-card" }, t("auditor.modelCard"))] : null) : null,
+      output.modelId ? [" · ", h("a", { href: `/models/${encodeURIComponent(output.modelId)}/${encodeURIComponent(output.modelVersion)}/card.txt`, target: "_blank", rel: "noopener", "data-testid": "model-card" }, t("auditor.modelCard"))] : null) : null,
     h("div", { class: "chart-scroll" }, chart),
     h("h3", {}, t("auditor.reasons")),
     reasons.length
