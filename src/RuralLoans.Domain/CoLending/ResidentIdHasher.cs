@@ -5,8 +5,8 @@ namespace RuralLoans.Domain.CoLending;
 
 /// <summary>
 /// Recognises a borrower without keeping the resident ID: HMAC-SHA256 under a secret key. A plain SHA-256 of an
-/// 18-character resident ID is reversed by enumeration in under a second (region code, birth date and a 3-digit
-/// sequence leave about 10⁹ candidates); without the key no candidate can be tested.
+/// 18-character resident ID is reversed by enumeration (region code, birth date and a 3-digit sequence leave about
+/// 10⁹ candidates, far fewer once county and birth year are guessed); without the key no candidate can be tested.
 /// </summary>
 public sealed class ResidentIdHasher
 {

@@ -36,11 +36,12 @@ public sealed record ReservationSweepReport(int Held, int Released, int Committe
 /// <summary>
 /// Gives back the quota of applications that will never pay out. The split step reserves and the disbursement step
 /// commits or releases, but an application terminated by an operator between the two, or failed for good, would hold
-/// its reservation forever. Only applications whose orchestration is Terminated or Failed, and has been for the grace
-/// period, are touched: a running or completed application keeps its reservation. Before releasing, the rail is asked
+/// its reservation forever. Only applications whose orchestration completed, or is Terminated or Failed and has been for
+/// the grace period, are touched: a running, pending or unknown application keeps its reservation. Before releasing, the rail is asked
 /// by the disbursement key, so money that did leave is committed instead. Every change is the quota store's idempotent
 /// ETag-guarded write, so sweeps on many hosts at once release each reservation once. An application that completed
-/// without a payout (declined or expired after its split) gives its reservations back at once. The same pass settles
+/// without a payout (declined or expired after its split) gives its reservations back at once; one that completed paid
+/// out but still holds a reservation has it committed. The same pass settles
 /// each borrower's holds: released when the application ended without a payout, kept as an open loan when it was paid.
 /// </summary>
 public sealed partial class ReservationSweep(LendingCatalog catalog, QuotaStore quotas, IPaymentRail rail, DurableTaskClient engine, TimeProvider clock,
@@ -103,7 +104,7 @@ public sealed partial class ReservationSweep(LendingCatalog catalog, QuotaStore 
 
     private enum Settlement
     {
-        /// <summary>Running, pending, suspended, unknown, or paid out: nothing to settle.</summary>
+        /// <summary>Running, pending, suspended or unknown: nothing to settle yet.</summary>
         Keep,
 
         /// <summary>Ended abnormally within the grace period: look again next time.</summary>

@@ -213,6 +213,7 @@ public sealed class BicepTemplateTests
         // The parameter files read the rail URL from the deployer's environment.
         start.Environment["RURALLOANS_PAYMENT_RAIL_URL"] = "https://rail.example.net/";
         start.Environment["RURALLOANS_AUTH_AUTHORITY"] = "https://login.example.net/tenant/v2.0";
+        start.Environment["RURALLOANS_RESIDENT_ID_HASH_KEY"] = Convert.ToBase64String(new byte[32]);
         start.Environment["BICEP_TRACING_ENABLED"] = "false";
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync(ct);
