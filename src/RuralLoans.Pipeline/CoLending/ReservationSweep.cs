@@ -23,7 +23,7 @@ public sealed record ReservationSweepPolicy
 /// <param name="Held">Reservations still holding quota that were looked at.</param>
 /// <param name="Released">Given back: the application ended without a payout.</param>
 /// <param name="Committed">Booked as used: the application ended, but the rail had paid under its key.</param>
-/// <param name="Waiting">The application ended within the grace period; looked at again next time.</param>
+/// <param name="Waiting">The application ended within the grace period, or its payout is still in flight at the rail; looked at again next time.</param>
 /// <param name="BorrowerHoldsReleased">Borrowers' holds given back: the application was declined, expired or not paid out.</param>
 /// <param name="BorrowerHoldsDisbursed">Borrowers' holds now open loans: the application was paid out.</param>
 public sealed record ReservationSweepReport(int Held, int Released, int Committed, int Waiting, int BorrowerHoldsReleased = 0, int BorrowerHoldsDisbursed = 0)
@@ -78,8 +78,15 @@ public sealed partial class ReservationSweep(LendingCatalog catalog, QuotaStore 
                 {
                     continue;
                 }
-                // Only money that left and stayed out uses quota; a failed or returned payout gives it back.
-                var paid = (await rail.FindAsync(key.Value, ct))?.Status is PayoutStatus.Settled or PayoutStatus.Pending or PayoutStatus.Processing;
+                // Only money that left and stayed out uses quota; a failed or returned payout gives it back, and one still
+                // in flight is looked at again next time.
+                var status = (await rail.FindAsync(key.Value, ct))?.Status;
+                if (status is PayoutStatus.Pending or PayoutStatus.Processing)
+                {
+                    waiting++;
+                    continue;
+                }
+                var paid = status is PayoutStatus.Settled;
                 var change = await quotas.ChangeAsync(terms.Id, terms.QuotaYuan,
                     s => paid ? QuotaReservations.Commit(s, reservation.ReservationId) : QuotaReservations.Release(s, reservation.ReservationId), ct);
                 if (change.Status != QuotaChangeStatus.Applied)
@@ -149,7 +156,18 @@ public sealed partial class ReservationSweep(LendingCatalog catalog, QuotaStore 
                 {
                     continue;
                 }
-                var paid = ending == Settlement.Paid || await rail.FindAsync(new DisbursementKey(hold.ApplicationId, 1).Value, ct) is not null;
+                var paid = ending == Settlement.Paid;
+                if (!paid)
+                {
+                    // Only money that left and stayed out makes an open loan; failed, returned or never sent gives the hold
+                    // back, and a payout still in flight at the rail is looked at again next time.
+                    var status = (await rail.FindAsync(new DisbursementKey(hold.ApplicationId, 1).Value, ct))?.Status;
+                    if (status is PayoutStatus.Pending or PayoutStatus.Processing)
+                    {
+                        continue;
+                    }
+                    paid = status is PayoutStatus.Settled;
+                }
                 var change = await borrowers.ChangeAsync(exposure.BorrowerKey,
                     e => paid ? BorrowerExposures.MarkDisbursed(e, hold.ApplicationId) : BorrowerExposures.Release(e, hold.ApplicationId), ct);
                 if (change.Status != BorrowerChangeStatus.Applied)

@@ -103,7 +103,7 @@ public sealed class ApplicationAuditTests(DevServicesFixture services) : IAsyncL
         var journal = await _pipeline.Runtime.Journal.ReadAsync(id, Cancel);
         Assert.True(journal.ChainIntact, journal.ChainProblem);
         Assert.Single(journal.Entries, e => e.Kind == "start");
-        Assert.Equal([DocumentOcr.Name, FieldValidation.Name, DataScoring.Name, CoLendingSplit.Name, LoanContract.OfferName, LoanContract.AcceptName, Disbursement.Name],
+        Assert.Equal([DocumentOcr.Name, FieldValidation.Name, DataScoring.Name, CoLendingSplit.Name, LoanContract.OfferName, LoanContract.AcceptName, Disbursement.Name, Disbursement.BookName],
             journal.Entries.Where(e => e.Kind == "activity").Select(e => e.Name));
         Assert.Contains(journal.Entries, e => e.Kind == "decision" && e.Name == $"{id}:{DataScoring.Name}");
         var text = await JournalTextAsync(id);

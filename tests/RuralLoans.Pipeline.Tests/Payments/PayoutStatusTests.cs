@@ -170,6 +170,34 @@ public sealed class PayoutStatusTests(DevServicesFixture services) : IAsyncLifet
         Assert.Equal((0m, 30_000m), await QuotaAsync(key, ct));
         Assert.True((await ReconcileAsync(ct)).Reconciled);
     }
+
+    [Fact]
+    public async Task A_terminated_application_keeps_its_quota_while_the_payout_is_in_flight_and_gets_it_back_when_the_rail_fails_it()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (id, key) = await SubmitAsync("43062619800101107", PayoutScript.StayPending, ct);
+        await _pipeline.WaitForStageAsync(id, ApplicationStage.Disbursing, ct);
+        while (_pipeline.Rail.StatusOf(key) is null)
+        {
+            await Task.Delay(100, ct);
+        }
+        await _pipeline.Client.TerminateInstanceAsync(id, "operator stopped it", ct);
+        await _pipeline.WaitForCompletionAsync(id, TimeSpan.FromSeconds(30), ct);
+        var immediately = new RuralLoans.Pipeline.CoLending.ReservationSweepPolicy { Grace = TimeSpan.Zero };
+
+        await _pipeline.Runtime.ReservationSweep.RunAsync(immediately, ct);
+        var inFlight = await QuotaAsync(key, ct);
+        _pipeline.Rail.Resolve(key, PayoutStatus.Failed, "AC04", "ClosedAccountNumber");
+        await _pipeline.Runtime.ReservationSweep.RunAsync(immediately, ct);
+        var sweep = await _pipeline.Runtime.PayoutReconciliation.RunAsync(new PayoutSweepPolicy(), ct);
+
+        Assert.Equal((30_000m, 0m), inFlight);
+        Assert.Equal((0m, 0m), await QuotaAsync(key, ct));
+        Assert.Equal(0, sweep.Booked);
+        Assert.Empty(sweep.Flagged);
+        Assert.Empty(await BookedAsync(key, ct));
+        Assert.True((await ReconcileAsync(ct)).Reconciled);
+    }
 }
 
 /// <summary>Money that left is booked even when booking fails on every retry of the step for a while.</summary>

@@ -75,7 +75,7 @@ export async function guarded(action) {
   }
 }
 
-export const terminalStages = new Set(["Disbursed", "Declined", "Expired", "Failed"]);
+export const terminalStages = new Set(["Disbursed", "Declined", "Expired", "Failed", "PayoutFailed", "PayoutReturned"]);
 
 /** The stage to show: an instance the engine gave up on is Failed whatever step it stopped at. */
 export function displayStage(application) {
@@ -84,8 +84,8 @@ export function displayStage(application) {
 
 /** The stage as a coloured badge. */
 export function stageBadge(stage) {
-  const tone = stage === "Disbursed" ? "good" : stage === "Declined" || stage === "Expired" || stage === "Failed" ? "bad"
-    : stage === "NeedsCorrection" || stage?.startsWith("Awaiting") ? "wait" : "busy";
+  const tone = stage === "Disbursed" ? "good" : stage === "Declined" || stage === "Expired" || stage === "Failed" || stage?.startsWith("Payout") && stage !== "PayoutUnconfirmed" ? "bad"
+    : stage === "NeedsCorrection" || stage?.startsWith("Awaiting") || stage === "PayoutUnconfirmed" ? "wait" : "busy";
   return h("span", { class: `badge ${tone}`, dataset: { stage: stage ?? "" } }, stage ? t(`stage.${stage}`) : "—");
 }
 
