@@ -88,16 +88,27 @@ internal sealed class PipelineHarness : IAsyncDisposable
         }
     }
 
-    public async Task<OrchestrationMetadata> WaitForStageAsync(string applicationId, ApplicationStage stage, CancellationToken ct)
+    /// <summary>
+    /// Waits until the application reports <paramref name="stage"/>. A stage past the contract is reached the way a
+    /// borrower would let it: the offered contract is accepted on the way, unless <paramref name="acceptContract"/> is off.
+    /// </summary>
+    public async Task<OrchestrationMetadata> WaitForStageAsync(string applicationId, ApplicationStage stage, CancellationToken ct, bool acceptContract = true)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         OrchestrationMetadata? state = null;
+        var accepted = false;
         while (DateTime.UtcNow < deadline)
         {
             state = await StatusAsync(applicationId, ct);
-            if (state?.ReadCustomStatusAs<ApplicationProgress>()?.Stage == stage)
+            var current = state?.ReadCustomStatusAs<ApplicationProgress>()?.Stage;
+            if (current == stage)
             {
-                return state;
+                return state!;
+            }
+            if (current == ApplicationStage.AwaitingContract && acceptContract && !accepted)
+            {
+                await Runtime.AcceptOfferedContractAsync(applicationId, ct);
+                accepted = true;
             }
             if (state?.RuntimeStatus is OrchestrationRuntimeStatus.Failed)
             {

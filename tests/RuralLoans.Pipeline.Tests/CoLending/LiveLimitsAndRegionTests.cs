@@ -1,3 +1,4 @@
+using RuralLoans.Pipeline.Contracts;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -138,6 +139,11 @@ public sealed class LiveLimitsAndRegionTests(DevServicesFixture services) : IAsy
             if (state?.ReadCustomStatusAs<ApplicationProgress>() is { Stage: ApplicationStage.NeedsCorrection })
             {
                 await _pipeline.Runtime.Actions.CorrectAsync(id, "MFI001", new Dictionary<string, string> { [LoanFormFields.County] = county }, ct);
+                await Task.Delay(500, ct);
+            }
+            if (state?.ReadCustomStatusAs<ApplicationProgress>() is { Stage: ApplicationStage.AwaitingContract })
+            {
+                await _pipeline.Runtime.AcceptOfferedContractAsync(id, ct);
                 await Task.Delay(500, ct);
             }
             await Task.Delay(100, ct);

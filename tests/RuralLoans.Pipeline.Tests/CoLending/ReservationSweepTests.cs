@@ -72,6 +72,7 @@ public sealed class ReservationSweepTests(DevServicesFixture services) : IAsyncL
         var ct = TestContext.Current.CancellationToken;
         var form = TestForms.TextPdf(TestForms.GoodHousehold("43062619820315123"));
         var terminated = (await _pipeline.Runtime.Intake.SubmitAsync(new SubmitApplication("MFI001", "farm-310", form), ct)).ApplicationId;
+        Assert.True(await _pipeline.Runtime.AcceptContractWhenOfferedAsync(terminated, TimeSpan.FromSeconds(60), ct));
         await _rail.ReachedAsync(Key(terminated), ct);
         await _pipeline.Client.TerminateInstanceAsync(terminated, "operator stopped the loan", ct);
         await WaitForStatusAsync(terminated, OrchestrationRuntimeStatus.Terminated, ct);
@@ -84,6 +85,7 @@ public sealed class ReservationSweepTests(DevServicesFixture services) : IAsyncL
         var swept = await _pipeline.Runtime.ReservationSweep.RunAsync(new ReservationSweepPolicy { Grace = TimeSpan.Zero }, ct);
         Assert.Equal(1, swept.BorrowerHoldsReleased);
         var again = (await _pipeline.Runtime.Intake.SubmitAsync(new SubmitApplication("MFI001", "farm-310", form.Concat("\n% 2\n"u8.ToArray()).ToArray()), ct)).ApplicationId;
+        Assert.True(await _pipeline.Runtime.AcceptContractWhenOfferedAsync(again, TimeSpan.FromSeconds(60), ct));
         await _rail.ReachedAsync(Key(again), ct);
         _rail.Open(Key(again));
         Assert.Equal(ApplicationStage.Disbursed, (await _pipeline.FinishAsync(again, ct)).Stage);
