@@ -171,9 +171,10 @@ internal static class ApplicationCommands
         var id = new Argument<string>("ID") { Description = "Application id" };
         var actor = new Option<string>("--partner") { Description = "The submitting partner or the village partner collecting the borrower's acceptance", Required = true };
         var pdf = new Option<FileInfo?>("--save") { Description = "Only save the offered contract's PDF to FILE for the borrower to read; accept nothing" };
+        var sha256 = new Option<string?>("--sha256") { Description = "The SHA-256 of the contract the borrower read (as --save printed it); refused when it is not the one offered" };
         var wait = WaitOption();
         var json = JsonOption();
-        var command = new Command("accept-contract", "Record that the borrower accepted the loan contract offered (annualized rate, schedule, total interest, lenders)") { id, actor, pdf, wait, json };
+        var command = new Command("accept-contract", "Record that the borrower accepted the loan contract offered (annualized rate, schedule, total interest, lenders)") { id, actor, pdf, sha256, wait, json };
         command.SetAction((parse, ct) => GuardAsync(async () =>
         {
             await using var session = await CommandEnvironment.StartPipelineAsync(parse.GetValue(wait), ct);
@@ -185,7 +186,7 @@ internal static class ApplicationCommands
                 Console.WriteLine($"{file.FullName}: contract {offer.ContractSha256}, annualized rate {Domain.Contracts.Rates.Percent(offer.AnnualizedRate)}, total interest {offer.TotalInterestYuan:0.00} yuan");
                 return 0;
             }
-            await session.Runtime.Actions.AcceptContractAsync(applicationId, parse.GetValue(actor)!, offer.ContractSha256, ct);
+            await session.Runtime.Actions.AcceptContractAsync(applicationId, parse.GetValue(actor)!, parse.GetValue(sha256) ?? offer.ContractSha256, ct);
             return await ReportAsync(session, applicationId, parse.GetValue(wait), parse.GetValue(json), ct);
         }));
         return command;

@@ -15,7 +15,7 @@ public sealed record ContractParties(string BorrowerName, string BorrowerIdNumbe
 /// </summary>
 public static class LoanContractPdf
 {
-    /// <summary>The face contracts are printed in, from Debian's fonts-noto-cjk (installed by ./ruralloans setup).</summary>
+    /// <summary>The face contracts are printed in, from Debian's fonts-noto-cjk (./ruralloans installs it on first use).</summary>
     public const string FontFamily = "Noto Sans CJK SC";
     public const string FontPackage = "fonts-noto-cjk";
 
@@ -55,7 +55,7 @@ public static class LoanContractPdf
         if (typeface is null || !typeface.FamilyName.Equals(FontFamily, StringComparison.OrdinalIgnoreCase) || !probe!.ContainsGlyphs("借款合同年化利率"))
         {
             typeface?.Dispose();
-            throw new InvalidOperationException($"The contract font '{FontFamily}' is not installed: apt-get install {FontPackage} (./ruralloans setup does).");
+            throw new InvalidOperationException($"The contract font '{FontFamily}' is not installed: apt-get install {FontPackage} (./ruralloans does on first use).");
         }
         return typeface;
     }
@@ -208,6 +208,7 @@ public static class LoanContractPdf
                 }
                 _canvas!.DrawLine(Margin, _y + 1, x, _y + 1, _rule);
             }
+            _y += 6;
             Row(columns.Select(c => c.Header).ToArray(), _heading);
             foreach (var row in rows)
             {

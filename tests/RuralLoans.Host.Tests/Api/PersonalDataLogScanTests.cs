@@ -78,7 +78,8 @@ public sealed class PersonalDataLogScanTests(DevServicesFixture services) : IAsy
         var logs = _host.Logs.Lines;
         Assert.NotEmpty(logs);
         Assert.NotEmpty(_traces);
-        var scanned = logs.Concat(_traces).Select(Flatten).ToList();
+        // A snapshot: background work may still add traces while this reads them.
+        var scanned = logs.Concat(_traces.ToArray()).Select(Flatten).ToList();
         foreach (var borrower in all)
         {
             // The digits that make a resident ID or a phone personal: the birth date and sequence of the ID, the
@@ -167,6 +168,16 @@ public sealed class PersonalDataLogScanTests(DevServicesFixture services) : IAsy
             case ApplicationStage.Declined when progress.WaitingUntilUtc is not null:
                 await PostJsonAsync(ApiRoles.Partner, "MFI001", $"/api/applications/{id}/review-request",
                     new { reason = $"{borrower.Name}（{spacedId}，{dashedPhone}）已还清旧欠款" }, ct);
+                break;
+            case ApplicationStage.AwaitingContract:
+                // The village partner's app shows the borrower the contract and collects the acceptance.
+                using (var client = _host.Client(ApiRoles.VillagePartner, "VP-WANG"))
+                {
+                    using var contract = await client.GetAsync($"/api/applications/{id}/contract", ct);
+                    Assert.True(contract.StatusCode == HttpStatusCode.OK, $"contract of {id}: {(int)contract.StatusCode}");
+                    var hash = contract.Headers.GetValues("X-Contract-Sha256").Single();
+                    await PostJsonAsync(ApiRoles.VillagePartner, "VP-WANG", $"/api/applications/{id}/contract/acceptance", new { contractSha256 = hash }, ct);
+                }
                 break;
             case ApplicationStage.AwaitingHumanReview:
                 await PostJsonAsync(ApiRoles.Operator, "oscar", $"/api/applications/{id}/review",

@@ -31,7 +31,8 @@ public sealed class AuthorizationMatrixTests(DevServicesFixture services) : IAsy
     private static readonly Caller[] Everyone = [Anonymous, Mfi001, Mfi002, VpWang, VpLi, Auditor, Operator];
 
     /// <summary>The applications the requests act on, in the stage each endpoint needs.</summary>
-    private sealed record Targets(string AwaitingPreCheck, string NeedsCorrection, string CorrectedId, string AwaitingReview, string OtherPartners, string DeclinedWithReviewWindow);
+    private sealed record Targets(string AwaitingPreCheck, string NeedsCorrection, string CorrectedId, string AwaitingReview, string OtherPartners, string DeclinedWithReviewWindow,
+        string AwaitingContract, string ContractSha256);
 
     [Fact]
     public async Task Every_role_gets_exactly_what_it_may_on_every_endpoint()
@@ -66,6 +67,8 @@ public sealed class AuthorizationMatrixTests(DevServicesFixture services) : IAsy
             },
             ["ReviewApplication"] = () => new(HttpMethod.Post, $"/api/applications/{targets.AwaitingReview}/review") { Content = JsonContent.Create(new { approve = true, note = "known household" }) },
             ["RequestHumanReview"] = () => new(HttpMethod.Post, $"/api/applications/{targets.DeclinedWithReviewWindow}/review-request") { Content = JsonContent.Create(new { reason = "the household repaid its last loan" }) },
+            ["GetApplicationContract"] = () => new(HttpMethod.Get, $"/api/applications/{targets.AwaitingContract}/contract"),
+            ["AcceptApplicationContract"] = () => new(HttpMethod.Post, $"/api/applications/{targets.AwaitingContract}/contract/acceptance") { Content = JsonContent.Create(new { contractSha256 = targets.ContractSha256 }) },
             ["GetApplicationHistory"] = () => new(HttpMethod.Get, $"/api/applications/{targets.AwaitingPreCheck}/history"),
             ["GetApplicationDecisions"] = () => new(HttpMethod.Get, $"/api/applications/{targets.AwaitingPreCheck}/decisions"),
             ["AuditApplication"] = () => new(HttpMethod.Get, $"/api/applications/{targets.AwaitingPreCheck}/audit"),
@@ -85,6 +88,7 @@ public sealed class AuthorizationMatrixTests(DevServicesFixture services) : IAsy
             ["CreateDevToken"] = [ok, ok, ok, ok, ok, ok, ok],
             ["ListApplications"] = [unauthorized, ok, ok, ok, ok, ok, ok],
             ["GetApplication"] = [unauthorized, ok, hidden, ok, hidden, ok, ok],
+            ["GetApplicationContract"] = [unauthorized, ok, hidden, hidden, hidden, ok, ok],
             ["GetApplicationHistory"] = [unauthorized, forbidden, forbidden, forbidden, forbidden, ok, ok],
             ["GetApplicationDecisions"] = [unauthorized, forbidden, forbidden, forbidden, forbidden, ok, ok],
             ["AuditApplication"] = [unauthorized, forbidden, forbidden, forbidden, forbidden, ok, forbidden],
@@ -98,6 +102,7 @@ public sealed class AuthorizationMatrixTests(DevServicesFixture services) : IAsy
             ["PreCheckApplication"] = [unauthorized, forbidden, forbidden, accepted, hidden, forbidden, forbidden],
             ["ReviewApplication"] = [unauthorized, forbidden, forbidden, forbidden, forbidden, forbidden, accepted],
             ["RequestHumanReview"] = [unauthorized, accepted, hidden, forbidden, forbidden, forbidden, forbidden],
+            ["AcceptApplicationContract"] = [unauthorized, accepted, hidden, hidden, hidden, forbidden, forbidden],
         };
 
         var unlisted = _host.EndpointNames.Except(matrix.Keys).ToList();
@@ -157,11 +162,14 @@ public sealed class AuthorizationMatrixTests(DevServicesFixture services) : IAsy
         var other = await _host.SubmitAsync("MFI002", ApiForms.TextPdf(ApiForms.WithWrongCheckCharacter(ApiForms.Household(ApiForms.NewIdStem()))), "farm-310", ct);
         // A blacklisted resident is declined by the model alone, which leaves the review window open.
         var declined = await _host.SubmitAsync("MFI001", ApiForms.TextPdf(ApiForms.Household("43062619850712551")), "farm-310", ct);
+        var contract = await _host.SubmitAsync("MFI001", ApiForms.TextPdf(ApiForms.Household(ApiForms.NewIdStem())), "farm-310", ct);
         await _host.WaitForStageAsync(preCheck, ApplicationStage.AwaitingPreCheck, ct);
         await _host.WaitForStageAsync(correction, ApplicationStage.NeedsCorrection, ct);
         await _host.WaitForStageAsync(review, ApplicationStage.AwaitingHumanReview, ct);
         await _host.WaitForStageAsync(other, ApplicationStage.NeedsCorrection, ct);
         await _host.WaitForStageAsync(declined, ApplicationStage.Declined, ct);
-        return new Targets(preCheck, correction, household["idNumber"], review, other, declined);
+        await _host.WaitForStageAsync(contract, ApplicationStage.AwaitingContract, ct);
+        var offer = await _host.Runtime.Steps.Contracts.OfferedAsync(contract, ct);
+        return new Targets(preCheck, correction, household["idNumber"], review, other, declined, contract, offer!.ContractSha256!);
     }
 }

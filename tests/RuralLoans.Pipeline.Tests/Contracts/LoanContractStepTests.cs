@@ -138,7 +138,7 @@ public sealed class LoanContractStepTests(DevServicesFixture services) : IAsyncL
             File.Copy(file, Path.Combine(config, Path.GetFileName(file)));
         }
         var products = Path.Combine(config, "co-lending-products.json");
-        // farm-310 from MFI001 blends 7.2%, 4.35% and 4.8% to about 5.2%: a 5% cap of its own is below that.
+        // farm-310 from MFI001 blends 7.2%, 4.35% and 4.8% (30/50/20) to 5.295%: a 5% cap of its own is below that.
         await File.WriteAllTextAsync(products, (await File.ReadAllTextAsync(products, Cancel))
             .Replace("\"productId\": \"farm-310\", \"version\": \"2026.1\", \"partnerId\": \"MFI001\",", "\"productId\": \"farm-310\", \"version\": \"2026.1\", \"partnerId\": \"MFI001\", \"maxAnnualRate\": 0.05,", StringComparison.Ordinal), Cancel);
         await using var capped = await PipelineHarness.StartAsync(services, Cancel, products: Hurried, configDirectory: config);
