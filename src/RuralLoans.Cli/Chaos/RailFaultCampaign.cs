@@ -7,6 +7,7 @@ using RuralLoans.Ocr;
 using RuralLoans.Payments;
 using RuralLoans.Payments.Simulator;
 using RuralLoans.Pipeline;
+using RuralLoans.Pipeline.Contracts;
 using RuralLoans.Pipeline.Intake;
 using RuralLoans.Pipeline.Payments;
 using RuralLoans.Pipeline.Steps;
@@ -142,7 +143,19 @@ public static class RailFaultCampaign
         }
 
         var operatorTasks = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
-        var states = await WaitForAllAsync(runtime.Client, applications.Select(a => a.Id).ToList(), options.Timeout, operatorTasks, log, ct);
+        // Each borrower accepts the printed contract, as the partner's app collects it, so every payout is requested.
+        using var stopBorrowers = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var borrowers = runtime.AcceptContractsUntilStoppedAsync(() => applications.Select(a => a.Id).ToList(), stopBorrowers.Token);
+        Dictionary<string, OrchestrationMetadata?> states;
+        try
+        {
+            states = await WaitForAllAsync(runtime.Client, applications.Select(a => a.Id).ToList(), options.Timeout, operatorTasks, log, ct);
+        }
+        finally
+        {
+            await stopBorrowers.CancelAsync();
+            await borrowers;
+        }
 
         // After the applications finished: late returns arrive; housekeeping's sweep must find and book them.
         foreach (var (id, _) in applications.Where(a => a.Fault == RailFaultKind.ReturnedAfterCompletion))

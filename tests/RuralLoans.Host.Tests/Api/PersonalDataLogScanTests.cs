@@ -155,16 +155,6 @@ public sealed class PersonalDataLogScanTests(DevServicesFixture services) : IAsy
                     Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"pre-check of {id}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
                 }
                 break;
-            case ApplicationStage.AwaitingContract:
-                // The partner shows the printed contract to the borrower and records the acceptance of exactly that text.
-                using (var client = _host.Client(ApiRoles.Partner, "MFI001"))
-                {
-                    using var contract = await client.GetAsync($"/api/applications/{id}/contract", ct);
-                    Assert.True(contract.IsSuccessStatusCode, $"contract of {id}: {(int)contract.StatusCode}");
-                    var hash = contract.Headers.GetValues("X-Contract-Sha256").Single();
-                    await PostJsonAsync(ApiRoles.Partner, "MFI001", $"/api/applications/{id}/contract/acceptance", new { contractSha256 = hash }, ct);
-                }
-                break;
             case ApplicationStage.Declined when progress.WaitingUntilUtc is not null:
                 await PostJsonAsync(ApiRoles.Partner, "MFI001", $"/api/applications/{id}/review-request",
                     new { reason = $"{borrower.Name}（{spacedId}，{dashedPhone}）已还清旧欠款" }, ct);
