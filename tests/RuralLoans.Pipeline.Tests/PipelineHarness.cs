@@ -123,7 +123,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
     public async Task<ApplicationOutcome> FinishAsync(string applicationId, CancellationToken ct)
     {
         var done = await WaitForCompletionAsync(applicationId, TimeSpan.FromSeconds(90), ct);
-        Assert.True(done.RuntimeStatus == OrchestrationRuntimeStatus.Completed, $"{applicationId} ended {done.RuntimeStatus}: {done.FailureDetails?.ErrorMessage}");
+        Assert.True(done.RuntimeStatus == OrchestrationRuntimeStatus.Completed, $"{applicationId} ended {done.RuntimeStatus}: {done.FailureDetails}");
         return done.ReadOutputAs<ApplicationOutcome>()!;
     }
 

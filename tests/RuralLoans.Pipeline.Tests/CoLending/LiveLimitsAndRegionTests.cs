@@ -1,4 +1,3 @@
-using RuralLoans.Pipeline.Contracts;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -6,6 +5,7 @@ using RuralLoans.Domain.CoLending;
 using RuralLoans.Ocr.Extraction;
 using RuralLoans.Pipeline.Audit;
 using RuralLoans.Pipeline.CoLending;
+using RuralLoans.Pipeline.Contracts;
 using RuralLoans.Pipeline.Intake;
 using RuralLoans.Pipeline.Steps;
 using RuralLoans.Testing;

@@ -3,6 +3,7 @@ using Microsoft.DurableTask.Client;
 using RuralLoans.Domain.Disbursements;
 using RuralLoans.Payments;
 using RuralLoans.Payments.Simulator;
+using RuralLoans.Pipeline.Contracts;
 using RuralLoans.Pipeline.Intake;
 using RuralLoans.Pipeline.Payments;
 using RuralLoans.Pipeline.Steps;
@@ -229,6 +230,10 @@ public sealed class PayoutBookingRetryTests(DevServicesFixture services) : IAsyn
             if (state?.ReadCustomStatusAs<ApplicationProgress>()?.Detail.Contains("booking", StringComparison.Ordinal) == true || state?.IsCompleted == true)
             {
                 break;
+            }
+            if (state?.ReadCustomStatusAs<ApplicationProgress>()?.Stage == ApplicationStage.AwaitingContract)
+            {
+                await _pipeline.Runtime.AcceptOfferedContractAsync(submitted.ApplicationId, ct);
             }
             await Task.Delay(200, ct);
         }
