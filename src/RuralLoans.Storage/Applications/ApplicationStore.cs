@@ -137,14 +137,7 @@ public sealed class ApplicationStore(Container container)
     {
         var query = new QueryDefinition("SELECT * FROM c WHERE c.partnerId = @partner AND c.kind = 'application' ORDER BY c.submittedAt DESC")
             .WithParameter("@partner", partnerId);
-        using var iterator = container.GetItemQueryIterator<ApplicationRecord>(query, continuationToken,
-            new QueryRequestOptions { PartitionKey = new PartitionKey(partnerId), MaxItemCount = pageSize });
-        if (!iterator.HasMoreResults)
-        {
-            return ([], null);
-        }
-        var page = await iterator.ReadNextAsync(ct);
-        return (page.Resource.ToList(), page.ContinuationToken);
+        return await ReadPageAsync(query, continuationToken, new QueryRequestOptions { PartitionKey = new PartitionKey(partnerId), MaxItemCount = pageSize }, ct);
     }
 
     /// <summary>
@@ -178,13 +171,35 @@ public sealed class ApplicationStore(Container container)
         {
             options.PartitionKey = new PartitionKey(partner);
         }
-        using var iterator = container.GetItemQueryIterator<ApplicationRecord>(query, continuationToken, options);
-        if (!iterator.HasMoreResults)
+        return await ReadPageAsync(query, continuationToken, options, ct);
+    }
+
+    /// <summary>
+    /// One page of a query. The SDK looks up a container's partition ranges before an ordered query; right after
+    /// containers are created that lookup can answer 404 for a container that exists (the SDK reports a stale cache),
+    /// so it is asked again, a few times, before the error is passed on.
+    /// </summary>
+    private async Task<(IReadOnlyList<ApplicationRecord> Items, string? ContinuationToken)> ReadPageAsync(QueryDefinition query, string? continuationToken,
+        QueryRequestOptions options, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
         {
-            return ([], null);
+            using var iterator = container.GetItemQueryIterator<ApplicationRecord>(query, continuationToken, options);
+            if (!iterator.HasMoreResults)
+            {
+                return ([], null);
+            }
+            try
+            {
+                var page = await iterator.ReadNextAsync(ct);
+                return (page.Resource.ToList(), page.ContinuationToken);
+            }
+            catch (CosmosException e) when (attempt < 4 && e.StatusCode == HttpStatusCode.NotFound
+                && e.Message.Contains("GetTargetPartitionKeyRanges", StringComparison.Ordinal))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), ct);
+            }
         }
-        var page = await iterator.ReadNextAsync(ct);
-        return (page.Resource.ToList(), page.ContinuationToken);
     }
 
     private static string KeyMarkerId(string partnerId, string idempotencyKey)
