@@ -120,7 +120,6 @@ public sealed class PipelineSteps
         var partners = PartnerDirectory.Load(Path.Combine(options.ConfigDirectory, "partners.json"));
         var lending = LendingCatalog.Load(Path.Combine(options.ConfigDirectory, "lenders.json"), Path.Combine(options.ConfigDirectory, "co-lending-products.json"));
         var borrowers = new BorrowerExposureStore(containers["quotas"]);
-        ApplicantFactsSource.UseForProcess(options.ResidentIds);
         var facts = ApplicantFactsSource.Create(applications, options.ResidentIds, Path.Combine(options.ConfigDirectory, "blacklist.json"),
             path => options.LoggerFactory.CreateLogger<ApplicantFactsSource>().LogWarning("No blacklist file at {Path}: no applicant is refused by the blacklist", path));
         var scoring = new CreditDecisionEngine(new Scorecard(ScorecardModelCatalog.RuralHousehold), CreditPolicy.RuralDefault, clock);
@@ -132,7 +131,7 @@ public sealed class PipelineSteps
 
         var contracts = new LoanContract(lending, ProductRateCaps.Load(Path.Combine(options.ConfigDirectory, "co-lending-products.json")), quotas, documents,
             applications, decisions, caseFile, clock, options.LoggerFactory.CreateLogger<LoanContract>());
-        var disbursement = new Disbursement(payouts, options.PaymentRail, ledger, quotas, lending, applications, caseFile, clock,
+        var disbursement = new Disbursement(payouts, options.PaymentRail, ledger, quotas, lending, applications, caseFile, options.ResidentIds, clock,
             options.LoggerFactory.CreateLogger<Disbursement>(), options.Payouts);
         var activities = new PipelineActivities(
             new DocumentOcr(documents, new LoanFormReader(OcrEngineFactory.Create(options.Ocr, timeProvider: clock), new LoanFormExtractor(new KnownValues { Counties = partners.LendingRegionCounties })), decisions),

@@ -11,8 +11,6 @@ public sealed class ApplicantFactsSource(ApplicationStore applications, Resident
 {
     private static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web) { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private static ResidentIdHasher s_processHasher = ResidentIdHasher.Development;
-
     /// <summary>
     /// The blacklist file: keyed hashes of resident IDs (<see cref="ResidentIdHasher"/>), never the IDs. Hashes made under
     /// one key match nothing under another, so a deployment keeps its own file made with its own key.
@@ -60,14 +58,8 @@ public sealed class ApplicantFactsSource(ApplicationStore applications, Resident
         return true;
     }
 
-    /// <summary>The hasher <see cref="HashResidentId"/> uses; set by the pipeline's composition from the host's key setting.</summary>
-    public static void UseForProcess(ResidentIdHasher residentIds) => s_processHasher = residentIds ?? throw new ArgumentNullException(nameof(residentIds));
-
-    /// <summary>
-    /// The borrower's keyed hash under the process's key (see <see cref="UseForProcess"/>), for steps that have no hasher
-    /// of their own. Prefer an injected <see cref="ResidentIdHasher"/>.
-    /// </summary>
-    public static string HashResidentId(string residentId) => s_processHasher.Hash(residentId);
+    /// <summary>The borrower's keyed hash under this deployment's key: how every step names a borrower without the ID.</summary>
+    public string HashResidentId(string residentId) => residentIds.Hash(residentId);
 
     public async Task<ApplicantFacts> GetAsync(string applicationId, LoanApplication application, decimal productCapYuan, CancellationToken ct)
     {

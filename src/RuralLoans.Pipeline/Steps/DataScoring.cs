@@ -46,7 +46,7 @@ public sealed class DataScoring(CreditDecisionEngine engine, ApplicantFactsSourc
 
         await applications.UpdateAsync(input.ApplicationId, a => a with
         {
-            ApplicantIdHash = ApplicantFactsSource.HashResidentId(application.IdNumber.Value),
+            ApplicantIdHash = facts.HashResidentId(application.IdNumber.Value),
             Stage = decision.Outcome.ToString(),
             UpdatedAt = clock.GetUtcNow(),
         }, ct);

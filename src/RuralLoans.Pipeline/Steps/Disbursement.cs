@@ -51,6 +51,7 @@ public sealed partial class Disbursement(
     LendingCatalog catalog,
     ApplicationStore applications,
     CaseFile caseFile,
+    ResidentIdHasher residentIds,
     TimeProvider clock,
     ILogger<Disbursement>? logger = null,
     PayoutPolling? polling = null)
@@ -340,7 +341,7 @@ public sealed partial class Disbursement(
     private async Task<Payee> PayeeAsync(Input input, CancellationToken ct)
     {
         var application = await caseFile.ValidApplicationAsync(input.ApplicationId, input.ValidatedRound, input.SubmittedAt, ct);
-        return new Payee(application.ApplicantName, ApplicantFactsSource.HashResidentId(application.IdNumber.Value));
+        return new Payee(application.ApplicantName, residentIds.Hash(application.IdNumber.Value));
     }
 
     /// <summary>The borrower's account held at the originating partner, identified without the resident ID in clear.</summary>
