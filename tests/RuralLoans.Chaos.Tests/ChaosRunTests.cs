@@ -33,6 +33,7 @@ public sealed class ChaosRunTests(DevServicesFixture services)
         Assert.True(report.DuplicatePayouts == 0, details);
         Assert.True(report.LedgerImbalances == 0, details);
         Assert.True(report.AuditFailures == 0, details);
+        Assert.True(report.Reconciled, "the ledger does not reconcile with the rail: " + report.ReconcileSummary + "\n" + details);
         Assert.Equal(10, report.RailPayouts);
     }
 }

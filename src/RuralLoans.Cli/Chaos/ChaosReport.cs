@@ -31,8 +31,13 @@ public sealed record ChaosReport
     public required int Seed { get; init; }
     public required TaskHubSettings Settings { get; init; }
 
+    /// <summary>Whether the ledger's rail-clearing account matches the rail's settled payouts, as `ledger reconcile` checks.</summary>
+    public required bool Reconciled { get; init; }
+
+    public required string ReconcileSummary { get; init; }
+
     /// <summary>One line per problem found (application id and what is wrong), at most a few dozen.</summary>
     public required IReadOnlyList<string> Problems { get; init; }
 
-    public bool Passed => Lost == 0 && Stuck == 0 && DuplicatePayouts == 0 && LedgerImbalances == 0 && AuditFailures == 0;
+    public bool Passed => Lost == 0 && Stuck == 0 && DuplicatePayouts == 0 && LedgerImbalances == 0 && AuditFailures == 0 && Reconciled;
 }

@@ -126,6 +126,12 @@ public static class ChaosRun
             }
             var payments = await CheckPaymentsAsync(runtime, new HttpPaymentRail(railHttp), expectedPaid, submitted.Values.ToList(), problems, ct);
             var auditFailures = await AuditAsync(runtime, submitted.Values.ToList(), problems, ct);
+            // What `ledger reconcile` proves: the rail-clearing account matches the rail's settled payouts, key by key.
+            var reconciliation = await Pipeline.Payments.RailFacts.ReconcileAsync(new HttpPaymentRail(railHttp), runtime.Ledger, ct);
+            foreach (var difference in reconciliation.Differences.Take(10))
+            {
+                problems.Enqueue($"reconcile: {difference}");
+            }
             var report = new ChaosReport
             {
                 Applications = options.Applications,
@@ -144,6 +150,8 @@ public static class ChaosRun
                 Seconds = Math.Round(clock.Elapsed.TotalSeconds, 1),
                 Seed = options.Seed,
                 Settings = settings,
+                Reconciled = reconciliation.Reconciled,
+                ReconcileSummary = Commands.LedgerCommand.Summary(reconciliation),
                 Problems = problems.Take(40).ToList(),
             };
             if (report.Passed)

@@ -79,13 +79,15 @@ internal static class ChaosCommand
                 table.AddRow(Mark(report.DuplicatePayouts) + " duplicate payouts", report.DuplicatePayouts.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 table.AddRow(Mark(report.LedgerImbalances) + " ledger imbalances", report.LedgerImbalances.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 table.AddRow(Mark(report.AuditFailures) + " audit failures", report.AuditFailures.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                table.AddRow((report.Reconciled ? "✓" : "✗") + " ledger reconcile", report.Reconciled ? "reconciled" : "NOT reconciled");
                 table.AddRow("seconds / seed", $"{report.Seconds} / {report.Seed}");
                 AnsiConsole.Write(table);
                 foreach (var problem in report.Problems)
                 {
                     Console.WriteLine("  " + problem);
                 }
-                Console.WriteLine(report.Passed ? "Chaos passed: every application finished, paid once, balanced and audited." : "Chaos FAILED.");
+                Console.WriteLine("reconcile: " + report.ReconcileSummary);
+                Console.WriteLine(report.Passed ? "Chaos passed: every application finished, paid once, balanced, reconciled with the rail and audited." : "Chaos FAILED.");
             }
             return report.Passed ? 0 : 1;
         }
