@@ -118,16 +118,8 @@ public sealed class ApplicationStore(Container container)
     {
         var query = new QueryDefinition("SELECT c.id, c.disbursedAmountYuan FROM c WHERE c.kind = 'application' AND c.applicantIdHash = @hash")
             .WithParameter("@hash", applicantIdHash);
-        using var iterator = container.GetItemQueryIterator<DisbursedRow>(query);
-        var total = 0m;
-        while (iterator.HasMoreResults)
-        {
-            foreach (var row in await iterator.ReadNextAsync(ct))
-            {
-                total += row.Id == exceptApplicationId ? 0 : row.DisbursedAmountYuan ?? 0;
-            }
-        }
-        return total;
+        var rows = await CosmosQueries.ReadAllAsync<DisbursedRow>(container, query, null, ct);
+        return rows.Sum(row => row.Id == exceptApplicationId ? 0 : row.DisbursedAmountYuan ?? 0);
     }
 
     private sealed record DisbursedRow(string Id, decimal? DisbursedAmountYuan);
@@ -174,11 +166,7 @@ public sealed class ApplicationStore(Container container)
         return await ReadPageAsync(query, continuationToken, options, ct);
     }
 
-    /// <summary>
-    /// One page of a query. The SDK looks up a container's partition ranges before an ordered query; right after
-    /// containers are created that lookup can answer 404 for a container that exists (the SDK reports a stale cache),
-    /// so it is asked again, a few times, before the error is passed on.
-    /// </summary>
+    /// <summary>One page of a query, asked again when the partition-range lookup was stale (<see cref="CosmosQueries"/>).</summary>
     private async Task<(IReadOnlyList<ApplicationRecord> Items, string? ContinuationToken)> ReadPageAsync(QueryDefinition query, string? continuationToken,
         QueryRequestOptions options, CancellationToken ct)
     {
@@ -194,10 +182,9 @@ public sealed class ApplicationStore(Container container)
                 var page = await iterator.ReadNextAsync(ct);
                 return (page.Resource.ToList(), page.ContinuationToken);
             }
-            catch (CosmosException e) when (attempt < 4 && e.StatusCode == HttpStatusCode.NotFound
-                && e.Message.Contains("GetTargetPartitionKeyRanges", StringComparison.Ordinal))
+            catch (CosmosException e) when (CosmosQueries.MayRetry(e, attempt))
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), ct);
+                await Task.Delay(CosmosQueries.Pause(attempt), ct);
             }
         }
     }

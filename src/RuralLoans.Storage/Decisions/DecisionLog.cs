@@ -142,13 +142,7 @@ public sealed class DecisionLog(Container container, TimeProvider clock, AuditJo
     public async Task<IReadOnlyList<DecisionRecord>> ListAsync(string applicationId, CancellationToken ct)
     {
         var query = new QueryDefinition("SELECT * FROM c WHERE c.applicationId = @id ORDER BY c.recordedAt").WithParameter("@id", applicationId);
-        using var iterator = container.GetItemQueryIterator<DecisionRecord>(query, requestOptions: new QueryRequestOptions { PartitionKey = new PartitionKey(applicationId) });
-        var records = new List<DecisionRecord>();
-        while (iterator.HasMoreResults)
-        {
-            records.AddRange(await iterator.ReadNextAsync(ct));
-        }
-        return records;
+        return await CosmosQueries.ReadAllAsync<DecisionRecord>(container, query, new QueryRequestOptions { PartitionKey = new PartitionKey(applicationId) }, ct);
     }
 
     /// <summary>Steps that run more than once per application (validation after each correction) put a round in the step name.</summary>

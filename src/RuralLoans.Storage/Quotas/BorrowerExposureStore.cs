@@ -51,13 +51,9 @@ public sealed class BorrowerExposureStore(Container container)
     public async IAsyncEnumerable<BorrowerExposure> WithPendingHoldsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         var query = new QueryDefinition("SELECT * FROM c WHERE c.kind = @kind AND c.pending > 0").WithParameter("@kind", Kind);
-        using var feed = container.GetItemQueryIterator<BorrowerDocument>(query);
-        while (feed.HasMoreResults)
+        foreach (var document in await CosmosQueries.ReadAllAsync<BorrowerDocument>(container, query, null, ct))
         {
-            foreach (var document in await feed.ReadNextAsync(ct))
-            {
-                yield return document.Exposure;
-            }
+            yield return document.Exposure;
         }
     }
 
