@@ -32,17 +32,24 @@ internal sealed class PipelineHarness : IAsyncDisposable
     /// <param name="wrapRail">Puts something between the pipeline and the rail simulator, e.g. to hold a payout.</param>
     /// <param name="products">The products intake snapshots, e.g. with a review window short enough to pass during a test.</param>
     /// <param name="challengers">The challenger the scoring step shadow-scores; default: the shipped one.</param>
+    /// <param name="cosmosHandler">Sits in the pipeline's Cosmos client, e.g. to make one container unreachable for a while.</param>
     /// <param name="configDirectory">A config folder in place of the repository's, e.g. with lender terms a test needs.</param>
     public static async Task<PipelineHarness> StartAsync(DevServicesFixture services, CancellationToken ct, Func<IPaymentRail, IPaymentRail>? wrapRail = null,
         Products.ProductCatalog? products = null, Domain.Scoring.IShadowModelSource? challengers = null,
-        string? configDirectory = null, Steps.PayoutPolling? payouts = null)
+        string? configDirectory = null, Steps.PayoutPolling? payouts = null, Microsoft.Azure.Cosmos.RequestHandler? cosmosHandler = null)
     {
         var rail = await RailSimulator.StartAsync(ct: ct);
         var railHttp = new HttpClient { BaseAddress = rail.BaseAddress };
         var options = new PipelineOptions
         {
             StorageConnectionString = services.StorageConnectionString,
-            Cosmos = CosmosClients.FromConnectionString(services.Endpoints.CosmosConnectionString),
+            Cosmos = CosmosClients.FromConnectionString(services.Endpoints.CosmosConnectionString, o =>
+            {
+                if (cosmosHandler is not null)
+                {
+                    o.CustomHandlers.Add(cosmosHandler);
+                }
+            }),
             CosmosDatabase = UniqueNames.CosmosDatabase("pipeline"),
             TaskHubName = "Hub" + Guid.NewGuid().ToString("N")[..12],
             Ocr = new OcrOptions(),

@@ -146,7 +146,7 @@ public sealed class ApplicationActions(DurableTaskClient engine, ApplicationStor
             throw new ActionRefusedException("field-too-long", $"The reason must be at most {MaxFieldLength} characters.");
         }
         var current = await GetProgressAsync(applicationId, ct);
-        var running = current?.State.RuntimeStatus == OrchestrationRuntimeStatus.Running;
+        var running = IsLive(current?.State.RuntimeStatus);
         var progress = current?.Progress;
         var reviewable = running && progress is { Stage: ApplicationStage.Declined, WaitingUntilUtc: not null };
         if (!reviewable)
@@ -240,11 +240,18 @@ public sealed class ApplicationActions(DurableTaskClient engine, ApplicationStor
         return record ?? throw new ActionRefusedException("not-found", $"There is no application {applicationId}.");
     }
 
+    /// <summary>
+    /// Running, or shown as Pending while it runs: the storage provider can leave the instance row at Pending after
+    /// discarding a duplicated start message, while the orchestration waits on. The stage in its custom status, which
+    /// only a running orchestration writes, is what tells where it is.
+    /// </summary>
+    private static bool IsLive(OrchestrationRuntimeStatus? status) => status is OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending;
+
     private async Task RequireStageAsync(string applicationId, ApplicationStage expected, CancellationToken ct)
     {
         var progress = await GetProgressAsync(applicationId, ct);
         var stage = progress?.Progress?.Stage;
-        if (progress?.State.RuntimeStatus != OrchestrationRuntimeStatus.Running || stage != expected)
+        if (!IsLive(progress?.State.RuntimeStatus) || stage != expected)
         {
             throw new ActionRefusedException("wrong-step",
                 $"Application {applicationId} is {(stage?.ToString() ?? "not started")}, not {expected}; the answer was not sent.");

@@ -204,10 +204,11 @@ public sealed class PayoutStatusTests(DevServicesFixture services) : IAsyncLifet
 /// <summary>Money that left is booked even when booking fails on every retry of the step for a while.</summary>
 public sealed class PayoutBookingRetryTests(DevServicesFixture services) : IAsyncLifetime
 {
+    private readonly UnreachableContainer _ledgerOutage = new("ledger");
     private PipelineHarness _pipeline = null!;
 
     public async ValueTask InitializeAsync() => _pipeline = await PipelineHarness.StartAsync(services, TestContext.Current.CancellationToken,
-        payouts: new PayoutPolling { FirstRecheck = TimeSpan.FromMilliseconds(500), BookingRetry = TimeSpan.FromSeconds(2) });
+        payouts: new PayoutPolling { FirstRecheck = TimeSpan.FromMilliseconds(500), BookingRetry = TimeSpan.FromSeconds(2) }, cosmosHandler: _ledgerOutage);
 
     public async ValueTask DisposeAsync() => await _pipeline.DisposeAsync();
 
@@ -215,10 +216,8 @@ public sealed class PayoutBookingRetryTests(DevServicesFixture services) : IAsyn
     public async Task A_settled_payout_whose_booking_keeps_failing_is_retried_until_it_is_booked_never_ending_failed()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var cosmos = CosmosClients.FromConnectionString(services.Endpoints.CosmosConnectionString);
-        var database = cosmos.GetDatabase(_pipeline.Options.CosmosDatabase);
         // The ledger is unreachable: every booking attempt fails until it is back.
-        await database.GetContainer("ledger").DeleteContainerAsync(cancellationToken: ct);
+        _ledgerOutage.Down = true;
 
         var submitted = await _pipeline.Runtime.Intake.SubmitAsync(new SubmitApplication("MFI001", "farm-310", TestForms.TextPdf(TestForms.GoodHousehold("43062619800101106"))), ct);
         var key = new DisbursementKey(submitted.ApplicationId, 1).Value;
@@ -240,11 +239,33 @@ public sealed class PayoutBookingRetryTests(DevServicesFixture services) : IAsyn
         Assert.Equal(PayoutStatus.Settled, _pipeline.Rail.StatusOf(key));
         Assert.True(state is { RuntimeStatus: OrchestrationRuntimeStatus.Running }, $"the application should wait to book, not end: {state?.RuntimeStatus} {state?.SerializedCustomStatus}");
 
-        await database.CreateContainerIfNotExistsAsync("ledger", "/transferId", cancellationToken: ct);
+        Assert.True(_ledgerOutage.Refused > 0, "no booking reached the ledger while it was down");
+        _ledgerOutage.Down = false;
         var outcome = await _pipeline.FinishAsync(submitted.ApplicationId, ct);
 
         Assert.Equal(ApplicationStage.Disbursed, outcome.Stage);
         Assert.Equal(30_000m, DisbursementPostings.NetPaidOut(await _pipeline.Runtime.Ledger.FindPayoutAsync(key, ct)));
         Assert.True((await RailFacts.ReconcileAsync(_pipeline.Runtime.Steps.PaymentRail, _pipeline.Runtime.Ledger, ct)).Reconciled);
+    }
+}
+
+/// <summary>Answers 503 for every request to one container while <see cref="Down"/>, as an outage of that container would.</summary>
+internal sealed class UnreachableContainer(string container) : RequestHandler
+{
+    private int _refused;
+
+    public volatile bool Down;
+
+    public int Refused => Volatile.Read(ref _refused);
+
+    public override Task<ResponseMessage> SendAsync(RequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (Down && request.RequestUri.OriginalString.Contains($"/colls/{container}", StringComparison.Ordinal))
+        {
+            Interlocked.Increment(ref _refused);
+            return Task.FromResult(new ResponseMessage(System.Net.HttpStatusCode.ServiceUnavailable, request, $"{container} is down"));
+        }
+        return base.SendAsync(request, cancellationToken);
     }
 }
