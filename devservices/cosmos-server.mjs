@@ -19,6 +19,21 @@ const packageDir = path.dirname(require.resolve("@vercel/cosmosdb-server/package
 const fromPackage = name => require(`@vercel/cosmosdb-server/lib/${name}`).default;
 
 const Account = fromPackage("account");
+// Resource ids are base64, and the package numbers databases and containers so that some ids (database 62, 63, 126,
+// 127, ...) contain '+' or '/'. The .NET SDK addresses partition-key ranges by rid in the URL path, so every ordered or
+// cross-partition query of such a database got 404 ("stale cache"). Real Cosmos DB never issues those; skip them.
+for (const name of ["account/databases", "account/collections"]) {
+  const Resources = fromPackage(name);
+  const ridFor = Resources.prototype._rid;
+  Resources.prototype._rid = function ridWithoutPathCharacters(id) {
+    let rid = ridFor.call(this, id);
+    while (/[+/]/.test(rid)) {
+      this._ridCount += 1;
+      rid = ridFor.call(this, this._ridCount);
+    }
+    return rid;
+  };
+}
 const route = fromPackage("routes");
 const readJsonBody = fromPackage("json");
 const { parsePartitionKey } = require("@vercel/cosmosdb-server/lib/utils/get-partition-from-header");

@@ -130,7 +130,13 @@ internal sealed class PipelineHarness : IAsyncDisposable
     public async Task<ApplicationOutcome> FinishAsync(string applicationId, CancellationToken ct)
     {
         var done = await WaitForCompletionAsync(applicationId, TimeSpan.FromSeconds(90), ct);
-        Assert.True(done.RuntimeStatus == OrchestrationRuntimeStatus.Completed, $"{applicationId} ended {done.RuntimeStatus}: {done.FailureDetails}");
+        if (done.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
+        {
+            // The engine's own record of what happened, for a failure that carries no details of its own.
+            var history = global::RuralLoans.TaskHub.HistoryEntries.Describe(await ((global::RuralLoans.TaskHub.AzureStorageTaskHubClient)Client).GetOrchestrationHistoryAsync(applicationId, ct));
+            Assert.Fail($"{applicationId} ended {done.RuntimeStatus}: {done.FailureDetails} {done.SerializedOutput}\n"
+                + string.Join("\n", history.Select(h => h.ToString())));
+        }
         return done.ReadOutputAs<ApplicationOutcome>()!;
     }
 
