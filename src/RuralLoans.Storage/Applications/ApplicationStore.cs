@@ -118,8 +118,16 @@ public sealed class ApplicationStore(Container container)
     {
         var query = new QueryDefinition("SELECT c.id, c.disbursedAmountYuan FROM c WHERE c.kind = 'application' AND c.applicantIdHash = @hash")
             .WithParameter("@hash", applicantIdHash);
-        var rows = await CosmosQueries.ReadAllAsync<DisbursedRow>(container, query, null, ct);
-        return rows.Sum(row => row.Id == exceptApplicationId ? 0 : row.DisbursedAmountYuan ?? 0);
+        using var iterator = container.GetItemQueryIterator<DisbursedRow>(query);
+        var total = 0m;
+        while (iterator.HasMoreResults)
+        {
+            foreach (var row in await iterator.ReadNextAsync(ct))
+            {
+                total += row.Id == exceptApplicationId ? 0 : row.DisbursedAmountYuan ?? 0;
+            }
+        }
+        return total;
     }
 
     private sealed record DisbursedRow(string Id, decimal? DisbursedAmountYuan);
@@ -129,7 +137,14 @@ public sealed class ApplicationStore(Container container)
     {
         var query = new QueryDefinition("SELECT * FROM c WHERE c.partnerId = @partner AND c.kind = 'application' ORDER BY c.submittedAt DESC")
             .WithParameter("@partner", partnerId);
-        return await ReadPageAsync(query, continuationToken, new QueryRequestOptions { PartitionKey = new PartitionKey(partnerId), MaxItemCount = pageSize }, ct);
+        using var iterator = container.GetItemQueryIterator<ApplicationRecord>(query, continuationToken,
+            new QueryRequestOptions { PartitionKey = new PartitionKey(partnerId), MaxItemCount = pageSize });
+        if (!iterator.HasMoreResults)
+        {
+            return ([], null);
+        }
+        var page = await iterator.ReadNextAsync(ct);
+        return (page.Resource.ToList(), page.ContinuationToken);
     }
 
     /// <summary>
@@ -163,30 +178,13 @@ public sealed class ApplicationStore(Container container)
         {
             options.PartitionKey = new PartitionKey(partner);
         }
-        return await ReadPageAsync(query, continuationToken, options, ct);
-    }
-
-    /// <summary>One page of a query, asked again when the partition-range lookup was stale (<see cref="CosmosQueries"/>).</summary>
-    private async Task<(IReadOnlyList<ApplicationRecord> Items, string? ContinuationToken)> ReadPageAsync(QueryDefinition query, string? continuationToken,
-        QueryRequestOptions options, CancellationToken ct)
-    {
-        for (var attempt = 1; ; attempt++)
+        using var iterator = container.GetItemQueryIterator<ApplicationRecord>(query, continuationToken, options);
+        if (!iterator.HasMoreResults)
         {
-            using var iterator = container.GetItemQueryIterator<ApplicationRecord>(query, continuationToken, options);
-            if (!iterator.HasMoreResults)
-            {
-                return ([], null);
-            }
-            try
-            {
-                var page = await iterator.ReadNextAsync(ct);
-                return (page.Resource.ToList(), page.ContinuationToken);
-            }
-            catch (CosmosException e) when (CosmosQueries.MayRetry(e, attempt))
-            {
-                await Task.Delay(CosmosQueries.Pause(attempt), ct);
-            }
+            return ([], null);
         }
+        var page = await iterator.ReadNextAsync(ct);
+        return (page.Resource.ToList(), page.ContinuationToken);
     }
 
     private static string KeyMarkerId(string partnerId, string idempotencyKey)

@@ -142,7 +142,13 @@ public sealed class DecisionLog(Container container, TimeProvider clock, AuditJo
     public async Task<IReadOnlyList<DecisionRecord>> ListAsync(string applicationId, CancellationToken ct)
     {
         var query = new QueryDefinition("SELECT * FROM c WHERE c.applicationId = @id ORDER BY c.recordedAt").WithParameter("@id", applicationId);
-        return await CosmosQueries.ReadAllAsync<DecisionRecord>(container, query, new QueryRequestOptions { PartitionKey = new PartitionKey(applicationId) }, ct);
+        using var iterator = container.GetItemQueryIterator<DecisionRecord>(query, requestOptions: new QueryRequestOptions { PartitionKey = new PartitionKey(applicationId) });
+        var records = new List<DecisionRecord>();
+        while (iterator.HasMoreResults)
+        {
+            records.AddRange(await iterator.ReadNextAsync(ct));
+        }
+        return records;
     }
 
     /// <summary>Steps that run more than once per application (validation after each correction) put a round in the step name.</summary>

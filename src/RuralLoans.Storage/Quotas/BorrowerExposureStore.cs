@@ -51,9 +51,13 @@ public sealed class BorrowerExposureStore(Container container)
     public async IAsyncEnumerable<BorrowerExposure> WithPendingHoldsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         var query = new QueryDefinition("SELECT * FROM c WHERE c.kind = @kind AND c.pending > 0").WithParameter("@kind", Kind);
-        foreach (var document in await CosmosQueries.ReadAllAsync<BorrowerDocument>(container, query, null, ct))
+        using var feed = container.GetItemQueryIterator<BorrowerDocument>(query);
+        while (feed.HasMoreResults)
         {
-            yield return document.Exposure;
+            foreach (var document in await feed.ReadNextAsync(ct))
+            {
+                yield return document.Exposure;
+            }
         }
     }
 
