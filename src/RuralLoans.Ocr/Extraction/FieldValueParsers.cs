@@ -147,8 +147,18 @@ public sealed partial class FieldValueParsers(KnownValues known)
             var years = Integer(digits, 1, 30, "年", "期");
             return years.IsValid ? new ParsedValue((int.Parse(years.Value, CultureInfo.InvariantCulture) * 12).ToString(CultureInfo.InvariantCulture), null) : years;
         }
-        return Integer(digits, 1, 360, "个月", "月", "期");
+        var months = Integer(digits, 1, 360, "个月", "月", "期");
+        // A bare 1 to 5 is years as often as months (借款期限 ___2___ 年, its unit lost): a person should say which.
+        return months.IsValid && BareNumber().IsMatch(digits) && int.Parse(months.Value, CultureInfo.InvariantCulture) < ShortestBareTermMonths
+            ? months with { Problem = $"'{text}' has no unit and is too short a term to be months without one: months or years?" }
+            : months;
     }
+
+    /// <summary>A term below this many months, printed without a unit, is not taken as months.</summary>
+    private const int ShortestBareTermMonths = 6;
+
+    [GeneratedRegex(@"^\s*\d+\s*$")]
+    private static partial Regex BareNumber();
 
     /// <summary>
     /// A choice printed as boxes (□等额本息 ☑等额本金 □…): the one option whose box is ticked. No tick, or more than
@@ -167,11 +177,18 @@ public sealed partial class FieldValueParsers(KnownValues known)
         }
         // A fuzzy hit overlapping a better one is the same print read against a similar option (等额本息 / 等额本金).
         var kept = new List<(string Option, int Start, double Certainty)>();
+        var ambiguous = new Dictionary<string, string>();
         foreach (var hit in found.OrderByDescending(f => f.Certainty).ThenByDescending(f => f.Option.Length))
         {
-            if (!kept.Any(k => hit.Start < k.Start + k.Option.Length && k.Start < hit.Start + hit.Option.Length))
+            var overlapping = kept.Where(k => hit.Start < k.Start + k.Option.Length && k.Start < hit.Start + hit.Option.Length).ToList();
+            if (overlapping.Count == 0)
             {
                 kept.Add(hit);
+            }
+            // 等额本人金 is one edit from 等额本息 and from 等额本金: the print cannot tell which option it is.
+            foreach (var other in overlapping.Where(k => Math.Abs(k.Certainty - hit.Certainty) < 1e-9))
+            {
+                ambiguous[other.Option] = hit.Option;
             }
         }
         var ordered = kept.OrderBy(k => k.Start).ToList();
@@ -190,6 +207,10 @@ public sealed partial class FieldValueParsers(KnownValues known)
         // option at the very start with no mark read at all counts, with less certainty).
         var strong = marks.Where(m => m.Mark == 2).ToList();
         var ticked = strong.Count == 1 ? strong : marks.Where(m => m.Mark >= 0).ToList();
+        if (ticked.Count == 1 && ambiguous.TryGetValue(ticked[0].Option, out var lookAlike))
+        {
+            return new ParsedValue(ticked[0].Option, $"the ticked option of {what} reads as {ticked[0].Option} or {lookAlike} ('{text}')");
+        }
         if (ticked.Count == 1)
         {
             var certain = ticked[0].Mark > 0 ? 1.0 : 0.8;
@@ -384,7 +405,9 @@ public sealed partial class FieldValueParsers(KnownValues known)
             return new ParsedValue(number, $"'{text}' is not an amount in yuan");
         }
         var yuan = Math.Round(wan ? value * 10_000 : value, 2, MidpointRounding.AwayFromZero);
-        return new ParsedValue(yuan.ToString("0.##", CultureInfo.InvariantCulture), null);
+        // No form prints an amount with a leading zero (08万元): the 0 is a misread mark or digit, and the others may be too.
+        var leadingZero = number.Length > 1 && number[0] == '0' && number[1] != '.';
+        return new ParsedValue(yuan.ToString("0.##", CultureInfo.InvariantCulture), leadingZero ? $"'{text}' starts with a 0: a digit may have been misread" : null);
     }
 
     /// <summary>

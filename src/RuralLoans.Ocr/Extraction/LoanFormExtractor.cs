@@ -65,6 +65,7 @@ public sealed class LoanFormExtractor(KnownValues known)
         }
 
         var claimed = new HashSet<Segment>();
+        var emptyCells = new Dictionary<string, (PageRegion Region, double LabelScore)>();
         var allSegments = new List<(int Page, Segment Segment)>();
         foreach (var page in document.Pages)
         {
@@ -91,8 +92,14 @@ public sealed class LoanFormExtractor(KnownValues known)
                     continue;
                 }
                 var value = ValueFor(segment, match, segments, labelSegments, claimed);
-                if (value is null)
+                if (value is null || value.Value.Raw.Trim(':', '.', ',', '-', '(', ')').Length == 0)
                 {
+                    // A label read with nothing beside it: the engine lost the value (a faint cell, a column its layout
+                    // analysis dropped), so the place it should be is worth a second look.
+                    if (match.Kind == LabelKind.Field && !emptyCells.ContainsKey(match.Field))
+                    {
+                        emptyCells[match.Field] = (new PageRegion(page.PageNumber, CellRightOf(segment, segments, page.Width)), match.Score);
+                    }
                     continue;
                 }
                 claimed.UnionWith(value.Value.Used);
@@ -116,6 +123,17 @@ public sealed class LoanFormExtractor(KnownValues known)
         {
             if (!found.TryGetValue(field, out var reading))
             {
+                // The second look at a labelled cell the first reading left empty: taken only if it passes the
+                // field's pattern, and never above what a label-less value is trusted with.
+                if (emptyCells.TryGetValue(field, out var cell) && secondLook is not null && secondLook.TryGetValue(field, out var lost)
+                    && SecondLookValue(lost) is { } recovered && parsers.Parse(field, recovered.Raw) is { IsValid: true } recoveredValue)
+                {
+                    parsed[field] = (new Reading(recovered.Raw, recovered.Confidence * RecoveredCellFactor, cell.LabelScore, cell.Region), recoveredValue);
+                }
+                else if (emptyCells.TryGetValue(field, out var empty))
+                {
+                    doubtful[field] = empty.Region;
+                }
                 continue;
             }
             var value = parsers.Parse(field, reading.Raw);
@@ -386,7 +404,8 @@ public sealed class LoanFormExtractor(KnownValues known)
                     return new ValueRead(string.Concat(all.Select(s => s.Text)), all.Average(s => s.Confidence), BoundingBox.Union(all.Select(s => s.Box)), rest);
                 }
             }
-            return new ValueRead(remainder.Text, remainder.Confidence, remainder.Box, []) { MinConfidence = remainder.MinConfidence };
+            return WithUnit(new ValueRead(remainder.Text, remainder.Confidence, remainder.Box, []) { MinConfidence = remainder.MinConfidence }, remainder, parseAs,
+                RowToTheRight(label, segments, labelSegments, claimed));
         }
         var row = RowToTheRight(label, segments, labelSegments, claimed);
         if (row.Count > 0)
@@ -399,7 +418,7 @@ public sealed class LoanFormExtractor(KnownValues known)
             // pattern gives way to the next one that passes.
             var neighbours = row.Take(2).ToList();
             var value = (parseAs is null ? null : neighbours.FirstOrDefault(s => parsers.Parse(parseAs, s.Text).IsValid)) ?? neighbours[0];
-            return new ValueRead(value.Text, value.Confidence, value.Box, [value]) { MinConfidence = value.MinConfidence };
+            return WithUnit(new ValueRead(value.Text, value.Confidence, value.Box, [value]) { MinConfidence = value.MinConfidence }, value, parseAs, row);
         }
         var below = segments
             .Where(s => !labelSegments.Contains(s) && !claimed.Contains(s)
@@ -411,6 +430,55 @@ public sealed class LoanFormExtractor(KnownValues known)
             .OrderBy(s => s.Box.Top)
             .FirstOrDefault();
         return below is null ? null : new ValueRead(below.Text, below.Confidence, below.Box, [below]) { MinConfidence = below.MinConfidence };
+    }
+
+    /// <summary>
+    /// A value the first reading missed entirely was hard to read: its second reading counts for a little less than the
+    /// engine's own confidence in it.
+    /// </summary>
+    private const double RecoveredCellFactor = 0.85;
+
+    /// <summary>How far right of a label its empty value cell is looked for, in line heights, when nothing bounds it.</summary>
+    private const double EmptyCellWidth = 10;
+
+    /// <summary>The space right of a label up to the next thing read on its row (or the page's edge): where its value should be.</summary>
+    private static BoundingBox CellRightOf(Segment label, List<Segment> segments, double pageWidth)
+    {
+        var height = label.Box.Height;
+        var left = label.Box.Right + (0.5 * height);
+        var next = segments
+            .Where(s => s != label && s.Box.Left > label.Box.Right && OverlapsVertically(s.Box, label.Box))
+            .Select(s => s.Box.Left)
+            .DefaultIfEmpty(double.MaxValue)
+            .Min();
+        var right = Math.Min(Math.Min(next - (1.5 * height), left + (EmptyCellWidth * height)), pageWidth > 0 ? pageWidth : double.MaxValue);
+        return new BoundingBox(left, label.Box.Top, Math.Max(height, right - left), height);
+    }
+
+    /// <summary>Units a form may print apart from the figure, after the blank it is written in (____12____ 个月).</summary>
+    private static readonly HashSet<string> SeparateUnits = ["元", "万元", "万", "亩", "人", "口人", "口", "个月", "月", "年", "岁", "周岁"];
+
+    /// <summary>Fields whose figure may be followed by a unit printed apart from it.</summary>
+    private static readonly HashSet<string> FieldsWithUnits =
+        [LoanFormFields.RequestedAmountYuan, LoanFormFields.LandAreaMu, LoanFormFields.HouseholdSize, LoanFormFields.TermMonths, FormVocabulary.StatedAge];
+
+    /// <summary>
+    /// A figure followed on its row by a cell that holds nothing but a unit takes the unit: 2 followed by 年 is 24
+    /// months, 3.5 followed by 万元 is 35,000 yuan.
+    /// </summary>
+    private static ValueRead WithUnit(ValueRead value, Segment valueSegment, string? field, List<Segment> row)
+    {
+        if (field is null || !FieldsWithUnits.Contains(field) || !value.Raw.Any(char.IsAsciiDigit) || value.Raw.Any(TextNormalizer.IsCjk))
+        {
+            return value;
+        }
+        var next = row.Where(s => s != valueSegment && s.Box.Left >= valueSegment.Box.Right - (valueSegment.Box.Height / 2))
+            .OrderBy(s => s.Box.Left).FirstOrDefault();
+        if (next is null || !SeparateUnits.Contains(next.Text.Trim()) || next.Box.Left - valueSegment.Box.Right > 20 * valueSegment.Box.Height)
+        {
+            return value;
+        }
+        return value with { Raw = value.Raw + next.Text.Trim(), Box = BoundingBox.Union([value.Box, next.Box]), Used = [.. value.Used, next] };
     }
 
     /// <summary>Unclaimed segments to the right of a label on its row, up to the next label.</summary>

@@ -1,0 +1,106 @@
+using RuralLoans.Ocr.Extraction;
+
+namespace RuralLoans.Ocr.Tests;
+
+/// <summary>
+/// Layouts where the value and what qualifies it are printed apart (a unit after the blank, a cell the engine left
+/// empty), and readings that look valid but cannot be told apart from another: flagged, not guessed.
+/// </summary>
+public sealed class FormLayoutExtractionTests
+{
+    private readonly LoanFormExtractor extractor = new();
+
+    private static bool Flagged(ExtractedForm form, string field) => form.NeedsReview(field);
+
+    [Theory]
+    [InlineData("借款期限", "2", "年", LoanFormFields.TermMonths, "24")]
+    [InlineData("借款期限", "18", "个月", LoanFormFields.TermMonths, "18")]
+    [InlineData("贷款金额", "3.5", "万元", LoanFormFields.RequestedAmountYuan, "35000")]
+    [InlineData("家庭人口", "4", "口人", LoanFormFields.HouseholdSize, "4")]
+    public void A_unit_printed_after_the_blank_belongs_to_the_figure_on_it(string label, string figure, string unit, string field, string expected)
+    {
+        // "借款期限 ____2____ 年": label, the figure in the middle of the blank, the unit after it.
+        var form = extractor.Extract(OcrDocuments.Page([(100, label), (700, figure), (1100, unit)]));
+
+        Assert.Equal(expected, form.Fields[field].Value);
+        Assert.False(Flagged(form, field));
+    }
+
+    [Fact]
+    public void A_unit_does_not_reach_past_the_next_label()
+    {
+        // 年龄 is a label of its own: its 年 is no unit for the term before it.
+        var form = extractor.Extract(OcrDocuments.Page([(100, "借款期限"), (500, "12"), (800, "年龄"), (1100, "45")]));
+
+        Assert.Equal("12", form.Fields[LoanFormFields.TermMonths].Value);
+    }
+
+    [Theory]
+    [InlineData("借款期限：2")]
+    [InlineData("借款期限：3")]
+    public void A_short_term_without_a_unit_is_flagged_as_months_or_years(string line)
+    {
+        var form = extractor.Extract(OcrDocuments.Lines(line));
+
+        Assert.True(Flagged(form, LoanFormFields.TermMonths));
+    }
+
+    [Fact]
+    public void A_bare_term_long_enough_to_be_months_is_months()
+    {
+        var form = extractor.Extract(OcrDocuments.Lines("借款期限：12"));
+
+        Assert.Equal("12", form.Fields[LoanFormFields.TermMonths].Value);
+        Assert.False(Flagged(form, LoanFormFields.TermMonths));
+    }
+
+    [Fact]
+    public void A_ticked_option_that_reads_as_two_options_is_flagged()
+    {
+        // 等额本人金 is one character from 等额本息 and from 等额本金.
+        var form = extractor.Extract(OcrDocuments.Lines("还款方式：□按月付息到期还本 国等额本人金"));
+
+        Assert.True(Flagged(form, LoanFormFields.RepaymentMethod));
+    }
+
+    [Fact]
+    public void An_amount_with_a_leading_zero_is_flagged()
+    {
+        var form = extractor.Extract(OcrDocuments.Lines("申请金额：08万元"));
+
+        Assert.True(Flagged(form, LoanFormFields.RequestedAmountYuan));
+    }
+
+    [Fact]
+    public void A_label_with_an_empty_cell_asks_for_a_second_look_there_and_takes_a_valid_reading()
+    {
+        var document = OcrDocuments.Page([(100, "手机号码"), (1400, "性别"), (1600, "男")], [(100, "姓名"), (500, "张秀英")]);
+
+        var first = extractor.Read(document, null);
+
+        Assert.Null(first.Form.Fields[LoanFormFields.Phone].Value);
+        var region = first.Doubtful[LoanFormFields.Phone];
+        // Right of the label, short of the next cell on its row.
+        Assert.InRange(region.Box.Left, 220, 300);
+        Assert.True(region.Box.Right < 1400, $"{region.Box.Right}");
+        Assert.InRange(region.Box.Top, 90, 110);
+
+        var again = OcrDocuments.Lines("139 1234 5678").Pages[0].Lines[0];
+        var second = extractor.Extract(document, new Dictionary<string, OcrLine> { [LoanFormFields.Phone] = again });
+
+        Assert.Equal("13912345678", second.Fields[LoanFormFields.Phone].Value);
+        Assert.Equal("张秀英", second.Fields[LoanFormFields.ApplicantName].Value);
+    }
+
+    [Fact]
+    public void A_second_look_at_an_empty_cell_that_fails_the_pattern_leaves_the_field_missing()
+    {
+        var document = OcrDocuments.Page([(100, "手机号码")]);
+        var again = OcrDocuments.Lines("139 12").Pages[0].Lines[0];
+
+        var form = extractor.Extract(document, new Dictionary<string, OcrLine> { [LoanFormFields.Phone] = again });
+
+        Assert.Null(form.Fields[LoanFormFields.Phone].Value);
+        Assert.True(Flagged(form, LoanFormFields.Phone));
+    }
+}
