@@ -104,3 +104,30 @@ public sealed class FormLayoutExtractionTests
         Assert.True(Flagged(form, LoanFormFields.Phone));
     }
 }
+
+public sealed class LabelUnitAndDateFoldingTests
+{
+    private readonly LoanFormExtractor extractor = new();
+
+    [Theory]
+    [InlineData("土地面积亩)", "12.5", LoanFormFields.LandAreaMu, "12.5")]
+    [InlineData("贷款期限上月)", "18", LoanFormFields.TermMonths, "18")]
+    public void A_labels_unit_that_lost_its_opening_bracket_is_not_taken_for_the_value(string label, string value, string field, string expected)
+    {
+        var form = extractor.Extract(OcrDocuments.Page([(100, label), (700, value)]));
+
+        Assert.Equal(expected, form.Fields[field].Value);
+        Assert.False(form.NeedsReview(field));
+    }
+
+    [Fact]
+    public void A_date_with_a_letter_read_as_a_digit_is_flagged_and_one_read_cleanly_is_not()
+    {
+        var guessed = extractor.Extract(OcrDocuments.Lines("申请日期：2024/SV15"));
+        var clean = extractor.Extract(OcrDocuments.Lines("申请日期：2024/5/15"));
+
+        Assert.Equal("2024-05-15", guessed.Fields[LoanFormFields.ApplicationDate].Value);
+        Assert.True(guessed.NeedsReview(LoanFormFields.ApplicationDate));
+        Assert.False(clean.NeedsReview(LoanFormFields.ApplicationDate));
+    }
+}

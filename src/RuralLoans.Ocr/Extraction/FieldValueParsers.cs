@@ -445,6 +445,9 @@ public sealed partial class FieldValueParsers(KnownValues known)
         // Between 年 and 月, or 月 and 日, a lone stroke where a number must be is a 1 read as punctuation (年)月, 月:日).
         var digits = LoneOneInDate().Replace(new string(text.Select(FoldToDigit).ToArray()), "${before}1${after}");
         var match = DatePattern().Match(digits);
+        // A letter folded into a digit of the date (2024/SV15: S taken for 5 where 8/ was printed) is a guess, and
+        // nothing else on the form checks a date.
+        var folded = match.Success && Enumerable.Range(match.Index, match.Length).Any(i => i < text.Length && char.IsAsciiLetter(text[i]) && char.IsAsciiDigit(digits[i]));
         if (match.Success
             && int.TryParse(match.Groups["year"].Value, CultureInfo.InvariantCulture, out var year)
             && int.TryParse(match.Groups["month"].Value, CultureInfo.InvariantCulture, out var month)
@@ -462,7 +465,7 @@ public sealed partial class FieldValueParsers(KnownValues known)
             }
             return date > DateOnly.FromDateTime(DateTime.UtcNow).AddDays(31)
                 ? new ParsedValue(iso, $"{iso} is in the future")
-                : new ParsedValue(iso, null);
+                : new ParsedValue(iso, folded ? $"'{text}' has a letter where a digit should be; read as {iso}" : null);
         }
         return new ParsedValue(text, $"'{text}' is not a date (2024-03-15, 2024/3/15 or 2024年3月15日)");
     }

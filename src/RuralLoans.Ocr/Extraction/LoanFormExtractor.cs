@@ -390,7 +390,10 @@ public sealed class LoanFormExtractor(KnownValues known)
         var matched = label.Text[..^match.Remainder.Length];
         var opened = match.Remainder.StartsWith('(') || matched.LastIndexOf('(') > matched.LastIndexOf(')');
         var close = match.Remainder.IndexOf(')', StringComparison.Ordinal);
-        var unit = opened && close >= 0 && close <= 4 && !match.Remainder[..close].Any(char.IsAsciiDigit) ? close + 1 : 0;
+        // Its opening bracket may be lost or misread (土地面积亩), 期限上月)): one or two Chinese characters and a
+        // closing bracket right after the label are still its unit, never a value.
+        var lostOpening = !opened && close is >= 1 and <= 2 && match.Remainder[..close].All(TextNormalizer.IsCjk);
+        var unit = (opened || lostOpening) && close >= 0 && close <= 4 && !match.Remainder[..close].Any(char.IsAsciiDigit) ? close + 1 : 0;
         var remainder = label.Slice(label.Text.Length - match.Remainder.Length + unit);
         var parseAs = match.Kind == LabelKind.Ignored ? null : match.Field;
         if (remainder.Text.Trim(':', '.', ',', '-', '(', ')').Length > 0)
