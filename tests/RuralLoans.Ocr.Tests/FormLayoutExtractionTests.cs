@@ -131,3 +131,26 @@ public sealed class LabelUnitAndDateFoldingTests
         Assert.False(clean.NeedsReview(LoanFormFields.ApplicationDate));
     }
 }
+
+public sealed class DoubtfulReadingsOfferedForReviewTests
+{
+    private readonly LoanFormExtractor extractor = new();
+
+    [Fact]
+    public void A_date_with_a_speck_after_a_separator_is_read_and_flagged()
+    {
+        var form = extractor.Extract(OcrDocuments.Lines("申请日期：2025年12月:1日"));
+
+        Assert.Equal("2025-12-01", form.Fields[LoanFormFields.ApplicationDate].Value);
+        Assert.True(form.NeedsReview(LoanFormFields.ApplicationDate));
+    }
+
+    [Fact]
+    public void A_written_method_with_a_neighbours_value_run_into_it_is_offered_and_flagged()
+    {
+        var form = extractor.Extract(OcrDocuments.Page([(100, "还款方式"), (500, "等额本金"), (900, "德江县")]));
+
+        Assert.Equal("等额本金", form.Fields[LoanFormFields.RepaymentMethod].Value);
+        Assert.True(form.NeedsReview(LoanFormFields.RepaymentMethod));
+    }
+}

@@ -201,7 +201,13 @@ public sealed partial class FieldValueParsers(KnownValues known)
         var boxed = marks.Any(m => m.Mark < 0) || text.Any(c => TickedMarks.Contains(c) || "□☐◻▢".Contains(c));
         if (!boxed)
         {
-            return Snap(Chinese(text, 2, 12, $"{what} is written in Chinese"), options, $"is not {what}");
+            var written = Snap(Chinese(text, 2, 12, $"{what} is written in Chinese"), options, $"is not {what}");
+            // A method written out with something else run into it (a neighbouring cell whose label was lost): the one
+            // option it holds is offered, for a person to confirm.
+            var exact = options.Where(o => text.Contains(o, StringComparison.Ordinal)).ToList();
+            return !written.IsValid && exact.Count == 1 && !options.Any(o => o != exact[0] && o.Contains(exact[0], StringComparison.Ordinal))
+                ? new ParsedValue(exact[0], $"'{text}' holds {exact[0]} and other text")
+                : written;
         }
         // A mark that reads as a tick decides; failing that, the one option whose box does not read as empty (an
         // option at the very start with no mark read at all counts, with less certainty).
@@ -459,7 +465,7 @@ public sealed partial class FieldValueParsers(KnownValues known)
             // A separator OCR is known to make of / - . 年 月 is fine; any other character may have eaten a digit
             // (2024/11/14 read as 2024/1M14).
             var separators = match.Groups["s1"].Value + match.Groups["s2"].Value;
-            if (separators.Any(c => !"-/.年月V明,、".Contains(c)))
+            if (separators.Any(c => !"-/.年月V明,、".Contains(c)) || match.Groups["s1"].Length > 1 || match.Groups["s2"].Length > 1)
             {
                 return new ParsedValue(iso, $"'{text}' has an unclear separator; read as {iso}");
             }
@@ -518,6 +524,6 @@ public sealed partial class FieldValueParsers(KnownValues known)
     private static partial Regex LoneOneInDate();
 
     // Any one character between the numbers is a separator: OCR reads the / of 2024/10/6 as V and 月 as 明.
-    [GeneratedRegex(@"(?<year>\d{4})\s*(?<s1>[^\d\s])\s*(?<month>\d{1,2})\s*(?<s2>[^\d\s])\s*(?<day>\d{1,2})(?!\d)")]
+    [GeneratedRegex(@"(?<year>\d{4})\s*(?<s1>[^\d\s]{1,2})\s*(?<month>\d{1,2})\s*(?<s2>[^\d\s]{1,2})\s*(?<day>\d{1,2})(?!\d)")]
     private static partial Regex DatePattern();
 }
