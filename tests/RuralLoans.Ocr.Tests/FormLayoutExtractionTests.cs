@@ -154,3 +154,17 @@ public sealed class DoubtfulReadingsOfferedForReviewTests
         Assert.True(form.NeedsReview(LoanFormFields.RepaymentMethod));
     }
 }
+
+public sealed class FoldedDigitTests
+{
+    [Fact]
+    public void A_count_with_a_letter_taken_for_a_digit_needs_a_well_read_page_to_pass()
+    {
+        var extractor = new LoanFormExtractor();
+        static OcrDocument Read(string value, double confidence) => OcrDocument.FromPages([new OcrPage(1, 2000, 2800,
+            [new OcrLine([new OcrWord("家庭人口", new BoundingBox(100, 100, 120, 30), 0.9), new OcrWord(value, new BoundingBox(240, 100, 60, 30), confidence)])])]);
+
+        Assert.True(extractor.Extract(Read("2D人", 0.6)).NeedsReview(LoanFormFields.HouseholdSize));
+        Assert.False(extractor.Extract(Read("2人", 0.6)).NeedsReview(LoanFormFields.HouseholdSize));
+    }
+}

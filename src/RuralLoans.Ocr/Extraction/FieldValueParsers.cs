@@ -333,7 +333,7 @@ public sealed partial class FieldValueParsers(KnownValues known)
     {
         var number = StripUnits(text, units);
         return int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
-            ? new ParsedValue(value.ToString(CultureInfo.InvariantCulture), Stray(text, units))
+            ? new ParsedValue(value.ToString(CultureInfo.InvariantCulture), Stray(text, units), FoldedCertainty(text))
             : new ParsedValue(number, $"'{text}' is not a whole number between {min} and {max}");
     }
 
@@ -341,7 +341,7 @@ public sealed partial class FieldValueParsers(KnownValues known)
     {
         var number = StripUnits(text, units);
         return decimal.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
-            ? new ParsedValue(value.ToString("0.##", CultureInfo.InvariantCulture), Stray(text, units))
+            ? new ParsedValue(value.ToString("0.##", CultureInfo.InvariantCulture), Stray(text, units), FoldedCertainty(text))
             : new ParsedValue(number, $"'{text}' is not a number between {min} and {max}");
     }
 
@@ -489,6 +489,15 @@ public sealed partial class FieldValueParsers(KnownValues known)
         var folded = new string(rest.Select(FoldToDigit).Where(c => !char.IsWhiteSpace(c)).ToArray());
         return CleanNumber().IsMatch(folded) ? null : $"'{text}' has characters that are not part of a number";
     }
+
+    /// <summary>
+    /// A count or an area has no check digit: a letter taken for a digit (2D人 read for 2人) is a guess that only a
+    /// well-read rest of the value may carry past review.
+    /// </summary>
+    private static double FoldedCertainty(string text) =>
+        text.Any(c => char.IsAsciiLetter(c) && char.IsAsciiDigit(FoldToDigit(c))) ? FoldedDigitCertainty : 1.0;
+
+    private const double FoldedDigitCertainty = 0.7;
 
     private static string StripUnits(string text, params string[] units)
     {
