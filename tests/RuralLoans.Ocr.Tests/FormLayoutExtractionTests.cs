@@ -168,3 +168,17 @@ public sealed class FoldedDigitTests
         Assert.False(extractor.Extract(Read("2人", 0.6)).NeedsReview(LoanFormFields.HouseholdSize));
     }
 }
+
+public sealed class MisreadCapitalsTests
+{
+    [Theory]
+    [InlineData("拥什元整", "8000")]
+    [InlineData("喜拾万元整", "100000")]
+    public void Capitals_read_with_look_alike_characters_are_offered_and_flagged(string read, string yuan)
+    {
+        var form = new LoanFormExtractor().Extract(OcrDocuments.Lines("申请金额：" + read));
+
+        Assert.Equal(yuan, form.Fields[LoanFormFields.RequestedAmountYuan].Value);
+        Assert.True(form.NeedsReview(LoanFormFields.RequestedAmountYuan));
+    }
+}

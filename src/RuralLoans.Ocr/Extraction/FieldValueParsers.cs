@@ -382,6 +382,12 @@ public sealed partial class FieldValueParsers(KnownValues known)
         }
         else if (capitals is not null || leftover.Any(TextNormalizer.IsCjk))
         {
+            // Capitals with a character misread as its look-alike (拥什元整 for 捌仟元整): what they would say is offered
+            // to the reviewer, never accepted unseen.
+            if (figureValue is null && LookAlikeCapitals(text) is { } likely)
+            {
+                return new ParsedValue(likely.Yuan, $"'{text}' reads as {likely.Capitals} only with look-alike characters: please confirm the amount");
+            }
             return new ParsedValue(figureValue?.Value ?? string.Empty, $"'{text}' has characters that are not part of an amount");
         }
         else
@@ -394,6 +400,32 @@ public sealed partial class FieldValueParsers(KnownValues known)
             return parsed with { Problem = $"{parsed.Value} yuan is outside the product's range ({known.MinAmountYuan:0}–{known.MaxAmountYuan:0})" };
         }
         return parsed;
+    }
+
+    /// <summary>
+    /// Characters chi_sim reads in place of a financial capital (one shape apart: a radical or a stroke lost or added).
+    /// Used only to suggest what flagged capitals say.
+    /// </summary>
+    private static readonly Dictionary<char, char> CapitalLookAlikes = new()
+    {
+        ['壶'] = '壹', ['喜'] = '壹', ['查'] = '壹', ['毒'] = '壹', ['责'] = '贰', ['武'] = '贰', ['贡'] = '贰', ['参'] = '叁', ['叄'] = '叁',
+        ['肄'] = '肆', ['律'] = '肆', ['峙'] = '肆', ['任'] = '伍', ['位'] = '伍', ['陡'] = '陆', ['际'] = '陆', ['染'] = '柒', ['桨'] = '柒',
+        ['拥'] = '捌', ['例'] = '捌', ['别'] = '捌', ['担'] = '捌', ['玫'] = '玖', ['坎'] = '玖', ['政'] = '玖', ['抬'] = '拾', ['恰'] = '拾',
+        ['洽'] = '拾', ['伯'] = '佰', ['方'] = '万', ['兀'] = '元', ['无'] = '元', ['正'] = '整',
+    };
+
+    private (string Capitals, string Yuan)? LookAlikeCapitals(string text)
+    {
+        var substituted = new string(text.Select(c => CapitalLookAlikes.TryGetValue(c, out var capital) ? capital : c).ToArray());
+        if (substituted == text || ChineseNumerals.CapitalsPart(substituted) is not { } capitals)
+        {
+            return null;
+        }
+        var leftover = AmountWords.Aggregate(substituted.Replace(capitals, string.Empty, StringComparison.Ordinal), (current, word) => current.Replace(word, string.Empty, StringComparison.Ordinal));
+        return !leftover.Any(TextNormalizer.IsCjk) && ChineseNumerals.TryParseAmount(capitals, out var yuan)
+            && yuan >= known.MinAmountYuan && yuan <= known.MaxAmountYuan
+            ? (capitals, Math.Round(yuan, 2).ToString("0.##", CultureInfo.InvariantCulture))
+            : null;
     }
 
     private static readonly string[] AmountWords = ["人民币", "大写", "小写", "元", "万", "整"];
