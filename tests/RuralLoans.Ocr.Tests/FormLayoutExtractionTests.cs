@@ -182,3 +182,25 @@ public sealed class MisreadCapitalsTests
         Assert.True(form.NeedsReview(LoanFormFields.RequestedAmountYuan));
     }
 }
+
+public sealed class HeaderItemsReadTogetherTests
+{
+    [Fact]
+    public void Two_header_items_read_as_one_are_split_at_the_second_label_even_misread()
+    {
+        // 填表日期 read as 质表日期, with no wide gap between the two items.
+        var form = new LoanFormExtractor().Extract(OcrDocuments.Lines("合作机构代码:HZS46397778质表日期:2026-04-26"));
+
+        Assert.Equal("HZS46397778", form.Fields[LoanFormFields.PartnerCode].Value);
+        Assert.Equal("2026-04-26", form.Fields[LoanFormFields.ApplicationDate].Value);
+    }
+
+    [Fact]
+    public void A_longer_second_label_is_cut_where_it_starts_not_inside_the_first_value()
+    {
+        var form = new LoanFormExtractor().Extract(OcrDocuments.Lines("服务站编号:VB-2024-07借款申请日期:2024/3/15"));
+
+        Assert.Equal("VB-2024-07", form.Fields[LoanFormFields.PartnerCode].Value);
+        Assert.Equal("2024-03-15", form.Fields[LoanFormFields.ApplicationDate].Value);
+    }
+}

@@ -513,6 +513,10 @@ public sealed class LoanFormExtractor(KnownValues known)
             .FirstOrDefault(i => labels.Any(l => l.Label.Length >= 4 && segment.Text.AsSpan(i).StartsWith(l.Label, StringComparison.Ordinal)));
         if (cut == 0)
         {
+            cut = LabelBeforeLaterColon(segment.Text, start);
+        }
+        if (cut == 0)
+        {
             yield return segment;
             yield break;
         }
@@ -521,6 +525,33 @@ public sealed class LoanFormExtractor(KnownValues known)
         {
             yield return rest;
         }
+    }
+
+    /// <summary>
+    /// Where a second "label:" starts in "合作机构代码:HZS46397778质表日期:2026-04-26" (two header items read as one,
+    /// the second label misread): a label of four or more characters, matched as loosely as at the start of a segment,
+    /// that ends exactly at a later colon. 0 when there is none.
+    /// </summary>
+    private int LabelBeforeLaterColon(string text, int start)
+    {
+        var firstColon = text.IndexOf(':', start);
+        for (var colon = firstColon < 0 ? -1 : text.IndexOf(':', firstColon + 1); colon > 0; colon = text.IndexOf(':', colon + 1))
+        {
+            for (var length = 8; length >= 4; length--)
+            {
+                var from = colon - length;
+                if (from <= firstColon)
+                {
+                    continue;
+                }
+                var match = MatchAtStart(text[from..]);
+                if (match is not null && match.Label.Length >= 4 && match.Remainder.StartsWith(':') && text.Length - match.Remainder.Length == colon)
+                {
+                    return from;
+                }
+            }
+        }
+        return 0;
     }
 
     public sealed record LabelMatch(string Field, string Label, double Score, string Remainder)
@@ -534,11 +565,13 @@ public sealed class LoanFormExtractor(KnownValues known)
     /// <summary>The best label of this extractor's dictionary at the start of <paramref name="text"/>.</summary>
     public LabelMatch? Match(string text) => MatchIn(labels, text);
 
+    private LabelMatch? MatchAtStart(string text) => MatchIn(labels, text, maxLeadingJunk: 0);
+
     /// <summary>
     /// The best label at the start of <paramref name="text"/>, allowing up to two characters of leading junk and one
     /// edit per four label characters (none for labels of two or three characters, which are too easy to hit by chance).
     /// </summary>
-    private static LabelMatch? MatchIn(IReadOnlyList<LabelEntry> entries, string text)
+    private static LabelMatch? MatchIn(IReadOnlyList<LabelEntry> entries, string text, int maxLeadingJunk = 2)
     {
         ArgumentNullException.ThrowIfNull(text);
         LabelMatch? best = null;
@@ -550,7 +583,7 @@ public sealed class LoanFormExtractor(KnownValues known)
             {
                 continue;
             }
-            for (var offset = 0; offset <= Math.Min(2, text.Length - 1); offset++)
+            for (var offset = 0; offset <= Math.Min(maxLeadingJunk, text.Length - 1); offset++)
             {
                 for (var length = Math.Max(1, label.Length - allowed); length <= label.Length + allowed && offset + length <= text.Length; length++)
                 {
