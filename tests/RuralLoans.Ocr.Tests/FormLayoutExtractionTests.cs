@@ -204,3 +204,21 @@ public sealed class HeaderItemsReadTogetherTests
         Assert.Equal("2024-03-15", form.Fields[LoanFormFields.ApplicationDate].Value);
     }
 }
+
+public sealed class UnusualNameCharacterTests
+{
+    private static OcrDocument Name(string value, double confidence) => OcrDocument.FromPages([new OcrPage(1, 2000, 2800,
+        [new OcrLine([new OcrWord("申请人姓名", new BoundingBox(100, 100, 150, 30), 0.95), new OcrWord(value, new BoundingBox(300, 100, 90, 30), confidence)])])]);
+
+    [Fact]
+    public void A_name_with_a_character_names_rarely_use_is_flagged_unless_read_with_full_confidence()
+    {
+        var extractor = new LoanFormExtractor();
+
+        // 霞 read as 起: a real character, but rarely one of a name.
+        Assert.True(extractor.Extract(Name("马丽起", 0.85)).NeedsReview(LoanFormFields.ApplicantName));
+        Assert.False(extractor.Extract(Name("马丽霞", 0.85)).NeedsReview(LoanFormFields.ApplicantName));
+        // A text layer reads as printed: a rare name stays as it is.
+        Assert.False(extractor.Extract(Name("马丽起", 1.0)).NeedsReview(LoanFormFields.ApplicantName));
+    }
+}

@@ -176,8 +176,25 @@ public sealed class LoanFormExtractor(KnownValues known)
                 }
             }
         }
+        FlagUnusualNameCharacters(fields, errors);
         FlagFreeTextOnPoorPages(fields, errors);
         return new FormReading(new ExtractedForm(fields, errors), doubtful);
+    }
+
+    /// <summary>Below this confidence a name with a character rarely used in names is not accepted unseen.</summary>
+    private const double UnusualNameConfidence = 0.95;
+
+    /// <summary>
+    /// chi_sim reads a dense character as a simpler real one (霞 as 起), which no pattern catches; a name holding a
+    /// character that names rarely use, read with any doubt at all, goes to a person. A text layer reads as printed.
+    /// </summary>
+    private static void FlagUnusualNameCharacters(Dictionary<string, ExtractedField> fields, List<ExtractionError> errors)
+    {
+        if (fields.TryGetValue(LoanFormFields.ApplicantName, out var name) && name.Value is { } value && name.Confidence < UnusualNameConfidence
+            && !errors.Any(e => e.Field == LoanFormFields.ApplicantName) && NameCharacters.Unusual(value) is { Count: > 0 } unusual)
+        {
+            errors.Add(new ExtractionError(LoanFormFields.ApplicantName, $"'{value}' has {string.Join("", unusual)}, which names rarely use: please confirm it"));
+        }
     }
 
     /// <summary>A form with this many doubtful fields was read from a poor page (blur, noise, a bad photo).</summary>
