@@ -222,3 +222,17 @@ public sealed class UnusualNameCharacterTests
         Assert.False(extractor.Extract(Name("马丽起", 1.0)).NeedsReview(LoanFormFields.ApplicantName));
     }
 }
+
+public sealed class ValueBelowTests
+{
+    [Fact]
+    public void A_value_below_its_label_wins_over_a_misread_label_to_the_right_that_fails_the_pattern()
+    {
+        // 手机 over its number; to its right the next box's label 证件号码, misread (证仵号玛) and so not known as a label.
+        var form = new LoanFormExtractor().Extract(OcrDocuments.Page(
+            [(100, "手机"), (700, "证仵号玛")],
+            [(100, "13912345678"), (700, "130131198503120019")]));
+
+        Assert.Equal("13912345678", form.Fields[LoanFormFields.Phone].Value);
+    }
+}

@@ -437,10 +437,23 @@ public sealed class LoanFormExtractor(KnownValues known)
             // A label's last character read apart (填表日 期) sits in between, so a neighbour that fails the field's
             // pattern gives way to the next one that passes.
             var neighbours = row.Take(2).ToList();
-            var value = (parseAs is null ? null : neighbours.FirstOrDefault(s => parsers.Parse(parseAs, s.Text).IsValid)) ?? neighbours[0];
+            var passing = parseAs is null ? null : neighbours.FirstOrDefault(s => parsers.Parse(parseAs, s.Text).IsValid);
+            // Nothing to the right fits, but the line below starts with a value that does: a small label over its value
+            // whose row also holds the next box's label, misread and so not known as one.
+            if (passing is null && parseAs is not null && ValueBelow(label, segments, labelSegments, claimed) is { } under && parsers.Parse(parseAs, under.Text).IsValid)
+            {
+                return new ValueRead(under.Text, under.Confidence, under.Box, [under]) { MinConfidence = under.MinConfidence };
+            }
+            var value = passing ?? neighbours[0];
             return WithUnit(new ValueRead(value.Text, value.Confidence, value.Box, [value]) { MinConfidence = value.MinConfidence }, value, parseAs, row);
         }
-        var below = segments
+        var below = ValueBelow(label, segments, labelSegments, claimed);
+        return below is null ? null : new ValueRead(below.Text, below.Confidence, below.Box, [below]) { MinConfidence = below.MinConfidence };
+    }
+
+    /// <summary>The unclaimed segment on the line just below a label, starting under it.</summary>
+    private static Segment? ValueBelow(Segment label, List<Segment> segments, HashSet<Segment> labelSegments, HashSet<Segment> claimed) =>
+        segments
             .Where(s => !labelSegments.Contains(s) && !claimed.Contains(s)
                 && s.Box.Top > label.Box.Top + (label.Box.Height / 2)
                 && s.Box.Top - label.Box.Bottom < 1.6 * label.Box.Height
@@ -449,8 +462,6 @@ public sealed class LoanFormExtractor(KnownValues known)
                 && !s.Text.Contains(':', StringComparison.Ordinal))
             .OrderBy(s => s.Box.Top)
             .FirstOrDefault();
-        return below is null ? null : new ValueRead(below.Text, below.Confidence, below.Box, [below]) { MinConfidence = below.MinConfidence };
-    }
 
     /// <summary>
     /// A value the first reading missed entirely was hard to read: its second reading counts for a little less than the
