@@ -121,6 +121,15 @@ public sealed class LabelUnitAndDateFoldingTests
     }
 
     [Fact]
+    public void A_labels_unit_that_lost_its_closing_bracket_is_not_part_of_the_figure()
+    {
+        var form = extractor.Extract(OcrDocuments.Lines("承包地面积(亩18.9"));
+
+        Assert.Equal("18.9", form.Fields[LoanFormFields.LandAreaMu].Value);
+        Assert.False(form.NeedsReview(LoanFormFields.LandAreaMu));
+    }
+
+    [Fact]
     public void A_date_with_a_letter_read_as_a_digit_is_flagged_and_one_read_cleanly_is_not()
     {
         var guessed = extractor.Extract(OcrDocuments.Lines("申请日期：2024/SV15"));

@@ -8,7 +8,7 @@ namespace RuralLoans.Ocr.Extraction;
 /// contact's phone never becomes the applicant's. Values are then cross-checked (division list, ID region code and
 /// birth date, product range) and anything that fails is flagged for a person, never silently accepted.
 /// </summary>
-public sealed class LoanFormExtractor(KnownValues known)
+public sealed partial class LoanFormExtractor(KnownValues known)
 {
     /// <summary>Below this factor a value that fails its pattern keeps only a hint of confidence.</summary>
     private const double InvalidValuePenalty = 0.35;
@@ -411,6 +411,11 @@ public sealed class LoanFormExtractor(KnownValues known)
         // closing bracket right after the label are still its unit, never a value.
         var lostOpening = !opened && close is >= 1 and <= 2 && match.Remainder[..close].All(TextNormalizer.IsCjk);
         var unit = (opened || lostOpening) && close >= 0 && close <= 4 && !match.Remainder[..close].Any(char.IsAsciiDigit) ? close + 1 : 0;
+        if (opened && close < 0 && UnitWithoutClosingBracket().Match(match.Remainder) is { Success: true } unclosed)
+        {
+            // (亩18.9: the closing bracket lost, the figure right after the unit.
+            unit = unclosed.Length;
+        }
         var remainder = label.Slice(label.Text.Length - match.Remainder.Length + unit);
         var parseAs = match.Kind == LabelKind.Ignored ? null : match.Field;
         if (remainder.Text.Trim(':', '.', ',', '-', '(', ')').Length > 0)
@@ -450,6 +455,9 @@ public sealed class LoanFormExtractor(KnownValues known)
         var below = ValueBelow(label, segments, labelSegments, claimed);
         return below is null ? null : new ValueRead(below.Text, below.Confidence, below.Box, [below]) { MinConfidence = below.MinConfidence };
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\(?[\u4e00-\u9fff]{1,2}(?=\d)")]
+    private static partial System.Text.RegularExpressions.Regex UnitWithoutClosingBracket();
 
     /// <summary>The unclaimed segment on the line just below a label, starting under it.</summary>
     private static Segment? ValueBelow(Segment label, List<Segment> segments, HashSet<Segment> labelSegments, HashSet<Segment> claimed) =>
