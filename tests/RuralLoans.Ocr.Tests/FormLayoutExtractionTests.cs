@@ -245,3 +245,26 @@ public sealed class ValueBelowTests
         Assert.Equal("13912345678", form.Fields[LoanFormFields.Phone].Value);
     }
 }
+
+public sealed class SecondLookReviewTests
+{
+    [Fact]
+    public void A_figure_only_the_second_look_made_out_is_taken_but_confirmed_by_a_person()
+    {
+        var extractor = new LoanFormExtractor();
+        var document = OcrDocuments.Lines("耕地面积：as", "联系电话：139 1234 567");
+        var again = new Dictionary<string, OcrLine>
+        {
+            [LoanFormFields.LandAreaMu] = OcrDocuments.Lines("11.3").Pages[0].Lines[0],
+            [LoanFormFields.Phone] = OcrDocuments.Lines("139 1234 5678").Pages[0].Lines[0],
+        };
+
+        var form = extractor.Extract(document, again);
+
+        Assert.Equal("11.3", form.Fields[LoanFormFields.LandAreaMu].Value);
+        Assert.True(form.NeedsReview(LoanFormFields.LandAreaMu));
+        // A mobile number's shape is a strong enough check: the second reading stands.
+        Assert.Equal("13912345678", form.Fields[LoanFormFields.Phone].Value);
+        Assert.False(form.NeedsReview(LoanFormFields.Phone));
+    }
+}

@@ -119,6 +119,8 @@ public sealed partial class LoanFormExtractor(KnownValues known)
         var errors = new List<ExtractionError>();
         var doubtful = new Dictionary<string, PageRegion>();
         var parsed = new Dictionary<string, (Reading Reading, ParsedValue Value)>();
+        // Fields whose value only the second look read, with what the first reading made of them.
+        var readAgain = new Dictionary<string, string>();
         foreach (var field in LoanFormFields.All.Append(FormVocabulary.StatedAge))
         {
             if (!found.TryGetValue(field, out var reading))
@@ -129,6 +131,7 @@ public sealed partial class LoanFormExtractor(KnownValues known)
                     && SecondLookValue(lost) is { } recovered && parsers.Parse(field, recovered.Raw) is { IsValid: true } recoveredValue)
                 {
                     parsed[field] = (new Reading(recovered.Raw, recovered.Confidence * RecoveredCellFactor, cell.LabelScore, cell.Region), recoveredValue);
+                    readAgain[field] = string.Empty;
                 }
                 else if (emptyCells.TryGetValue(field, out var empty))
                 {
@@ -142,6 +145,7 @@ public sealed partial class LoanFormExtractor(KnownValues known)
                 var reparsed = parsers.Parse(field, second.Raw);
                 if (reparsed.IsValid)
                 {
+                    readAgain[field] = reading.Raw;
                     (reading, value) = (reading with { Raw = second.Raw, OcrConfidence = second.Confidence }, reparsed);
                 }
             }
@@ -176,9 +180,37 @@ public sealed partial class LoanFormExtractor(KnownValues known)
                 }
             }
         }
+        FlagWeakSecondLooks(readAgain, fields, errors);
         FlagUnusualNameCharacters(fields, errors);
         FlagFreeTextOnPoorPages(fields, errors);
         return new FormReading(new ExtractedForm(fields, errors), doubtful);
+    }
+
+    /// <summary>
+    /// Fields whose pattern a misread easily still passes (any count, area, term or amount in range; any Chinese for
+    /// free text), unlike an ID's check character, a mobile number's shape, a partner code's format or a place the
+    /// division list knows.
+    /// </summary>
+    private static readonly HashSet<string> WeakPatternFields =
+    [
+        LoanFormFields.ApplicantName, LoanFormFields.Village, LoanFormFields.Purpose, LoanFormFields.FarmingProject,
+        LoanFormFields.HouseholdSize, LoanFormFields.LandAreaMu, LoanFormFields.TermMonths, LoanFormFields.RequestedAmountYuan,
+    ];
+
+    /// <summary>
+    /// A value the first reading got wrong or lost and only a second reading at another scale made out is doubtful:
+    /// where the field's pattern is weak, a person confirms it (a rule next to a cell read as 1 turned 11.3 into 111.3).
+    /// </summary>
+    private static void FlagWeakSecondLooks(Dictionary<string, string> readAgain, Dictionary<string, ExtractedField> fields, List<ExtractionError> errors)
+    {
+        foreach (var (field, first) in readAgain)
+        {
+            if (WeakPatternFields.Contains(field) && fields.TryGetValue(field, out var value) && value.Value is not null && !errors.Any(e => e.Field == field))
+            {
+                var before = first.Length == 0 ? "nothing was read there at first" : $"it was first read as '{first}'";
+                errors.Add(new ExtractionError(field, $"'{value.Value}' was read only on a second look ({before}): please confirm it"));
+            }
+        }
     }
 
     /// <summary>Below this confidence a name with a character rarely used in names is not accepted unseen.</summary>
