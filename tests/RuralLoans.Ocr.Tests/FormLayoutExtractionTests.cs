@@ -268,3 +268,23 @@ public sealed class SecondLookReviewTests
         Assert.False(form.NeedsReview(LoanFormFields.Phone));
     }
 }
+
+public sealed class UnlabelledRepaymentMethodTests
+{
+    [Fact]
+    public void A_repayment_method_written_out_is_found_when_its_label_was_not_read()
+    {
+        // The shaded label cell read as junk; the method itself is unmistakable.
+        var form = new LoanFormExtractor().Extract(OcrDocuments.Page([(100, "asx"), (500, "到期一次还本付息")], [(100, "姓名"), (500, "张秀英")]));
+
+        Assert.Equal("到期一次还本付息", form.Fields[LoanFormFields.RepaymentMethod].Value);
+    }
+
+    [Fact]
+    public void A_fragment_that_only_resembles_a_method_is_not_taken_without_its_label()
+    {
+        var form = new LoanFormExtractor().Extract(OcrDocuments.Page([(100, "asx"), (500, "等额本")]));
+
+        Assert.Null(form.Fields[LoanFormFields.RepaymentMethod].Value);
+    }
+}

@@ -21,6 +21,7 @@ public sealed partial class LoanFormExtractor(KnownValues known)
     [
         LoanFormFields.IdNumber, LoanFormFields.Phone, LoanFormFields.ApplicationDate, LoanFormFields.PartnerCode,
         LoanFormFields.County, LoanFormFields.Township, LoanFormFields.Village, LoanFormFields.RequestedAmountYuan,
+        LoanFormFields.RepaymentMethod,
     ];
 
     /// <summary>Fields with no pattern or list to check them against.</summary>
@@ -420,6 +421,8 @@ public sealed partial class LoanFormExtractor(KnownValues known)
     private bool ExplainsItself(string field, string value) =>
         // A bare number could be land, people or months; only the currency says it is an amount.
         (field != LoanFormFields.RequestedAmountYuan || value.IndexOfAny(['元', '万', '¥']) >= 0)
+        // Only a method the product offers, written out in full, names itself.
+        && (field != LoanFormFields.RepaymentMethod || known.RepaymentMethods.Any(m => value.Contains(m, StringComparison.Ordinal)))
         && value.Length > 0
         && parsers.Parse(field, value).IsValid;
 
