@@ -288,3 +288,26 @@ public sealed class UnlabelledRepaymentMethodTests
         Assert.Null(form.Fields[LoanFormFields.RepaymentMethod].Value);
     }
 }
+
+public sealed class MisreadShortLabelTests
+{
+    private readonly LoanFormExtractor extractor = new();
+
+    [Fact]
+    public void A_three_character_label_with_one_character_misread_is_found_before_a_colon_or_as_a_whole_cell()
+    {
+        var colon = extractor.Extract(OcrDocuments.Lines("背款人：张秀英"));
+        var cell = extractor.Extract(OcrDocuments.Page([(100, "背款人"), (500, "李桂英")]));
+
+        Assert.Equal("张秀英", colon.Fields[LoanFormFields.ApplicantName].Value);
+        Assert.Equal("李桂英", cell.Fields[LoanFormFields.ApplicantName].Value);
+    }
+
+    [Fact]
+    public void Three_characters_one_off_a_label_inside_a_value_are_not_a_label()
+    {
+        // 背款人员 runs on: not a label followed by a colon or standing alone.
+        Assert.Null(LoanFormExtractor.MatchLabel("背款人员名单"));
+        Assert.NotNull(LoanFormExtractor.MatchLabel("背款人:"));
+    }
+}

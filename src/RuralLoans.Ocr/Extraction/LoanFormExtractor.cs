@@ -625,6 +625,27 @@ public sealed partial class LoanFormExtractor(KnownValues known)
         return 0;
     }
 
+    /// <summary>A three-character label with one character misread counts as a weak match.</summary>
+    private const double ShortLabelMisreadScore = 2.0 / 3;
+
+    /// <summary>
+    /// 借款人 read as 背款人: a three-character label with one character replaced, standing alone as a cell or followed
+    /// by a colon, which is how labels and not values are printed. Anywhere else three characters are too easily hit.
+    /// </summary>
+    private static bool OneCharacterOffShortLabel(string label, string text)
+    {
+        if (text.Length < 3 || (text.Length > 3 && text[3] != ':'))
+        {
+            return false;
+        }
+        var different = 0;
+        for (var i = 0; i < 3; i++)
+        {
+            different += text[i] == label[i] ? 0 : 1;
+        }
+        return different == 1 && TextNormalizer.IsCjk(text[0]) && TextNormalizer.IsCjk(text[1]) && TextNormalizer.IsCjk(text[2]);
+    }
+
     public sealed record LabelMatch(string Field, string Label, double Score, string Remainder)
     {
         public LabelKind Kind { get; init; } = LabelKind.Field;
@@ -650,6 +671,10 @@ public sealed partial class LoanFormExtractor(KnownValues known)
         {
             var label = entry.Label;
             var allowed = label.Length / 4;
+            if (label.Length == 3 && maxLeadingJunk > 0 && OneCharacterOffShortLabel(label, text) && (best is null || best.Score < ShortLabelMisreadScore))
+            {
+                best = new LabelMatch(entry.Field, label, ShortLabelMisreadScore, text[3..]) { Kind = entry.Kind };
+            }
             if (text.Length == 0 || (allowed == 0 && text.IndexOf(label[0], 0, Math.Min(3, text.Length)) < 0))
             {
                 continue;
