@@ -311,3 +311,15 @@ public sealed class MisreadShortLabelTests
         Assert.NotNull(LoanFormExtractor.MatchLabel("背款人:"));
     }
 }
+
+public sealed class NearPartnerCodeTests
+{
+    [Fact]
+    public void A_code_with_one_character_of_its_fixed_part_misread_is_offered_and_flagged()
+    {
+        var form = new LoanFormExtractor().Extract(OcrDocuments.Lines("合作机构代码：MEI446"));
+
+        Assert.Equal("MFI446", form.Fields[LoanFormFields.PartnerCode].Value);
+        Assert.True(form.NeedsReview(LoanFormFields.PartnerCode));
+    }
+}

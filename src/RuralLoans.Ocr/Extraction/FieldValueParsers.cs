@@ -452,6 +452,29 @@ public sealed partial class FieldValueParsers(KnownValues known)
     /// A code in one of the configured partner formats. Each format fixes which positions are letters and which digits,
     /// so look-alikes are folded per position; a reading that fits two formats differently is not guessed.
     /// </summary>
+    private static IEnumerable<string> WithOneFixedCharacterRepaired(PartnerCodeFormat format, string raw)
+    {
+        foreach (var mask in new[] { format.Mask, format.Mask.Replace("-", string.Empty, StringComparison.Ordinal) }.Distinct())
+        {
+            if (mask.Length != raw.Length)
+            {
+                continue;
+            }
+            for (var i = 0; i < mask.Length; i++)
+            {
+                if (mask[i] is 'A' or '9' or 'X' or '-' || raw[i] == mask[i])
+                {
+                    continue;
+                }
+                var repaired = raw[..i] + mask[i] + raw[(i + 1)..];
+                if (format.Match(repaired) is { } code)
+                {
+                    yield return code;
+                }
+            }
+        }
+    }
+
     private ParsedValue PartnerCode(string text)
     {
         // Hyphens are often read as a full stop, a dash or 一.
@@ -470,6 +493,15 @@ public sealed partial class FieldValueParsers(KnownValues known)
             ? candidates.Select(c => c.Code).ToList()
             : candidates.Take(1).Select(c => c.Code).ToList();
         var formats = string.Join(", ", known.Vocabulary.PartnerCodes.Select(f => f.Mask));
+        if (matches.Count == 0)
+        {
+            // One character of a format's fixed part misread (MEI446 for MFI446): offered, for a person to confirm.
+            var near = known.Vocabulary.PartnerCodes.SelectMany(f => WithOneFixedCharacterRepaired(f, raw)).Distinct().ToList();
+            if (near.Count == 1)
+            {
+                return new ParsedValue(near[0], $"'{raw}' is one character off a partner code format; did the form say {near[0]}?");
+            }
+        }
         return matches.Count switch
         {
             1 => new ParsedValue(matches[0], null, matches[0].Replace("-", string.Empty, StringComparison.Ordinal) == raw.Replace("-", string.Empty, StringComparison.Ordinal) ? 1.0 : 0.9),
