@@ -323,3 +323,14 @@ public sealed class NearPartnerCodeTests
         Assert.True(form.NeedsReview(LoanFormFields.PartnerCode));
     }
 }
+
+public sealed class AmountWithForeignWordsTests
+{
+    [Fact]
+    public void Figures_run_together_with_words_no_amount_is_written_with_are_flagged()
+    {
+        var form = new LoanFormExtractor().Extract(OcrDocuments.Lines("申请金额：家放年收先47000"));
+
+        Assert.True(form.NeedsReview(LoanFormFields.RequestedAmountYuan));
+    }
+}

@@ -374,7 +374,13 @@ public sealed partial class FieldValueParsers(KnownValues known)
         else if (figureValue is { IsValid: true })
         {
             // Figures read well next to capitals that did not: the figures stand, with a little less certainty.
-            parsed = capitals is null && !leftover.Any(TextNormalizer.IsCjk) ? figureValue : figureValue with { Certainty = 0.8 };
+            parsed = capitals is null && !leftover.Any(TextNormalizer.IsCjk)
+                ? figureValue
+                : !hasBoth && capitals is null
+                    // Figures run together with words no amount is written with (家放年收先47000: another field's
+                    // label and value) may not be the amount at all.
+                    ? figureValue with { Problem = $"'{text}' has characters that are not part of an amount" }
+                    : figureValue with { Certainty = 0.8 };
         }
         else if (capitalsValue is not null)
         {
