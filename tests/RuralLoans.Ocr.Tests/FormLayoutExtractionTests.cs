@@ -334,3 +334,15 @@ public sealed class AmountWithForeignWordsTests
         Assert.True(form.NeedsReview(LoanFormFields.RequestedAmountYuan));
     }
 }
+
+public sealed class MisreadCurrencyMarkTests
+{
+    [Fact]
+    public void Figures_after_a_yuan_sign_read_as_a_chinese_character_are_offered_and_flagged()
+    {
+        var form = new LoanFormExtractor().Extract(OcrDocuments.Lines("申请金额：圣30.000.00"));
+
+        Assert.Equal("30000", form.Fields[LoanFormFields.RequestedAmountYuan].Value);
+        Assert.True(form.NeedsReview(LoanFormFields.RequestedAmountYuan));
+    }
+}

@@ -351,6 +351,12 @@ public sealed partial class FieldValueParsers(KnownValues known)
     /// </summary>
     private ParsedValue Amount(string text)
     {
+        // ¥30,000.00 with its ¥ read as a Chinese character (圣30.000.00): the figures are the amount, the mark a guess.
+        if (MisreadCurrencyMark().Match(text) is { Success: true } mark && ChineseNumerals.CapitalsPart(mark.Value) is null)
+        {
+            var withoutMark = Amount(text[1..]);
+            return withoutMark.IsValid ? withoutMark with { Problem = $"'{text}' starts with '{text[0]}' where ¥ is printed: please confirm the amount" } : withoutMark;
+        }
         // "30,000(大写:叁万元整)": figures before the bracket, capitals inside it.
         var split = text.IndexOfAny(['(', '大']);
         var hasBoth = split > 0 && text[..split].Any(char.IsAsciiDigit);
@@ -589,6 +595,9 @@ public sealed partial class FieldValueParsers(KnownValues known)
 
     [GeneratedRegex(@"^[^\d]*?[Yy¥￥#]+(?=\d)")]
     private static partial Regex LeadingCurrencyMark();
+
+    [GeneratedRegex(@"^[\u4e00-\u9fff](?=\d{1,3}([.,]\d{3})+[.,]\d\d$)")]
+    private static partial Regex MisreadCurrencyMark();
 
     [GeneratedRegex(@"[.,]{2,}")]
     private static partial Regex RepeatedSeparators();
