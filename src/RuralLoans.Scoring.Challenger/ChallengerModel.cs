@@ -46,17 +46,18 @@ public sealed record ChallengerOptions
     public IReadOnlyList<MonotoneConstraint>? MonotoneConstraints { get; init; }
 
     /// <summary>
-    /// The directions the champion scorecard found: every numeric feature whose binned bad rate is monotone,
-    /// unless it has special-code bins (codes stand outside the number line, so no order holds across them).
-    /// Single-peaked trends and categories stay unconstrained.
+    /// The directions the champion scorecard found: every numeric feature whose binned bad rate is monotone.
+    /// The special codes the champion binned apart (bins' <c>values</c>) stay outside the constraint, as their own
+    /// unconstrained slots. Single-peaked trends and categories stay unconstrained.
     /// </summary>
     public static IReadOnlyList<MonotoneConstraint> MonotoneFrom(ScorecardModel champion)
     {
         ArgumentNullException.ThrowIfNull(champion);
         return champion.Features
-            .Where(f => f.Kind == FeatureKind.Numeric && f.Shape is "monotone increasing" or "monotone decreasing"
-                && !f.Bins.Any(b => b.IsSpecial || b.Values is { Count: > 0 }))
-            .Select(f => new MonotoneConstraint(f.Name, f.Shape == "monotone increasing" ? 1 : -1))
+            .Where(f => f.Kind == FeatureKind.Numeric && f.Shape is { } shape
+                && (shape.StartsWith("monotone increasing", StringComparison.Ordinal) || shape.StartsWith("monotone decreasing", StringComparison.Ordinal)))
+            .Select(f => new MonotoneConstraint(f.Name, f.Shape!.StartsWith("monotone increasing", StringComparison.Ordinal) ? 1 : -1,
+                f.Bins.SelectMany(b => b.Values ?? []).Distinct().Order().ToArray() is { Length: > 0 } codes ? codes : null))
             .OrderBy(c => c.Feature, StringComparer.Ordinal)
             .ToArray();
     }
@@ -64,13 +65,21 @@ public sealed record ChallengerOptions
     public static ChallengerOptions Plain { get; } = new() { Trees = 100, LearningRate = 0.1, Leaves = 31, MinRowsPerLeaf = 20, HeldOutCalibration = false };
 }
 
-/// <summary>A numeric feature whose risk only rises (+1) or only falls (−1) as its value rises.</summary>
-public sealed record MonotoneConstraint(string Feature, int Direction);
+/// <summary>
+/// A numeric feature whose risk only rises (+1) or only falls (−1) as its value rises. Its special codes (e.g.
+/// repayment status −2 "card not used") stand outside that order: each gets its own input slot and the
+/// numeric slot sees them as missing, so the constraint binds the ordered values only.
+/// </summary>
+public sealed record MonotoneConstraint(string Feature, int Direction, IReadOnlyList<double>? Codes = null);
 
-/// <summary>How an input column becomes model slots: a number (missing = NaN) or one slot per known category.</summary>
-public sealed record ChallengerFeature(string Name, FeatureKind Kind, IReadOnlyList<string>? Categories, int FirstSlot)
+/// <summary>
+/// How an input column becomes model slots: a number (missing = NaN) followed by one indicator per special code
+/// (<paramref name="Codes"/>, numeric slot NaN for them), or one slot per known category plus "other".
+/// </summary>
+public sealed record ChallengerFeature(string Name, FeatureKind Kind, IReadOnlyList<string>? Categories, int FirstSlot,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<double>? Codes = null)
 {
-    public int Slots => Kind == FeatureKind.Numeric ? 1 : Categories!.Count + 1;
+    public int Slots => Kind == FeatureKind.Numeric ? 1 + (Codes?.Count ?? 0) : Categories!.Count + 1;
 }
 
 /// <summary>Everything about a challenger artifact except the trees themselves; stored as JSON beside them.</summary>
@@ -163,7 +172,8 @@ public sealed class ChallengerModel : IShadowModel
                     .Where(g => g.Count() >= options.MinCategoryShare * data.Count)
                     .Select(g => g.Key).Order(StringComparer.Ordinal).ToArray();
             }
-            var feature = new ChallengerFeature(column.Name, column.Kind, categories, slot);
+            var codes = options.MonotoneConstraints?.FirstOrDefault(m => m.Feature == column.Name)?.Codes;
+            var feature = new ChallengerFeature(column.Name, column.Kind, categories, slot, column.Kind == FeatureKind.Numeric && codes is { Count: > 0 } ? codes : null);
             features.Add(feature);
             slot += feature.Slots;
         }
@@ -258,8 +268,13 @@ public sealed class ChallengerModel : IShadowModel
             var value = valueOf(j);
             if (feature.Kind == FeatureKind.Numeric)
             {
-                vector[feature.FirstSlot] = value.IsMissing ? float.NaN
-                    : (float)(value.Number ?? double.Parse(value.Category!, NumberStyles.Float, CultureInfo.InvariantCulture));
+                var number = value.IsMissing ? double.NaN : value.Number ?? double.Parse(value.Category!, NumberStyles.Float, CultureInfo.InvariantCulture);
+                var code = feature.Codes is null || double.IsNaN(number) ? -1 : IndexOf(feature.Codes, number);
+                vector[feature.FirstSlot] = code >= 0 ? float.NaN : (float)number;
+                if (code >= 0)
+                {
+                    vector[feature.FirstSlot + 1 + code] = 1;
+                }
             }
             else
             {
@@ -277,6 +292,18 @@ public sealed class ChallengerModel : IShadowModel
             }
         }
         return vector;
+    }
+
+    private static int IndexOf(IReadOnlyList<double> codes, double value)
+    {
+        for (var k = 0; k < codes.Count; k++)
+        {
+            if (codes[k] == value)
+            {
+                return k;
+            }
+        }
+        return -1;
     }
 
     private static ChallengerModel FromManifest(ChallengerManifest manifest)

@@ -16,7 +16,7 @@ public class MonotoneConstraintTests
         new() { Name = name, Kind = FeatureKind.Numeric, Coefficient = 1, Shape = shape, Bins = bins.Length > 0 ? bins : [new() { Label = "< 1", UpperBound = 1, Woe = 0.2 }, new() { Label = ">= 1", Woe = -0.2 }] };
 
     [Fact]
-    public void Directions_come_from_the_champions_monotone_numeric_trends_without_special_codes()
+    public void Directions_come_from_the_champions_monotone_numeric_trends_with_its_special_codes_left_outside()
     {
         var champion = ScorecardModelCatalog.RuralHousehold with
         {
@@ -25,13 +25,18 @@ public class MonotoneConstraintTests
                 Numeric("overdueMonths", "monotone increasing"),
                 Numeric("limit", "monotone decreasing"),
                 Numeric("age", "single-peaked"),
-                Numeric("pay0", "monotone increasing", new() { Label = "= -2 (code)", Values = [-2], IsSpecial = true, Woe = -0.5 }, new() { Label = "< 1", UpperBound = 1, Woe = 0.3 }, new() { Label = ">= 1", Woe = -0.9 }),
+                Numeric("pay0", "monotone increasing; special codes/missing apart", new() { Label = "= -2 (code)", Values = [-2], IsSpecial = true, Woe = -0.5 }, new() { Label = "< 1", UpperBound = 1, Woe = 0.3 }, new() { Label = ">= 1", Woe = -0.9 }),
                 Numeric("flat", "single bin"),
                 new() { Name = "region", Kind = FeatureKind.Categorical, Coefficient = 1, Shape = "monotone increasing", Bins = [new() { Label = "north", Categories = ["north"], Woe = 0.1, IsFallback = true }] },
             ],
         };
 
-        Assert.Equal([new MonotoneConstraint("limit", -1), new MonotoneConstraint("overdueMonths", 1)], ChallengerOptions.MonotoneFrom(champion));
+        var constraints = ChallengerOptions.MonotoneFrom(champion);
+
+        Assert.Equal(["limit", "overdueMonths", "pay0"], constraints.Select(c => c.Feature));
+        Assert.Equal([-1, 1, 1], constraints.Select(c => c.Direction));
+        Assert.Equal([-2.0], constraints[2].Codes!);
+        Assert.Null(constraints[0].Codes);
     }
 
     [Fact]
@@ -39,7 +44,9 @@ public class MonotoneConstraintTests
     {
         var constraints = ChallengerOptions.MonotoneFrom(Champion.Value);
         Assert.True(constraints.Count >= 3, $"only {constraints.Count} monotone features in the champion");
-        Assert.DoesNotContain(constraints, c => c.Feature is "pay0" or "education");
+        // Repayment status is constrained on its months overdue; its codes -2 and -1 keep their own, free slots.
+        Assert.Equal([-2.0, -1.0], Assert.Single(constraints, c => c.Feature == "pay0").Codes!);
+        Assert.DoesNotContain(constraints, c => c.Feature == "education");
 
         var constrained = ChallengerModel.Train(Train, Fast with { MonotoneConstraints = constraints }, "c", "1");
         var free = ChallengerModel.Train(Train, Fast, "c", "1");
@@ -52,7 +59,10 @@ public class MonotoneConstraintTests
         }
         // Without the constraint the trees do zigzag on the same features, so the check above can fail.
         Assert.True(freeViolations > 0, "the unconstrained challenger never moved against a trend");
-        Assert.Equal(constraints, ChallengerModel.FromJson(constrained.ToJson()).Manifest.Options.MonotoneConstraints);
+        var reloaded = ChallengerModel.FromJson(constrained.ToJson());
+        Assert.Equal(constraints.Select(c => (c.Feature, c.Direction, string.Join(",", c.Codes ?? []))),
+            reloaded.Manifest.Options.MonotoneConstraints!.Select(c => (c.Feature, c.Direction, string.Join(",", c.Codes ?? []))));
+        Assert.Equal(constrained.ModelSha256, reloaded.ModelSha256);
     }
 
     [Fact]
@@ -69,7 +79,7 @@ public class MonotoneConstraintTests
     private static int Violations(ChallengerModel model, MonotoneConstraint constraint)
     {
         var column = Train.ColumnIndex(constraint.Feature);
-        var values = Train.Rows.Select(r => r[column].Number).OfType<double>().ToArray();
+        var values = Train.Rows.Select(r => r[column].Number).OfType<double>().Where(v => constraint.Codes?.Contains(v) != true).ToArray();
         double low = values.Min(), high = values.Max();
         var count = 0;
         for (var row = 0; row < 40; row++)

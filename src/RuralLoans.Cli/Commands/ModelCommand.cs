@@ -206,7 +206,7 @@ internal static partial class ModelCommand
             monotonicity = model!.Features
                 .Where(f => f.Kind == FeatureKind.Numeric && f.Shape is { } shape && shape.StartsWith("monotone", StringComparison.Ordinal))
                 .Select(f => (f.Name, Direction: f.Shape!.StartsWith("monotone increasing", StringComparison.Ordinal) ? 1 : -1,
-                    Codes: f.Bins.Where(b => b.IsSpecial).SelectMany(b => b.Values ?? []).ToArray()))
+                    Codes: f.Bins.SelectMany(b => b.Values ?? []).ToArray()))
                 .Select(f => (f.Name, f.Direction, Constrained: constraints.Any(c => c.Feature == f.Name), Share: challenger.MonotonicityViolations(dataset, f.Name, f.Direction, f.Codes)))
                 .ToArray();
         }
@@ -258,7 +258,7 @@ internal static partial class ModelCommand
         if (report.ChallengerOut is not null)
         {
             Console.WriteLine($"Challenger written to {report.ChallengerOut.FullName}");
-            // Constrained features should show 0 %; features with special codes are measured off their codes, unconstrained.
+            // Constrained features should show 0 %; special codes are left off the grid (they stand outside the order).
             foreach (var (feature, direction, constrained, share) in monotonicity)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
