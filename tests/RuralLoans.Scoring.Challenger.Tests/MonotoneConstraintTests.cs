@@ -63,6 +63,7 @@ public class MonotoneConstraintTests
         Assert.Equal(constraints.Select(c => (c.Feature, c.Direction, string.Join(",", c.Codes ?? []))),
             reloaded.Manifest.Options.MonotoneConstraints!.Select(c => (c.Feature, c.Direction, string.Join(",", c.Codes ?? []))));
         Assert.Equal(constrained.ModelSha256, reloaded.ModelSha256);
+        Assert.Contains("pay0 risk rises with the value (codes -2/-1 apart, unconstrained)", ShippedModelCards.ForChallenger(constrained), StringComparison.Ordinal);
     }
 
     [Fact]
