@@ -59,6 +59,14 @@ public class MonotoneConstraintTests
         }
         // Without the constraint the trees do zigzag on the same features, so the check above can fail.
         Assert.True(freeViolations > 0, "the unconstrained challenger never moved against a trend");
+        // A coded status scores through its own slot and is still reported as one pay0 contribution.
+        var coded = Train.RowAsInput(0);
+        coded["pay0"] = FeatureValue.Of(-2);
+        var score = constrained.Score(coded);
+        Assert.Equal(constrained.Manifest.Features.Count, score.Contributions.Count);
+        Assert.Single(score.Contributions, c => c.Feature == "pay0");
+        Assert.Equal(3, constrained.Manifest.Features.Single(f => f.Name == "pay0").Slots);
+
         var reloaded = ChallengerModel.FromJson(constrained.ToJson());
         Assert.Equal(constraints.Select(c => (c.Feature, c.Direction, string.Join(",", c.Codes ?? []))),
             reloaded.Manifest.Options.MonotoneConstraints!.Select(c => (c.Feature, c.Direction, string.Join(",", c.Codes ?? []))));
