@@ -127,6 +127,8 @@ public sealed class PayoutStatusTests(DevServicesFixture services) : IAsyncLifet
         var ct = TestContext.Current.CancellationToken;
         var (id, key) = await SubmitAsync("43062619800101104", PayoutScript.Settle, ct);
         Assert.Equal(ApplicationStage.Disbursed, (await _pipeline.FinishAsync(id, ct)).Stage);
+        var borrowerKey = (await _pipeline.Runtime.Applications.GetAsync(id, ct))!.ApplicantIdHash!;
+        Assert.Contains(id, (await _pipeline.Runtime.Steps.Borrowers.GetAsync(borrowerKey, ct)).Holds.Keys);
 
         _pipeline.Rail.Return(key, "AC04", "ClosedAccountNumber");
         var before = await ReconcileAsync(ct);
@@ -144,6 +146,8 @@ public sealed class PayoutStatusTests(DevServicesFixture services) : IAsyncLifet
         var record = await _pipeline.Runtime.Applications.GetAsync(id, ct);
         Assert.Equal(nameof(ApplicationStage.PayoutReturned), record!.Stage);
         Assert.Equal(0m, record.DisbursedAmountYuan);
+        // The money never reached the household: it owes nothing on this loan and may apply for the product again.
+        Assert.DoesNotContain(id, (await _pipeline.Runtime.Steps.Borrowers.GetAsync(borrowerKey, ct)).Holds.Keys);
         Assert.True((await ReconcileAsync(ct)).Reconciled);
     }
 
