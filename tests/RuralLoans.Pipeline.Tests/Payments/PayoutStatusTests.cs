@@ -58,6 +58,18 @@ public sealed class PayoutStatusTests(DevServicesFixture services) : IAsyncLifet
         return (held, committed);
     }
 
+    /// <summary>An operator stops the application once the rail has its payout, which is left in flight.</summary>
+    private async Task TerminateWithPayoutInFlightAsync(string id, string key, CancellationToken ct)
+    {
+        await _pipeline.WaitForStageAsync(id, ApplicationStage.Disbursing, ct);
+        while (_pipeline.Rail.StatusOf(key) is null)
+        {
+            await Task.Delay(100, ct);
+        }
+        await _pipeline.Client.TerminateInstanceAsync(id, "operator stopped it", ct);
+        await _pipeline.WaitForCompletionAsync(id, TimeSpan.FromSeconds(30), ct);
+    }
+
     private async Task<ReconciliationReport> ReconcileAsync(CancellationToken ct) =>
         await RailFacts.ReconcileAsync(_pipeline.Runtime.Steps.PaymentRail, _pipeline.Runtime.Ledger, ct);
 
@@ -156,13 +168,7 @@ public sealed class PayoutStatusTests(DevServicesFixture services) : IAsyncLifet
     {
         var ct = TestContext.Current.CancellationToken;
         var (id, key) = await SubmitAsync("43062619800101105", PayoutScript.StayPending, ct);
-        await _pipeline.WaitForStageAsync(id, ApplicationStage.Disbursing, ct);
-        while (_pipeline.Rail.StatusOf(key) is null)
-        {
-            await Task.Delay(100, ct);
-        }
-        await _pipeline.Client.TerminateInstanceAsync(id, "operator stopped it", ct);
-        await _pipeline.WaitForCompletionAsync(id, TimeSpan.FromSeconds(30), ct);
+        await TerminateWithPayoutInFlightAsync(id, key, ct);
 
         _pipeline.Rail.Resolve(key, PayoutStatus.Settled);
         var unbooked = await ReconcileAsync(ct);
@@ -181,13 +187,7 @@ public sealed class PayoutStatusTests(DevServicesFixture services) : IAsyncLifet
     {
         var ct = TestContext.Current.CancellationToken;
         var (id, key) = await SubmitAsync("43062619800101107", PayoutScript.StayPending, ct);
-        await _pipeline.WaitForStageAsync(id, ApplicationStage.Disbursing, ct);
-        while (_pipeline.Rail.StatusOf(key) is null)
-        {
-            await Task.Delay(100, ct);
-        }
-        await _pipeline.Client.TerminateInstanceAsync(id, "operator stopped it", ct);
-        await _pipeline.WaitForCompletionAsync(id, TimeSpan.FromSeconds(30), ct);
+        await TerminateWithPayoutInFlightAsync(id, key, ct);
         var immediately = new RuralLoans.Pipeline.CoLending.ReservationSweepPolicy { Grace = TimeSpan.Zero };
 
         await _pipeline.Runtime.ReservationSweep.RunAsync(immediately, ct);
