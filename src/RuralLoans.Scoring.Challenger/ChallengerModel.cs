@@ -20,7 +20,7 @@ public sealed record ChallengerOptions
     /// <summary>Share of the training rows held out to fit the Platt calibration (the trees never see them).</summary>
     public double CalibrationShare { get; init; } = 0.2;
 
-    /// <summary>Off: plain gradient boosting, trained on all rows, with ML.NET's own in-sample Platt calibration.</summary>
+    /// <summary>Off: plain gradient boosting, trained on all rows; its PD is LightGBM's own logistic output.</summary>
     public bool HeldOutCalibration { get; init; } = true;
 
     /// <summary>

@@ -36,7 +36,7 @@ public static class ModelComparison
                 champions[split] = model;
                 return ScorecardTrainer.RiskScores(new Domain.Scoring.Scorecard(model), data, test);
             }),
-            ("gradient boosting, calibrated (challenger)", (split, train, test) =>
+            (monotone ? "gradient boosting, calibrated, monotone (challenger)" : "gradient boosting, calibrated (challenger)", (split, train, test) =>
             {
                 var options = monotone ? challenger with { MonotoneConstraints = ChallengerOptions.MonotoneFrom(champions[split]) } : challenger;
                 return ChallengerModel.Train(train, options, "cv", "cv").Probabilities(data, test);
