@@ -150,6 +150,13 @@ public sealed partial class LoanFormExtractor(KnownValues known)
                     (reading, value) = (reading with { Raw = second.Raw, OcrConfidence = second.Confidence }, reparsed);
                 }
             }
+            else if (MayHaveLostDecimalPoint(field, reading, value) && secondLook is not null && secondLook.TryGetValue(field, out var check)
+                && SecondLookValue(check) is { } other && FigureIn(other.Raw) is { Length: > 0 } figure && figure != value.Value)
+            {
+                // Only the figures are compared: a second reading's stray marks around them (阔109) do not make it
+                // any less a different number.
+                value = value with { Problem = $"'{value.Value}' was read as '{figure}' on a second look (a decimal point may be lost): please confirm it" };
+            }
             parsed[field] = (reading, value);
         }
 
@@ -171,6 +178,13 @@ public sealed partial class LoanFormExtractor(KnownValues known)
             // wrong while the mean of the others still looks fine.
             var ocr = FreeTextFields.Contains(field) ? Math.Min(reading.OcrConfidence, reading.MinConfidence + FreeTextAllowance) : reading.OcrConfidence;
             var confidence = ocr * Math.Sqrt(reading.LabelScore) * value.Certainty * (value.IsValid ? 1 : InvalidValuePenalty);
+            if (field == LoanFormFields.IdNumber && IdCorroborated(parsed))
+            {
+                // The check character catches every single misread and all but one in eleven multiple ones, and the
+                // region code agrees with the county printed elsewhere: the engine's doubt about the characters is
+                // left standing only for the readings the check cannot catch.
+                confidence = 1 - ((1 - confidence) * UndetectedByCheckCharacter);
+            }
             fields[field] = new ExtractedField(value.Value.Length == 0 ? null : value.Value, Math.Round(confidence, 3), reading.Raw);
             if (value.Problem is not null)
             {
@@ -180,12 +194,46 @@ public sealed partial class LoanFormExtractor(KnownValues known)
                     doubtful[field] = region;
                 }
             }
+            else if (reading.Region is { } toConfirm && MayHaveLostDecimalPoint(field, reading, value))
+            {
+                doubtful[field] = toConfirm;
+            }
         }
         FlagWeakSecondLooks(readAgain, fields, errors);
         FlagUnusualNameCharacters(fields, errors);
         FlagFreeTextOnPoorPages(fields, errors);
         return new FormReading(new ExtractedForm(fields, errors), doubtful);
     }
+
+    /// <summary>Share of multiple misreads of an ID number that still pass the GB 11643 check character (mod 11).</summary>
+    private const double UndetectedByCheckCharacter = 1.0 / 11;
+
+    /// <summary>
+    /// An ID number read as exactly 18 characters (no specks cut away, no look-alike folding) that passes its check
+    /// character and every cross-check, issued in the county the form names.
+    /// </summary>
+    private bool IdCorroborated(Dictionary<string, (Reading Reading, ParsedValue Value)> parsed) =>
+        parsed.TryGetValue(LoanFormFields.IdNumber, out var id) && id.Value.IsValid && id.Value.Certainty >= 1
+        && string.Equals(TextNormalizer.Normalize(id.Reading.Raw).Trim(':', '.', ',', '、', '。', '-'), id.Value.Value, StringComparison.OrdinalIgnoreCase)
+        && parsed.TryGetValue(LoanFormFields.County, out var county) && county.Value.IsValid && county.Value.Certainty >= 1
+        && known.Divisions.CountyOfCode(id.Value.Value) is { } issued && AdministrativeDivisions.SameCounty(issued, county.Value.Value);
+
+    /// <summary>
+    /// A land area read from an image as a whole number of two or more digits may be a decimal whose point the engine
+    /// dropped or read as a digit (7.3 as 73, 27.2 as 272, 10.9 as 1039): every such reading passes the pattern and
+    /// the range, so it is read once more at another scale, and a second reading that names another area flags it.
+    /// A text layer (read with certainty) loses no points.
+    /// </summary>
+    private static bool MayHaveLostDecimalPoint(string field, Reading reading, ParsedValue value) =>
+        field == LoanFormFields.LandAreaMu && value.IsValid && value.Value.Length >= 2 && value.Value.All(char.IsAsciiDigit)
+        && reading.MinConfidence < TextLayerConfidence;
+
+    /// <summary>The digits and decimal point in a reading, as one figure.</summary>
+    private static string FigureIn(string raw) =>
+        new string(TextNormalizer.Normalize(raw).Where(c => char.IsAsciiDigit(c) || c == '.').ToArray()).Trim('.');
+
+    /// <summary>What a PDF text layer's characters are read with; OCR never quite reaches it.</summary>
+    private const double TextLayerConfidence = 0.99;
 
     /// <summary>
     /// Fields whose pattern a misread easily still passes (any count, area, term or amount in range; any Chinese for
