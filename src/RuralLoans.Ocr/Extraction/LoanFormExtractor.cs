@@ -194,6 +194,12 @@ public sealed partial class LoanFormExtractor(KnownValues known)
                     doubtful[field] = region;
                 }
             }
+            else if (reading.Region is { } repaired && patternFailures.Contains(field))
+            {
+                // Repaired from another field (a county one character from the ID's), yet a second look may read
+                // the value itself, with the confidence that a repair cannot have.
+                doubtful[field] = repaired;
+            }
             else if (reading.Region is { } toConfirm && MayHaveLostDecimalPoint(field, reading, value))
             {
                 doubtful[field] = toConfirm;
@@ -290,7 +296,7 @@ public sealed partial class LoanFormExtractor(KnownValues known)
     /// free-text value must be read with high confidence to pass without a person's look. Measured on the development
     /// forms (seed 13): one wrong village caught for three right values sent to review.
     /// </summary>
-    private static void FlagFreeTextOnPoorPages(Dictionary<string, ExtractedField> fields, List<ExtractionError> errors)
+    private void FlagFreeTextOnPoorPages(Dictionary<string, ExtractedField> fields, List<ExtractionError> errors)
     {
         var doubtful = fields.Count(f => errors.Any(e => e.Field == f.Key) || f.Value.Confidence < ReviewThresholds.For(f.Key));
         if (doubtful < PoorPageDoubtfulFields)
@@ -299,13 +305,19 @@ public sealed partial class LoanFormExtractor(KnownValues known)
         }
         foreach (var (field, value) in fields)
         {
-            var freeText = FreeTextFields.Contains(field) || field == LoanFormFields.FarmingProject;
+            // A farming project read letter for letter as one the product lists has that list to check it against:
+            // a misread landing exactly on another listed project is far less likely than one within a name.
+            var freeText = FreeTextFields.Contains(field) || (field == LoanFormFields.FarmingProject && !ReadAsListedProject(value));
             if (freeText && value.Value is not null && value.Confidence < PoorPageFreeTextConfidence && !errors.Any(e => e.Field == field))
             {
                 errors.Add(new ExtractionError(field, $"the page reads poorly ({doubtful} of {fields.Count} fields doubtful) and '{value.Value}' has no pattern to check it against: please confirm it"));
             }
         }
     }
+
+    private bool ReadAsListedProject(ExtractedField project) =>
+        project.Value is { } value && known.FarmingProjects.Contains(value)
+        && project.RawText is { } raw && TextNormalizer.Normalize(raw).Contains(value, StringComparison.Ordinal);
 
     /// <summary>
     /// Checks fields against each other and the national division list. A value is never changed to agree with another
@@ -330,16 +342,25 @@ public sealed partial class LoanFormExtractor(KnownValues known)
         if (parsed.TryGetValue(LoanFormFields.County, out var county) && county.Value.Value.Length > 0)
         {
             var value = county.Value;
-            if (idCounty is not null && !AdministrativeDivisions.SameCounty(idCounty, value.Value))
+            var printed = TextNormalizer.Normalize(county.Reading.Raw).Trim(':');
+            if (idCounty is not null && (!AdministrativeDivisions.SameCounty(idCounty, value.Value) || !value.IsValid))
             {
                 // One character off the ID's county: the ID (check character passed) is the better reading.
                 var idNames = AdministrativeDivisions.NamesOf(idCounty.Name).ToList();
-                var near = idNames.FirstOrDefault(n => TextNormalizer.EditDistance(n, TextNormalizer.Normalize(county.Reading.Raw).Trim(':')) <= 1
-                    || TextNormalizer.EditDistance(n, value.Value) <= 1);
+                var near = idNames.FirstOrDefault(n => TextNormalizer.EditDistance(n, printed) <= 1 || TextNormalizer.EditDistance(n, value.Value) <= 1);
+                // The reading as printed, before it was snapped to a county near it (望甸县 to the lending region's
+                // 望谟县) or offered as one (水登县 as 永登县), is no county, and one character from the ID's. Two
+                // characters (X县) are one character from every other two-character county, so they prove nothing.
+                var nearPrinted = idNames.FirstOrDefault(n => n.Length >= 3 && TextNormalizer.EditDistance(n, printed) <= 1);
+                var printedIsNoCounty = divisions.CountiesNamed(printed).Count == 0 && !known.Counties.Contains(printed);
                 // Only a reading that is no county at all is repaired: a real county one character from the ID's
                 // (平江县, 平山县) is where the applicant may well live now.
                 value = near is not null && divisions.CountiesNamed(value.Value).Count == 0
                     ? new ParsedValue(near, null, 0.9)
+                    : nearPrinted is not null && printedIsNoCounty
+                    ? new ParsedValue(nearPrinted, null, 0.9)
+                    : AdministrativeDivisions.SameCounty(idCounty, value.Value)
+                    ? value
                     : value with { Problem = value.Problem ?? $"the resident ID was issued in {idCounty.Name} ({idCounty.Code}), the form says {value.Value}" };
             }
             parsed[LoanFormFields.County] = (county.Reading, value);
@@ -376,13 +397,28 @@ public sealed partial class LoanFormExtractor(KnownValues known)
                 // A text layer has no misreads: its reading stays as printed, with the suggestion in the message.
                 var near = unique && ranked[0].Distance == 1 && ranked[0].Name.Length >= 3;
                 var misreadPossible = township.Reading.MinConfidence < 0.99;
-                var value = near
+                // Where the resident ID's region code names the county the township is looked up in, the reading is
+                // checked against that county's few townships, as a county is against the lending region's: one
+                // character from exactly one of them is that one, read wrong. Not when the character that differs
+                // is the kind of place (荷田乡 / 荷田镇): townships change from 乡 to 镇 faster than any list.
+                var countyCorroborated = idCounty is not null && counties.Count == 1 && counties[0].Code == idCounty.Code;
+                var repairable = near && misreadPossible && countyCorroborated && SamePlaceKind(ranked[0].Name, township.Value.Value);
+                var value = repairable
+                    ? new ParsedValue(ranked[0].Name, null, NearTownshipCertainty)
+                    : near
                     ? new ParsedValue(misreadPossible ? ranked[0].Name : township.Value.Value, $"'{township.Value.Value}' is not a township of {string.Join("/", counties.Select(c => c.Name))}; did the form say {ranked[0].Name}?", 0.85)
                     : township.Value with { Problem = $"'{township.Value.Value}' is not a township of {string.Join("/", counties.Select(c => c.Name))} in GB/T 2260" };
                 parsed[LoanFormFields.Township] = (township.Reading, value);
             }
         }
     }
+
+    /// <summary>Certainty of a township read one character from exactly one township of the ID's county.</summary>
+    private const double NearTownshipCertainty = 0.85;
+
+    /// <summary>Whether two township names end in the same kind of place (镇, 乡, 街道…).</summary>
+    private static bool SamePlaceKind(string a, string b) =>
+        a.Length > 0 && b.Length > 0 && a[^1] == b[^1] && (a[^1] != '道' || (a.Length > 1 && b.Length > 1 && a[^2] == b[^2]));
 
     /// <summary>What the ID number's region code and birth date say against the rest of the form, if anything is wrong.</summary>
     private string? IdentityProblem(string id, Dictionary<string, (Reading Reading, ParsedValue Value)> parsed)
