@@ -207,7 +207,7 @@ public static class AccuracyHarness
             {
                 var got = score.Extracted.Fields[field];
                 var why = string.Join("; ", score.Extracted.Errors.Where(e => e.Field == field).Select(e => e.Message));
-                text.AppendLine(CultureInfo.InvariantCulture, $"{score.Form.File} {field}: right '{got.Value}' flagged ({got.Confidence:0.00}) {why}");
+                text.AppendLine(CultureInfo.InvariantCulture, $"{score.Form.File} {field}: right '{got.Value}' flagged ({got.Confidence:0.00}, raw '{got.RawText}') {why}");
             }
         }
         return text.ToString();
