@@ -110,7 +110,7 @@ public sealed class PipelineRuntime : IAsyncDisposable
         Intake = new ApplicationIntake(steps.Documents, steps.Applications, client, steps.Products, steps.Clock, steps.Journal);
         Actions = new ApplicationActions(client, steps.Applications, steps.Documents, steps.Partners, steps.CaseFile, steps.Clock, steps.Journal, steps.Contracts);
         Auditor = new ApplicationAuditor(client, PipelineActivities.Orchestrator, steps.Decisions, steps.Ledger, steps.Lending, steps.Journal,
-            new HistoryTable(steps.StorageAccount, steps.TaskHubName), steps.Challengers);
+            new HistoryTable(steps.StorageAccount, steps.TaskHubName), steps.Contracts, steps.Challengers);
         BlobDrop = new BlobDropIngestion(steps.DocumentBlobs.GetParentBlobServiceClient(), Intake, steps.Partners, steps.Products);
         ReservationSweep = new ReservationSweep(steps.Lending, steps.Quotas, steps.PaymentRail, client, steps.Clock, steps.LoggerFactory.CreateLogger<ReservationSweep>(), steps.Borrowers);
         PayoutReconciliation = new Payments.PayoutReconciliationSweep(steps.PaymentRail, steps.Ledger, steps.Disbursement, steps.Clock,

@@ -131,7 +131,7 @@ public sealed class PipelineSteps
 
         var contracts = new LoanContract(lending, ProductRateCaps.Load(Path.Combine(options.ConfigDirectory, "co-lending-products.json")), quotas, documents,
             applications, decisions, caseFile, clock, options.LoggerFactory.CreateLogger<LoanContract>());
-        var disbursement = new Disbursement(payouts, options.PaymentRail, ledger, quotas, lending, applications, caseFile, options.ResidentIds, clock,
+        var disbursement = new Disbursement(payouts, options.PaymentRail, ledger, quotas, borrowers, lending, applications, caseFile, options.ResidentIds, clock,
             options.LoggerFactory.CreateLogger<Disbursement>(), options.Payouts);
         var activities = new PipelineActivities(
             new DocumentOcr(documents, new LoanFormReader(OcrEngineFactory.Create(options.Ocr, timeProvider: clock), new LoanFormExtractor(new KnownValues { Counties = partners.LendingRegionCounties })), decisions),

@@ -144,6 +144,11 @@ public static class ShippedModelCards
         }
         s.AppendLine(c, $"- Calibration: {(m.Calibration is null ? "none (raw margin through the logistic function)" : "Platt scaling on held-out rows")}.");
         s.AppendLine(c, $"- Features: {string.Join(", ", m.Features.Select(f => f.Name))}");
+        if (m.Options.MonotoneConstraints is { Count: > 0 } constraints)
+        {
+            s.AppendLine(c, $"- Monotone constraints (from the champion's trends; LightGBM monotone_constraints): {string.Join(", ", constraints.Select(k =>
+                $"{k.Feature} risk {(k.Direction > 0 ? "rises" : "falls")} with the value{(k.Codes is { Count: > 0 } codes ? $" (codes {string.Join("/", codes)} apart, unconstrained)" : "")}"))}.");
+        }
         var ageFeatures = m.Features.Where(f => Domain.Scoring.Training.ProtectedAttributePolicy.IsAgeName(f.Name)).Select(f => f.Name).ToArray();
         s.AppendLine(ageFeatures.Length == 0 ? "- Age is not used." : $"- Age is used ({string.Join(", ", ageFeatures)}) on the champion's justification; its reasons never cite age alone.");
         return s.ToString();

@@ -17,24 +17,34 @@ public sealed record ComparisonResult(string Dataset, int Rows, int Bads, int Fo
 public static class ModelComparison
 {
     /// <param name="targetBadRate">Bad rate among approved applicants at which approval rates are compared; default half the data's bad rate.</param>
-    public static ComparisonResult Run(TrainingDataset data, TrainingOptions scorecard, ChallengerOptions challenger, int folds, int repeats, double? targetBadRate = null, bool includePlain = true)
+    /// <param name="monotone">Constrain the challenger to the monotone trends of the scorecard fitted on the same training split.</param>
+    public static ComparisonResult Run(TrainingDataset data, TrainingOptions scorecard, ChallengerOptions challenger, int folds, int repeats, double? targetBadRate = null,
+        bool includePlain = true, bool monotone = true)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(scorecard);
         ArgumentNullException.ThrowIfNull(challenger);
         var badRate = targetBadRate ?? data.Bads / (2.0 * data.Count);
-        var candidates = new List<(string Name, Func<TrainingDataset, int[], double[]> FitAndScore)>
+        // The champion of each split, so the challenger of that split takes its directions from it and never
+        // from rows outside its training split.
+        var champions = new Dictionary<(int Repeat, int Fold), Domain.Scoring.ScorecardModel>();
+        var candidates = new List<(string Name, Func<(int Repeat, int Fold), TrainingDataset, int[], double[]> FitAndScore)>
         {
-            ("scorecard (champion)", (train, test) =>
+            ("scorecard (champion)", (split, train, test) =>
             {
                 var model = ScorecardTrainer.Fit(train, scorecard, "cv", "cv", DateTimeOffset.UnixEpoch);
+                champions[split] = model;
                 return ScorecardTrainer.RiskScores(new Domain.Scoring.Scorecard(model), data, test);
             }),
-            ("gradient boosting, calibrated (challenger)", (train, test) => ChallengerModel.Train(train, challenger, "cv", "cv").Probabilities(data, test)),
+            (monotone ? "gradient boosting, calibrated, monotone (challenger)" : "gradient boosting, calibrated (challenger)", (split, train, test) =>
+            {
+                var options = monotone ? challenger with { MonotoneConstraints = ChallengerOptions.MonotoneFrom(champions[split]) } : challenger;
+                return ChallengerModel.Train(train, options, "cv", "cv").Probabilities(data, test);
+            }),
         };
         if (includePlain)
         {
-            candidates.Add(("plain gradient boosting", (train, test) => ChallengerModel.Train(train, ChallengerOptions.Plain with { Seed = challenger.Seed, ExcludedColumns = challenger.ExcludedColumns }, "cv", "cv").Probabilities(data, test)));
+            candidates.Add(("plain gradient boosting", (_, train, test) => ChallengerModel.Train(train, ChallengerOptions.Plain with { Seed = challenger.Seed, ExcludedColumns = challenger.ExcludedColumns }, "cv", "cv").Probabilities(data, test)));
         }
         var models = new List<ComparedModel>();
         foreach (var (name, fitAndScore) in candidates)
@@ -53,7 +63,7 @@ public static class ModelComparison
                 {
                     var trainRows = Enumerable.Range(0, data.Count).Where(i => foldOf[i] != fold).ToArray();
                     var testRows = Enumerable.Range(0, data.Count).Where(i => foldOf[i] == fold).ToArray();
-                    var risk = fitAndScore(data.Subset(trainRows), testRows);
+                    var risk = fitAndScore((repeat, fold), data.Subset(trainRows), testRows);
                     var targets = testRows.Select(i => data.Targets[i]).ToArray();
                     aucs.Add(ClassifierMetrics.Auc(risk, targets));
                     kss.Add(ClassifierMetrics.Ks(risk, targets));

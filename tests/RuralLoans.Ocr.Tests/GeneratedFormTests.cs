@@ -14,13 +14,14 @@ public sealed class GeneratedFormTests : IDisposable
     [Fact]
     public async Task Freshly_generated_phone_photos_of_every_development_template_are_read()
     {
-        var forms = SampleSet.Generate(directory, seed: 4242, formsPerTier: 2, [QualityTier.PhonePhoto]);
+        var forms = SampleSet.Generate(directory, seed: 4242, formsPerTier: FormTemplates.Layouts(FormSplit.Development).Count, [QualityTier.PhonePhoto]);
 
         var scores = await AccuracyHarness.ScoreAsync(directory, forms, new TesseractOcrEngine(new OcrOptions()), TestContext.Current.CancellationToken);
 
         Assert.Equal(FormTemplates.Layouts(FormSplit.Development), scores.Select(s => s.Form.Layout).Order());
         var right = scores.Sum(s => s.FieldCount - s.WrongFields.Count);
-        Assert.True(right >= 27, $"{right}/30 fields right:\n{AccuracyHarness.Details(scores)}");
+        var fields = scores.Sum(s => s.FieldCount);
+        Assert.True(right >= fields * 0.9, $"{right}/{fields} fields right:\n{AccuracyHarness.Details(scores)}");
         var silent = scores.Sum(s => s.WrongFields.Count(f => !s.Extracted.NeedsReview(f)));
         Assert.True(silent <= 1, $"{silent} wrong fields were not flagged:\n{AccuracyHarness.Details(scores)}");
     }

@@ -146,7 +146,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
         var config = Options.ConfigDirectory;
         var lending = global::RuralLoans.Pipeline.CoLending.LendingCatalog.Load(Path.Combine(config, "lenders.json"), Path.Combine(config, "co-lending-products.json"));
         return new global::RuralLoans.Pipeline.Audit.ApplicationAuditor(Runtime.Client, orchestrator, Runtime.Decisions, Runtime.Ledger, lending, Runtime.Journal,
-            new global::RuralLoans.Pipeline.Audit.HistoryTable(Runtime.StorageAccount, Options.TaskHubName), Runtime.Steps.Challengers);
+            new global::RuralLoans.Pipeline.Audit.HistoryTable(Runtime.StorageAccount, Options.TaskHubName), Runtime.Steps.Contracts, Runtime.Steps.Challengers);
     }
 
     public async ValueTask DisposeAsync()

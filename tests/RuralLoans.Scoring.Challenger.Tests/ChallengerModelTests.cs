@@ -51,10 +51,12 @@ public class ChallengerModelTests
             Assert.Equal(first.ProbabilityOfDefault, again.ProbabilityOfDefault);
             Assert.Equal(first.Reasons.Select(r => r.Code), again.Reasons.Select(r => r.Code));
         }
-        // Training itself is deterministic too (one thread, fixed seed): the same data grows the same trees. The
-        // artifact bytes still differ (the model zip stamps times), so the audit keys on the stored artifact's hash.
+        // Training itself is deterministic too (one thread, fixed seed): the same data grows the same trees, and
+        // LightGBM's text model makes the artifact byte-identical, hash included.
         var retrained = ChallengerModel.Train(Train, Fast, "cards-challenger", "1.0.0");
         Assert.Equal(Model.Value.Probabilities(Holdout, All(Holdout)), retrained.Probabilities(Holdout, All(Holdout)));
+        Assert.Equal(Model.Value.ToJson(), retrained.ToJson());
+        Assert.Equal(Model.Value.ModelSha256, retrained.ModelSha256);
     }
 
     [Fact]

@@ -11,7 +11,7 @@ public class ModelComparisonTests
 
         var result = ModelComparison.Run(data, new TrainingOptions { PenaltyGrid = [1], MergeSignificanceGrid = [0] }, new ChallengerOptions { Trees = 60, LearningRate = 0.1 }, folds: 3, repeats: 1);
 
-        Assert.Equal(["scorecard (champion)", "gradient boosting, calibrated (challenger)", "plain gradient boosting"], result.Models.Select(m => m.Name));
+        Assert.Equal(["scorecard (champion)", "gradient boosting, calibrated, monotone (challenger)", "plain gradient boosting"], result.Models.Select(m => m.Name));
         Assert.Equal(data.Bads / (2.0 * data.Count), result.TargetBadRate, 12);
         foreach (var model in result.Models)
         {

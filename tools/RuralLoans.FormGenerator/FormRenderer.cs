@@ -18,6 +18,14 @@ public enum FormLayout
 
     /// <summary>Boxes of three per row, each with a small label and the value on the line below it.</summary>
     LabelAboveValue,
+
+    /// <summary>
+    /// "label ____value____ unit": no colon, the value written on a rule, a unit (元, 亩, 个月) printed after the blank.
+    /// </summary>
+    UnderlinedBlanks,
+
+    /// <summary>A ruled grid with six cells per row, the label cells shaded: label | value three times.</summary>
+    ShadedTableSixCells,
 }
 
 /// <summary>A paper size in points (1/72 inch).</summary>
@@ -82,6 +90,8 @@ public sealed class FormRenderer(SKTypeface typeface)
             FormLayout.RuledTableTwoCells => DrawTable(canvas, items, ink, top, size, [40, 190, 555]),
             FormLayout.TwoColumns => DrawColumns(canvas, items, colon, ink, top, size),
             FormLayout.LabelAboveValue => DrawBoxes(canvas, items, ink, top, size),
+            FormLayout.UnderlinedBlanks => DrawBlanks(canvas, items, ink, top, size),
+            FormLayout.ShadedTableSixCells => DrawShadedTable(canvas, items, ink, top, size),
             _ => throw new ArgumentOutOfRangeException(nameof(layout)),
         };
         using var small = new SKFont(typeface, 12) { Edging = SKFontEdging.Antialias };
@@ -168,6 +178,123 @@ public sealed class FormRenderer(SKTypeface typeface)
                 var right = rows[r].Count == 1 ? 560 : lefts[i] + 160;
                 canvas.DrawLine(lefts[i], rowTop + rowHeight - 8, right, rowTop + rowHeight - 8, rule);
             }
+        }
+        return top + (rows.Count * rowHeight);
+    }
+
+    private float DrawBlanks(SKCanvas canvas, List<(string Label, string Printed)> items, SKPaint ink, float top, float size)
+    {
+        using var font = new SKFont(typeface, 13.5f * size) { Edging = SKFontEdging.Antialias };
+        using var rule = new SKPaint { Color = new SKColor(40, 40, 40), StrokeWidth = 0.9f, Style = SKPaintStyle.Stroke, IsAntialias = true };
+        const float Left = 48, Right = 552, Half = 300;
+        // Two blanks share a line when both fit in half the width; a long value gets the whole line.
+        var rows = new List<List<(string Label, string Value, string Unit)>>();
+        var lastFitsHalf = false;
+        foreach (var (label, printed) in items)
+        {
+            var (value, unit) = SplitUnit(printed);
+            var fitsHalf = font.MeasureText(label) + font.MeasureText(value) + font.MeasureText(unit) + 60 <= Half - Left - 10;
+            if (fitsHalf && lastFitsHalf && rows[^1].Count == 1)
+            {
+                rows[^1].Add((label, value, unit));
+                lastFitsHalf = false;
+            }
+            else
+            {
+                rows.Add([(label, value, unit)]);
+                lastFitsHalf = fitsHalf;
+            }
+        }
+        var pitch = Math.Min(40f, (800 - top) / Math.Max(1, rows.Count));
+        var y = top + 22;
+        foreach (var row in rows)
+        {
+            for (var i = 0; i < row.Count; i++)
+            {
+                var (label, value, unit) = row[i];
+                var x = i == 0 ? Left : Half + 10;
+                var end = row.Count == 1 ? Right : (i == 0 ? Half - 10 : Right);
+                canvas.DrawText(label, x, y, SKTextAlign.Left, font, ink);
+                var blankStart = x + font.MeasureText(label) + 6;
+                var blankEnd = end - (unit.Length > 0 ? font.MeasureText(unit) + 6 : 0);
+                canvas.DrawLine(blankStart, y + 4, blankEnd, y + 4, rule);
+                // Written in the middle of the blank, as a clerk fills it in.
+                canvas.DrawText(value, (blankStart + blankEnd) / 2, y, SKTextAlign.Center, font, ink);
+                if (unit.Length > 0)
+                {
+                    canvas.DrawText(unit, blankEnd + 6, y, SKTextAlign.Left, font, ink);
+                }
+            }
+            y += pitch;
+        }
+        return y;
+    }
+
+    /// <summary>A unit at the end of a figure (12个月, 3.5万元, 4人) is printed after the blank, the figure on it.</summary>
+    private static (string Value, string Unit) SplitUnit(string printed)
+    {
+        foreach (var unit in (string[])["万元", "个月", "口人", "元", "亩", "人", "年"])
+        {
+            if (printed.Length > unit.Length && printed.EndsWith(unit, StringComparison.Ordinal) && char.IsAsciiDigit(printed[^(unit.Length + 1)]))
+            {
+                return (printed[..^unit.Length], unit);
+            }
+        }
+        return (printed, string.Empty);
+    }
+
+    private float DrawShadedTable(SKCanvas canvas, List<(string Label, string Printed)> items, SKPaint ink, float top, float size)
+    {
+        using var font = new SKFont(typeface, 11f * size) { Edging = SKFontEdging.Antialias };
+        using var rule = new SKPaint { Color = new SKColor(30, 30, 30), StrokeWidth = 1f, Style = SKPaintStyle.Stroke, IsAntialias = true };
+        using var shade = new SKPaint { Color = new SKColor(228, 228, 228), Style = SKPaintStyle.Fill };
+        float[] columns = [24, 110, 212, 298, 400, 486, 572];
+        // An item too wide for its cells takes a row of its own, its value running to the right edge.
+        var rows = new List<List<(string Label, string Printed)>>();
+        var current = new List<(string, string)>();
+        foreach (var item in items)
+        {
+            var wide = font.MeasureText(item.Label) > columns[1] - columns[0] - 6 || font.MeasureText(item.Printed) > columns[2] - columns[1] - 8;
+            if (wide || current.Count == 3)
+            {
+                if (current.Count > 0)
+                {
+                    rows.Add(current);
+                }
+                current = [];
+            }
+            current.Add(item);
+            if (wide)
+            {
+                rows.Add(current);
+                current = [];
+            }
+        }
+        if (current.Count > 0)
+        {
+            rows.Add(current);
+        }
+        var rowHeight = Math.Min(34f, (790 - top) / Math.Max(1, rows.Count));
+        for (var r = 0; r < rows.Count; r++)
+        {
+            var rowTop = top + (r * rowHeight);
+            var baseline = rowTop + (rowHeight / 2) + 4;
+            var single = rows[r].Count == 1 && font.MeasureText(rows[r][0].Printed) > columns[2] - columns[1] - 8;
+            for (var i = 0; i < rows[r].Count; i++)
+            {
+                var (label, printed) = rows[r][i];
+                var labelWidth = Math.Max(columns[1] - columns[0], font.MeasureText(label) + 12);
+                var labelLeft = columns[i * 2];
+                canvas.DrawRect(labelLeft, rowTop, labelWidth, rowHeight, shade);
+                canvas.DrawText(label, labelLeft + 5, baseline, SKTextAlign.Left, font, ink);
+                canvas.DrawText(printed, labelLeft + labelWidth + 7, baseline, SKTextAlign.Left, font, ink);
+                canvas.DrawLine(labelLeft + labelWidth, rowTop, labelLeft + labelWidth, rowTop + rowHeight, rule);
+                if (!single && rows[r].Count > 1)
+                {
+                    canvas.DrawLine(columns[(i * 2) + 2], rowTop, columns[(i * 2) + 2], rowTop + rowHeight, rule);
+                }
+            }
+            canvas.DrawRect(columns[0], rowTop, columns[^1] - columns[0], rowHeight, rule);
         }
         return top + (rows.Count * rowHeight);
     }

@@ -72,7 +72,7 @@ public sealed record SampleForm(
 public static class FormTemplates
 {
     public static IReadOnlyList<FormLayout> Layouts(FormSplit split) => split == FormSplit.Development
-        ? [FormLayout.LabelValueLines, FormLayout.RuledTable]
+        ? [FormLayout.LabelValueLines, FormLayout.RuledTable, FormLayout.UnderlinedBlanks, FormLayout.ShadedTableSixCells]
         : [FormLayout.TwoColumns, FormLayout.RuledTableTwoCells, FormLayout.LabelAboveValue];
 
     public static IReadOnlyList<string> Fonts(FormSplit split) => split == FormSplit.Development

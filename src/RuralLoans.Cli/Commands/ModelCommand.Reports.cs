@@ -104,9 +104,10 @@ internal static partial class ModelCommand
         var badRate = new Option<double?>("--bad-rate") { Description = "Bad rate among approved at which approval rates are compared (default: half the data's bad rate)" };
         var outDir = new Option<DirectoryInfo>("--out-dir") { Description = "Where roc.png and reliability.png go", DefaultValueFactory = _ => new DirectoryInfo("model-compare") };
         var noPlain = new Option<bool>("--no-plain") { Description = "Leave out the plain gradient-boosting baseline" };
+        var noMonotone = new Option<bool>("--no-monotone") { Description = "Train the challenger without the fold scorecard's monotone trends as constraints" };
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON" };
         var command = new Command("compare", "Champion scorecard against the gradient-boosting challenger on the same folds: AUC, KS, Brier, approval at equal bad rate, ROC and reliability PNGs")
-        { data.Data, data.Format, data.Target, data.Exclude, data.ProtectedConfig, data.AgeJustification, folds, repeats, badRate, outDir, noPlain, json };
+        { data.Data, data.Format, data.Target, data.Exclude, data.ProtectedConfig, data.AgeJustification, folds, repeats, badRate, outDir, noPlain, noMonotone, json };
         command.SetAction(parse =>
         {
             var dataset = LoadOrExplain(parse.GetValue(data.Data)!, parse.GetValue(data.Format)!, parse.GetValue(data.Target));
@@ -123,7 +124,7 @@ internal static partial class ModelCommand
             }
             var options = new TrainingOptions { Folds = k, Repeats = parse.GetValue(repeats), ExcludedColumns = excluded }.WithProtectedScreen(data.Screen!);
             var result = ModelComparison.Run(dataset, options, new ChallengerOptions { ExcludedColumns = excluded, Seed = options.Seed }, k, Math.Max(1, options.Repeats),
-                parse.GetValue(badRate), includePlain: !parse.GetValue(noPlain));
+                parse.GetValue(badRate), includePlain: !parse.GetValue(noPlain), monotone: !parse.GetValue(noMonotone));
             var directory = parse.GetValue(outDir)!;
             directory.Create();
             var roc = ModelPlots.Roc(result, directory.FullName);

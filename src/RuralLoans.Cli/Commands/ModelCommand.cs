@@ -118,9 +118,10 @@ internal static partial class ModelCommand
         var ageColumn = new Option<string>("--age-column") { Description = "Numeric column whose bands the model card reports approval for", DefaultValueFactory = _ => "age" };
         var approvalRate = new Option<double>("--approval-rate") { Description = "Model card: overall approval rate at which groups are compared", DefaultValueFactory = _ => 0.7 };
         var challengerOut = new Option<FileInfo?>("--challenger-out") { Description = "Also train the gradient-boosting challenger on all rows and write it here" };
+        var noMonotone = new Option<bool>("--no-monotone") { Description = "Train the challenger without the scorecard's monotone trends as constraints" };
         var command = train
             ? new Command("train", "Cross-validate, then fit a scorecard on all rows and write it with its model card")
-            { data.Data, data.Format, data.Target, data.Exclude, data.ProtectedConfig, data.AgeJustification, folds, repeats, output, modelId, version, card, groups, ageColumn, approvalRate, challengerOut, json }
+            { data.Data, data.Format, data.Target, data.Exclude, data.ProtectedConfig, data.AgeJustification, folds, repeats, output, modelId, version, card, groups, ageColumn, approvalRate, challengerOut, noMonotone, json }
             : new Command("evaluate", "Cross-validate the training recipe, or score the data with a saved --model")
             { data.Data, data.Format, data.Target, data.Exclude, data.ProtectedConfig, data.AgeJustification, folds, repeats, modelFile, json };
         command.SetAction(parse =>
@@ -140,14 +141,14 @@ internal static partial class ModelCommand
             var outputFile = train ? parse.GetValue(output) : null;
             var cardFile = parse.GetValue(card) ?? (outputFile is null ? null : new FileInfo(Path.ChangeExtension(outputFile.FullName, ".card.md")));
             var report = new CardRequest(train ? cardFile : null, parse.GetValue(groups)!.SelectMany(g => g.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray(),
-                parse.GetValue(ageColumn), parse.GetValue(approvalRate), train ? parse.GetValue(challengerOut) : null,
+                parse.GetValue(ageColumn), parse.GetValue(approvalRate), train ? parse.GetValue(challengerOut) : null, !parse.GetValue(noMonotone),
                 parse.GetValue(data.Format) == "csv" ? $"column '{parse.GetValue(data.Target)}': 1 = bad (defaulted), 0 = good" : "UCI class attribute: 2 = bad, 1 = good");
             return CrossValidateAndMaybeTrain(dataset, options, outputFile, parse.GetValue(modelId)!, parse.GetValue(version)!, parse.GetValue(json), report);
         });
         return command;
     }
 
-    private sealed record CardRequest(FileInfo? Card, IReadOnlyList<string> Groups, string? AgeColumn, double ApprovalRate, FileInfo? ChallengerOut, string TargetDefinition);
+    private sealed record CardRequest(FileInfo? Card, IReadOnlyList<string> Groups, string? AgeColumn, double ApprovalRate, FileInfo? ChallengerOut, bool Monotone, string TargetDefinition);
 
     private static int CrossValidateAndMaybeTrain(TrainingDataset dataset, TrainingOptions options, FileInfo? output, string modelId, string version, bool json, CardRequest report)
     {
@@ -181,7 +182,7 @@ internal static partial class ModelCommand
             Basis = $"{options.Folds}-fold stratified cross-validation, {options.Repeats} repeats",
         };
         ScorecardModel? model = null;
-        (string Feature, int Direction, double Share)[] monotonicity = [];
+        (string Feature, int Direction, bool Constrained, double Share)[] monotonicity = [];
         if (output is not null || report.Card is not null || report.ChallengerOut is not null)
         {
             model = ScorecardTrainer.Fit(dataset, options, modelId, version, TimeProvider.System.GetUtcNow(), metrics);
@@ -198,13 +199,15 @@ internal static partial class ModelCommand
         }
         if (report.ChallengerOut is not null)
         {
-            var challenger = ChallengerModel.Train(dataset, new ChallengerOptions { ExcludedColumns = options.ExcludedColumns, Seed = options.Seed }, modelId + "-challenger", version, model);
+            var constraints = report.Monotone ? ChallengerOptions.MonotoneFrom(model!) : [];
+            var challenger = ChallengerModel.Train(dataset, new ChallengerOptions { ExcludedColumns = options.ExcludedColumns, Seed = options.Seed, MonotoneConstraints = constraints },
+                modelId + "-challenger", version, model);
             File.WriteAllText(report.ChallengerOut.FullName, challenger.ToJson());
             monotonicity = model!.Features
                 .Where(f => f.Kind == FeatureKind.Numeric && f.Shape is { } shape && shape.StartsWith("monotone", StringComparison.Ordinal))
                 .Select(f => (f.Name, Direction: f.Shape!.StartsWith("monotone increasing", StringComparison.Ordinal) ? 1 : -1,
-                    Codes: f.Bins.Where(b => b.IsSpecial).SelectMany(b => b.Values ?? []).ToArray()))
-                .Select(f => (f.Name, f.Direction, Share: challenger.MonotonicityViolations(dataset, f.Name, f.Direction, f.Codes)))
+                    Codes: f.Bins.SelectMany(b => b.Values ?? []).ToArray()))
+                .Select(f => (f.Name, f.Direction, Constrained: constraints.Any(c => c.Feature == f.Name), Share: challenger.MonotonicityViolations(dataset, f.Name, f.Direction, f.Codes)))
                 .ToArray();
         }
         if (json)
@@ -228,7 +231,7 @@ internal static partial class ModelCommand
                 columnsInModel = model?.Features.Select(f => f.Name),
                 card = report.Card?.FullName,
                 challenger = report.ChallengerOut?.FullName,
-                challengerMonotonicityViolations = monotonicity.Select(m => new { feature = m.Feature, direction = m.Direction, share = m.Share }),
+                challengerMonotonicityViolations = monotonicity.Select(m => new { feature = m.Feature, direction = m.Direction, constrained = m.Constrained, share = m.Share }),
                 informationValues = information.Select(i => new { feature = i.Feature, kind = i.Kind.ToString(), iv = i.InformationValue, bins = i.Bins, selected = i.Selected }),
                 model = output?.FullName,
             }, JsonOutput));
@@ -255,11 +258,11 @@ internal static partial class ModelCommand
         if (report.ChallengerOut is not null)
         {
             Console.WriteLine($"Challenger written to {report.ChallengerOut.FullName}");
-            // LightGBM's monotone constraints are not reachable through ML.NET, so the trend is checked afterwards.
-            foreach (var (feature, direction, share) in monotonicity)
+            // Constrained features should show 0 %; special codes are left off the grid (they stand outside the order).
+            foreach (var (feature, direction, constrained, share) in monotonicity)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"Challenger monotonicity, {feature} (risk should {(direction > 0 ? "rise" : "fall")} with the value): {share:P1} of steps go the other way"));
+                    $"Challenger monotonicity, {feature} (risk should {(direction > 0 ? "rise" : "fall")} with the value; {(constrained ? "constrained" : "not constrained")}): {share:P1} of steps go the other way"));
             }
         }
         return 0;

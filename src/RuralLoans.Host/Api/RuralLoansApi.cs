@@ -90,7 +90,7 @@ public static class RuralLoansApi
         var api = app.MapGroup("/api");
         ApplicationEndpoints.Map(api, runtime);
         OperationsEndpoints.Map(api, runtime);
-        CatalogEndpoints.Map(api, settings.ConfigDirectory);
+        CatalogEndpoints.Map(api, settings.ConfigDirectory, TimeProvider.System);
         if (auth.IssueDevTokens)
         {
             DevTokenEndpoints.Map(api, new DevTokenIssuer(auth.DevSigningKey!, TimeProvider.System), () => runtime().Partners);

@@ -147,8 +147,18 @@ public sealed partial class FieldValueParsers(KnownValues known)
             var years = Integer(digits, 1, 30, "年", "期");
             return years.IsValid ? new ParsedValue((int.Parse(years.Value, CultureInfo.InvariantCulture) * 12).ToString(CultureInfo.InvariantCulture), null) : years;
         }
-        return Integer(digits, 1, 360, "个月", "月", "期");
+        var months = Integer(digits, 1, 360, "个月", "月", "期");
+        // A bare 1 to 5 is years as often as months (借款期限 ___2___ 年, its unit lost): a person should say which.
+        return months.IsValid && BareNumber().IsMatch(digits) && int.Parse(months.Value, CultureInfo.InvariantCulture) < ShortestBareTermMonths
+            ? months with { Problem = $"'{text}' has no unit and is too short a term to be months without one: months or years?" }
+            : months;
     }
+
+    /// <summary>A term below this many months, printed without a unit, is not taken as months.</summary>
+    private const int ShortestBareTermMonths = 6;
+
+    [GeneratedRegex(@"^\s*\d+\s*$")]
+    private static partial Regex BareNumber();
 
     /// <summary>
     /// A choice printed as boxes (□等额本息 ☑等额本金 □…): the one option whose box is ticked. No tick, or more than
@@ -167,11 +177,18 @@ public sealed partial class FieldValueParsers(KnownValues known)
         }
         // A fuzzy hit overlapping a better one is the same print read against a similar option (等额本息 / 等额本金).
         var kept = new List<(string Option, int Start, double Certainty)>();
+        var ambiguous = new Dictionary<string, string>();
         foreach (var hit in found.OrderByDescending(f => f.Certainty).ThenByDescending(f => f.Option.Length))
         {
-            if (!kept.Any(k => hit.Start < k.Start + k.Option.Length && k.Start < hit.Start + hit.Option.Length))
+            var overlapping = kept.Where(k => hit.Start < k.Start + k.Option.Length && k.Start < hit.Start + hit.Option.Length).ToList();
+            if (overlapping.Count == 0)
             {
                 kept.Add(hit);
+            }
+            // 等额本人金 is one edit from 等额本息 and from 等额本金: the print cannot tell which option it is.
+            foreach (var other in overlapping.Where(k => Math.Abs(k.Certainty - hit.Certainty) < 1e-9))
+            {
+                ambiguous[other.Option] = hit.Option;
             }
         }
         var ordered = kept.OrderBy(k => k.Start).ToList();
@@ -184,12 +201,22 @@ public sealed partial class FieldValueParsers(KnownValues known)
         var boxed = marks.Any(m => m.Mark < 0) || text.Any(c => TickedMarks.Contains(c) || "□☐◻▢".Contains(c));
         if (!boxed)
         {
-            return Snap(Chinese(text, 2, 12, $"{what} is written in Chinese"), options, $"is not {what}");
+            var written = Snap(Chinese(text, 2, 12, $"{what} is written in Chinese"), options, $"is not {what}");
+            // A method written out with something else run into it (a neighbouring cell whose label was lost): the one
+            // option it holds is offered, for a person to confirm.
+            var exact = options.Where(o => text.Contains(o, StringComparison.Ordinal)).ToList();
+            return !written.IsValid && exact.Count == 1 && !options.Any(o => o != exact[0] && o.Contains(exact[0], StringComparison.Ordinal))
+                ? new ParsedValue(exact[0], $"'{text}' holds {exact[0]} and other text")
+                : written;
         }
         // A mark that reads as a tick decides; failing that, the one option whose box does not read as empty (an
         // option at the very start with no mark read at all counts, with less certainty).
         var strong = marks.Where(m => m.Mark == 2).ToList();
         var ticked = strong.Count == 1 ? strong : marks.Where(m => m.Mark >= 0).ToList();
+        if (ticked.Count == 1 && ambiguous.TryGetValue(ticked[0].Option, out var lookAlike))
+        {
+            return new ParsedValue(ticked[0].Option, $"the ticked option of {what} reads as {ticked[0].Option} or {lookAlike} ('{text}')");
+        }
         if (ticked.Count == 1)
         {
             var certain = ticked[0].Mark > 0 ? 1.0 : 0.8;
@@ -306,7 +333,7 @@ public sealed partial class FieldValueParsers(KnownValues known)
     {
         var number = StripUnits(text, units);
         return int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
-            ? new ParsedValue(value.ToString(CultureInfo.InvariantCulture), Stray(text, units))
+            ? new ParsedValue(value.ToString(CultureInfo.InvariantCulture), Stray(text, units), FoldedCertainty(text))
             : new ParsedValue(number, $"'{text}' is not a whole number between {min} and {max}");
     }
 
@@ -314,7 +341,7 @@ public sealed partial class FieldValueParsers(KnownValues known)
     {
         var number = StripUnits(text, units);
         return decimal.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
-            ? new ParsedValue(value.ToString("0.##", CultureInfo.InvariantCulture), Stray(text, units))
+            ? new ParsedValue(value.ToString("0.##", CultureInfo.InvariantCulture), Stray(text, units), FoldedCertainty(text))
             : new ParsedValue(number, $"'{text}' is not a number between {min} and {max}");
     }
 
@@ -324,6 +351,12 @@ public sealed partial class FieldValueParsers(KnownValues known)
     /// </summary>
     private ParsedValue Amount(string text)
     {
+        // ¥30,000.00 with its ¥ read as a Chinese character (圣30.000.00): the figures are the amount, the mark a guess.
+        if (MisreadCurrencyMark().Match(text) is { Success: true } mark && ChineseNumerals.CapitalsPart(mark.Value) is null)
+        {
+            var withoutMark = Amount(text[1..]);
+            return withoutMark.IsValid ? withoutMark with { Problem = $"'{text}' starts with '{text[0]}' where ¥ is printed: please confirm the amount" } : withoutMark;
+        }
         // "30,000(大写:叁万元整)": figures before the bracket, capitals inside it.
         var split = text.IndexOfAny(['(', '大']);
         var hasBoth = split > 0 && text[..split].Any(char.IsAsciiDigit);
@@ -347,7 +380,13 @@ public sealed partial class FieldValueParsers(KnownValues known)
         else if (figureValue is { IsValid: true })
         {
             // Figures read well next to capitals that did not: the figures stand, with a little less certainty.
-            parsed = capitals is null && !leftover.Any(TextNormalizer.IsCjk) ? figureValue : figureValue with { Certainty = 0.8 };
+            parsed = capitals is null && !leftover.Any(TextNormalizer.IsCjk)
+                ? figureValue
+                : !hasBoth && capitals is null
+                    // Figures run together with words no amount is written with (家放年收先47000: another field's
+                    // label and value) may not be the amount at all.
+                    ? figureValue with { Problem = $"'{text}' has characters that are not part of an amount" }
+                    : figureValue with { Certainty = 0.8 };
         }
         else if (capitalsValue is not null)
         {
@@ -355,6 +394,12 @@ public sealed partial class FieldValueParsers(KnownValues known)
         }
         else if (capitals is not null || leftover.Any(TextNormalizer.IsCjk))
         {
+            // Capitals with a character misread as its look-alike (拥什元整 for 捌仟元整): what they would say is offered
+            // to the reviewer, never accepted unseen.
+            if (figureValue is null && LookAlikeCapitals(text) is { } likely)
+            {
+                return new ParsedValue(likely.Yuan, $"'{text}' reads as {likely.Capitals} only with look-alike characters: please confirm the amount");
+            }
             return new ParsedValue(figureValue?.Value ?? string.Empty, $"'{text}' has characters that are not part of an amount");
         }
         else
@@ -367,6 +412,32 @@ public sealed partial class FieldValueParsers(KnownValues known)
             return parsed with { Problem = $"{parsed.Value} yuan is outside the product's range ({known.MinAmountYuan:0}–{known.MaxAmountYuan:0})" };
         }
         return parsed;
+    }
+
+    /// <summary>
+    /// Characters chi_sim reads in place of a financial capital (one shape apart: a radical or a stroke lost or added).
+    /// Used only to suggest what flagged capitals say.
+    /// </summary>
+    private static readonly Dictionary<char, char> CapitalLookAlikes = new()
+    {
+        ['壶'] = '壹', ['喜'] = '壹', ['查'] = '壹', ['毒'] = '壹', ['责'] = '贰', ['武'] = '贰', ['贡'] = '贰', ['参'] = '叁', ['叄'] = '叁',
+        ['肄'] = '肆', ['律'] = '肆', ['峙'] = '肆', ['任'] = '伍', ['位'] = '伍', ['陡'] = '陆', ['际'] = '陆', ['染'] = '柒', ['桨'] = '柒',
+        ['拥'] = '捌', ['例'] = '捌', ['别'] = '捌', ['担'] = '捌', ['玫'] = '玖', ['坎'] = '玖', ['政'] = '玖', ['抬'] = '拾', ['恰'] = '拾',
+        ['洽'] = '拾', ['伯'] = '佰', ['方'] = '万', ['兀'] = '元', ['无'] = '元', ['正'] = '整',
+    };
+
+    private (string Capitals, string Yuan)? LookAlikeCapitals(string text)
+    {
+        var substituted = new string(text.Select(c => CapitalLookAlikes.TryGetValue(c, out var capital) ? capital : c).ToArray());
+        if (substituted == text || ChineseNumerals.CapitalsPart(substituted) is not { } capitals)
+        {
+            return null;
+        }
+        var leftover = AmountWords.Aggregate(substituted.Replace(capitals, string.Empty, StringComparison.Ordinal), (current, word) => current.Replace(word, string.Empty, StringComparison.Ordinal));
+        return !leftover.Any(TextNormalizer.IsCjk) && ChineseNumerals.TryParseAmount(capitals, out var yuan)
+            && yuan >= known.MinAmountYuan && yuan <= known.MaxAmountYuan
+            ? (capitals, Math.Round(yuan, 2).ToString("0.##", CultureInfo.InvariantCulture))
+            : null;
     }
 
     private static readonly string[] AmountWords = ["人民币", "大写", "小写", "元", "万", "整"];
@@ -384,13 +455,38 @@ public sealed partial class FieldValueParsers(KnownValues known)
             return new ParsedValue(number, $"'{text}' is not an amount in yuan");
         }
         var yuan = Math.Round(wan ? value * 10_000 : value, 2, MidpointRounding.AwayFromZero);
-        return new ParsedValue(yuan.ToString("0.##", CultureInfo.InvariantCulture), null);
+        // No form prints an amount with a leading zero (08万元): the 0 is a misread mark or digit, and the others may be too.
+        var leadingZero = number.Length > 1 && number[0] == '0' && number[1] != '.';
+        return new ParsedValue(yuan.ToString("0.##", CultureInfo.InvariantCulture), leadingZero ? $"'{text}' starts with a 0: a digit may have been misread" : null);
     }
 
     /// <summary>
     /// A code in one of the configured partner formats. Each format fixes which positions are letters and which digits,
     /// so look-alikes are folded per position; a reading that fits two formats differently is not guessed.
     /// </summary>
+    private static IEnumerable<string> WithOneFixedCharacterRepaired(PartnerCodeFormat format, string raw)
+    {
+        foreach (var mask in new[] { format.Mask, format.Mask.Replace("-", string.Empty, StringComparison.Ordinal) }.Distinct())
+        {
+            if (mask.Length != raw.Length)
+            {
+                continue;
+            }
+            for (var i = 0; i < mask.Length; i++)
+            {
+                if (mask[i] is 'A' or '9' or 'X' or '-' || raw[i] == mask[i])
+                {
+                    continue;
+                }
+                var repaired = raw[..i] + mask[i] + raw[(i + 1)..];
+                if (format.Match(repaired) is { } code)
+                {
+                    yield return code;
+                }
+            }
+        }
+    }
+
     private ParsedValue PartnerCode(string text)
     {
         // Hyphens are often read as a full stop, a dash or 一.
@@ -409,6 +505,15 @@ public sealed partial class FieldValueParsers(KnownValues known)
             ? candidates.Select(c => c.Code).ToList()
             : candidates.Take(1).Select(c => c.Code).ToList();
         var formats = string.Join(", ", known.Vocabulary.PartnerCodes.Select(f => f.Mask));
+        if (matches.Count == 0)
+        {
+            // One character of a format's fixed part misread (MEI446 for MFI446): offered, for a person to confirm.
+            var near = known.Vocabulary.PartnerCodes.SelectMany(f => WithOneFixedCharacterRepaired(f, raw)).Distinct().ToList();
+            if (near.Count == 1)
+            {
+                return new ParsedValue(near[0], $"'{raw}' is one character off a partner code format; did the form say {near[0]}?");
+            }
+        }
         return matches.Count switch
         {
             1 => new ParsedValue(matches[0], null, matches[0].Replace("-", string.Empty, StringComparison.Ordinal) == raw.Replace("-", string.Empty, StringComparison.Ordinal) ? 1.0 : 0.9),
@@ -422,6 +527,9 @@ public sealed partial class FieldValueParsers(KnownValues known)
         // Between 年 and 月, or 月 and 日, a lone stroke where a number must be is a 1 read as punctuation (年)月, 月:日).
         var digits = LoneOneInDate().Replace(new string(text.Select(FoldToDigit).ToArray()), "${before}1${after}");
         var match = DatePattern().Match(digits);
+        // A letter folded into a digit of the date (2024/SV15: S taken for 5 where 8/ was printed) is a guess, and
+        // nothing else on the form checks a date.
+        var folded = match.Success && Enumerable.Range(match.Index, match.Length).Any(i => i < text.Length && char.IsAsciiLetter(text[i]) && char.IsAsciiDigit(digits[i]));
         if (match.Success
             && int.TryParse(match.Groups["year"].Value, CultureInfo.InvariantCulture, out var year)
             && int.TryParse(match.Groups["month"].Value, CultureInfo.InvariantCulture, out var month)
@@ -433,13 +541,13 @@ public sealed partial class FieldValueParsers(KnownValues known)
             // A separator OCR is known to make of / - . 年 月 is fine; any other character may have eaten a digit
             // (2024/11/14 read as 2024/1M14).
             var separators = match.Groups["s1"].Value + match.Groups["s2"].Value;
-            if (separators.Any(c => !"-/.年月V明,、".Contains(c)))
+            if (separators.Any(c => !"-/.年月V明,、".Contains(c)) || match.Groups["s1"].Length > 1 || match.Groups["s2"].Length > 1)
             {
                 return new ParsedValue(iso, $"'{text}' has an unclear separator; read as {iso}");
             }
             return date > DateOnly.FromDateTime(DateTime.UtcNow).AddDays(31)
                 ? new ParsedValue(iso, $"{iso} is in the future")
-                : new ParsedValue(iso, null);
+                : new ParsedValue(iso, folded ? $"'{text}' has a letter where a digit should be; read as {iso}" : null);
         }
         return new ParsedValue(text, $"'{text}' is not a date (2024-03-15, 2024/3/15 or 2024年3月15日)");
     }
@@ -457,6 +565,15 @@ public sealed partial class FieldValueParsers(KnownValues known)
         var folded = new string(rest.Select(FoldToDigit).Where(c => !char.IsWhiteSpace(c)).ToArray());
         return CleanNumber().IsMatch(folded) ? null : $"'{text}' has characters that are not part of a number";
     }
+
+    /// <summary>
+    /// A count or an area has no check digit: a letter taken for a digit (2D人 read for 2人) is a guess that only a
+    /// well-read rest of the value may carry past review.
+    /// </summary>
+    private static double FoldedCertainty(string text) =>
+        text.Any(c => char.IsAsciiLetter(c) && char.IsAsciiDigit(FoldToDigit(c))) ? FoldedDigitCertainty : 1.0;
+
+    private const double FoldedDigitCertainty = 0.7;
 
     private static string StripUnits(string text, params string[] units)
     {
@@ -479,6 +596,9 @@ public sealed partial class FieldValueParsers(KnownValues known)
     [GeneratedRegex(@"^[^\d]*?[Yy¥￥#]+(?=\d)")]
     private static partial Regex LeadingCurrencyMark();
 
+    [GeneratedRegex(@"^[\u4e00-\u9fff](?=\d{1,3}([.,]\d{3})+[.,]\d\d$)")]
+    private static partial Regex MisreadCurrencyMark();
+
     [GeneratedRegex(@"[.,]{2,}")]
     private static partial Regex RepeatedSeparators();
 
@@ -492,6 +612,6 @@ public sealed partial class FieldValueParsers(KnownValues known)
     private static partial Regex LoneOneInDate();
 
     // Any one character between the numbers is a separator: OCR reads the / of 2024/10/6 as V and 月 as 明.
-    [GeneratedRegex(@"(?<year>\d{4})\s*(?<s1>[^\d\s])\s*(?<month>\d{1,2})\s*(?<s2>[^\d\s])\s*(?<day>\d{1,2})(?!\d)")]
+    [GeneratedRegex(@"(?<year>\d{4})\s*(?<s1>[^\d\s]{1,2})\s*(?<month>\d{1,2})\s*(?<s2>[^\d\s]{1,2})\s*(?<day>\d{1,2})(?!\d)")]
     private static partial Regex DatePattern();
 }

@@ -8,7 +8,7 @@ namespace RuralLoans.Ocr.Extraction;
 /// contact's phone never becomes the applicant's. Values are then cross-checked (division list, ID region code and
 /// birth date, product range) and anything that fails is flagged for a person, never silently accepted.
 /// </summary>
-public sealed class LoanFormExtractor(KnownValues known)
+public sealed partial class LoanFormExtractor(KnownValues known)
 {
     /// <summary>Below this factor a value that fails its pattern keeps only a hint of confidence.</summary>
     private const double InvalidValuePenalty = 0.35;
@@ -21,6 +21,7 @@ public sealed class LoanFormExtractor(KnownValues known)
     [
         LoanFormFields.IdNumber, LoanFormFields.Phone, LoanFormFields.ApplicationDate, LoanFormFields.PartnerCode,
         LoanFormFields.County, LoanFormFields.Township, LoanFormFields.Village, LoanFormFields.RequestedAmountYuan,
+        LoanFormFields.RepaymentMethod,
     ];
 
     /// <summary>Fields with no pattern or list to check them against.</summary>
@@ -65,6 +66,7 @@ public sealed class LoanFormExtractor(KnownValues known)
         }
 
         var claimed = new HashSet<Segment>();
+        var emptyCells = new Dictionary<string, (PageRegion Region, double LabelScore)>();
         var allSegments = new List<(int Page, Segment Segment)>();
         foreach (var page in document.Pages)
         {
@@ -91,8 +93,14 @@ public sealed class LoanFormExtractor(KnownValues known)
                     continue;
                 }
                 var value = ValueFor(segment, match, segments, labelSegments, claimed);
-                if (value is null)
+                if (value is null || value.Value.Raw.Trim(':', '.', ',', '-', '(', ')').Length == 0)
                 {
+                    // A label read with nothing beside it: the engine lost the value (a faint cell, a column its layout
+                    // analysis dropped), so the place it should be is worth a second look.
+                    if (match.Kind == LabelKind.Field && !emptyCells.ContainsKey(match.Field))
+                    {
+                        emptyCells[match.Field] = (new PageRegion(page.PageNumber, CellRightOf(segment, segments, page.Width)), match.Score);
+                    }
                     continue;
                 }
                 claimed.UnionWith(value.Value.Used);
@@ -112,10 +120,24 @@ public sealed class LoanFormExtractor(KnownValues known)
         var errors = new List<ExtractionError>();
         var doubtful = new Dictionary<string, PageRegion>();
         var parsed = new Dictionary<string, (Reading Reading, ParsedValue Value)>();
+        // Fields whose value only the second look read, with what the first reading made of them.
+        var readAgain = new Dictionary<string, string>();
         foreach (var field in LoanFormFields.All.Append(FormVocabulary.StatedAge))
         {
             if (!found.TryGetValue(field, out var reading))
             {
+                // The second look at a labelled cell the first reading left empty: taken only if it passes the
+                // field's pattern, and never above what a label-less value is trusted with.
+                if (emptyCells.TryGetValue(field, out var cell) && secondLook is not null && secondLook.TryGetValue(field, out var lost)
+                    && SecondLookValue(lost) is { } recovered && parsers.Parse(field, recovered.Raw) is { IsValid: true } recoveredValue)
+                {
+                    parsed[field] = (new Reading(recovered.Raw, recovered.Confidence * RecoveredCellFactor, cell.LabelScore, cell.Region), recoveredValue);
+                    readAgain[field] = string.Empty;
+                }
+                else if (emptyCells.TryGetValue(field, out var empty))
+                {
+                    doubtful[field] = empty.Region;
+                }
                 continue;
             }
             var value = parsers.Parse(field, reading.Raw);
@@ -124,6 +146,7 @@ public sealed class LoanFormExtractor(KnownValues known)
                 var reparsed = parsers.Parse(field, second.Raw);
                 if (reparsed.IsValid)
                 {
+                    readAgain[field] = reading.Raw;
                     (reading, value) = (reading with { Raw = second.Raw, OcrConfidence = second.Confidence }, reparsed);
                 }
             }
@@ -158,8 +181,53 @@ public sealed class LoanFormExtractor(KnownValues known)
                 }
             }
         }
+        FlagWeakSecondLooks(readAgain, fields, errors);
+        FlagUnusualNameCharacters(fields, errors);
         FlagFreeTextOnPoorPages(fields, errors);
         return new FormReading(new ExtractedForm(fields, errors), doubtful);
+    }
+
+    /// <summary>
+    /// Fields whose pattern a misread easily still passes (any count, area, term or amount in range; any Chinese for
+    /// free text), unlike an ID's check character, a mobile number's shape, a partner code's format or a place the
+    /// division list knows.
+    /// </summary>
+    private static readonly HashSet<string> WeakPatternFields =
+    [
+        LoanFormFields.ApplicantName, LoanFormFields.Village, LoanFormFields.Purpose, LoanFormFields.FarmingProject,
+        LoanFormFields.HouseholdSize, LoanFormFields.LandAreaMu, LoanFormFields.TermMonths, LoanFormFields.RequestedAmountYuan,
+    ];
+
+    /// <summary>
+    /// A value the first reading got wrong or lost and only a second reading at another scale made out is doubtful:
+    /// where the field's pattern is weak, a person confirms it (a rule next to a cell read as 1 turned 11.3 into 111.3).
+    /// </summary>
+    private static void FlagWeakSecondLooks(Dictionary<string, string> readAgain, Dictionary<string, ExtractedField> fields, List<ExtractionError> errors)
+    {
+        foreach (var (field, first) in readAgain)
+        {
+            if (WeakPatternFields.Contains(field) && fields.TryGetValue(field, out var value) && value.Value is not null && !errors.Any(e => e.Field == field))
+            {
+                var before = first.Length == 0 ? "nothing was read there at first" : $"it was first read as '{first}'";
+                errors.Add(new ExtractionError(field, $"'{value.Value}' was read only on a second look ({before}): please confirm it"));
+            }
+        }
+    }
+
+    /// <summary>Below this confidence a name with a character rarely used in names is not accepted unseen.</summary>
+    private const double UnusualNameConfidence = 0.95;
+
+    /// <summary>
+    /// chi_sim reads a dense character as a simpler real one (霞 as 起), which no pattern catches; a name holding a
+    /// character that names rarely use, read with any doubt at all, goes to a person. A text layer reads as printed.
+    /// </summary>
+    private static void FlagUnusualNameCharacters(Dictionary<string, ExtractedField> fields, List<ExtractionError> errors)
+    {
+        if (fields.TryGetValue(LoanFormFields.ApplicantName, out var name) && name.Value is { } value && name.Confidence < UnusualNameConfidence
+            && !errors.Any(e => e.Field == LoanFormFields.ApplicantName) && NameCharacters.Unusual(value) is { Count: > 0 } unusual)
+        {
+            errors.Add(new ExtractionError(LoanFormFields.ApplicantName, $"'{value}' has {string.Join("", unusual)}, which names rarely use: please confirm it"));
+        }
     }
 
     /// <summary>A form with this many doubtful fields was read from a poor page (blur, noise, a bad photo).</summary>
@@ -353,6 +421,8 @@ public sealed class LoanFormExtractor(KnownValues known)
     private bool ExplainsItself(string field, string value) =>
         // A bare number could be land, people or months; only the currency says it is an amount.
         (field != LoanFormFields.RequestedAmountYuan || value.IndexOfAny(['元', '万', '¥']) >= 0)
+        // Only a method the product offers, written out in full, names itself.
+        && (field != LoanFormFields.RepaymentMethod || known.RepaymentMethods.Any(m => value.Contains(m, StringComparison.Ordinal)))
         && value.Length > 0
         && parsers.Parse(field, value).IsValid;
 
@@ -372,7 +442,15 @@ public sealed class LoanFormExtractor(KnownValues known)
         var matched = label.Text[..^match.Remainder.Length];
         var opened = match.Remainder.StartsWith('(') || matched.LastIndexOf('(') > matched.LastIndexOf(')');
         var close = match.Remainder.IndexOf(')', StringComparison.Ordinal);
-        var unit = opened && close >= 0 && close <= 4 && !match.Remainder[..close].Any(char.IsAsciiDigit) ? close + 1 : 0;
+        // Its opening bracket may be lost or misread (土地面积亩), 期限上月)): one or two Chinese characters and a
+        // closing bracket right after the label are still its unit, never a value.
+        var lostOpening = !opened && close is >= 1 and <= 2 && match.Remainder[..close].All(TextNormalizer.IsCjk);
+        var unit = (opened || lostOpening) && close >= 0 && close <= 4 && !match.Remainder[..close].Any(char.IsAsciiDigit) ? close + 1 : 0;
+        if (opened && close < 0 && UnitWithoutClosingBracket().Match(match.Remainder) is { Success: true } unclosed)
+        {
+            // (亩18.9: the closing bracket lost, the figure right after the unit.
+            unit = unclosed.Length;
+        }
         var remainder = label.Slice(label.Text.Length - match.Remainder.Length + unit);
         var parseAs = match.Kind == LabelKind.Ignored ? null : match.Field;
         if (remainder.Text.Trim(':', '.', ',', '-', '(', ')').Length > 0)
@@ -386,7 +464,8 @@ public sealed class LoanFormExtractor(KnownValues known)
                     return new ValueRead(string.Concat(all.Select(s => s.Text)), all.Average(s => s.Confidence), BoundingBox.Union(all.Select(s => s.Box)), rest);
                 }
             }
-            return new ValueRead(remainder.Text, remainder.Confidence, remainder.Box, []) { MinConfidence = remainder.MinConfidence };
+            return WithUnit(new ValueRead(remainder.Text, remainder.Confidence, remainder.Box, []) { MinConfidence = remainder.MinConfidence }, remainder, parseAs,
+                RowToTheRight(label, segments, labelSegments, claimed));
         }
         var row = RowToTheRight(label, segments, labelSegments, claimed);
         if (row.Count > 0)
@@ -398,10 +477,26 @@ public sealed class LoanFormExtractor(KnownValues known)
             // A label's last character read apart (填表日 期) sits in between, so a neighbour that fails the field's
             // pattern gives way to the next one that passes.
             var neighbours = row.Take(2).ToList();
-            var value = (parseAs is null ? null : neighbours.FirstOrDefault(s => parsers.Parse(parseAs, s.Text).IsValid)) ?? neighbours[0];
-            return new ValueRead(value.Text, value.Confidence, value.Box, [value]) { MinConfidence = value.MinConfidence };
+            var passing = parseAs is null ? null : neighbours.FirstOrDefault(s => parsers.Parse(parseAs, s.Text).IsValid);
+            // Nothing to the right fits, but the line below starts with a value that does: a small label over its value
+            // whose row also holds the next box's label, misread and so not known as one.
+            if (passing is null && parseAs is not null && ValueBelow(label, segments, labelSegments, claimed) is { } under && parsers.Parse(parseAs, under.Text).IsValid)
+            {
+                return new ValueRead(under.Text, under.Confidence, under.Box, [under]) { MinConfidence = under.MinConfidence };
+            }
+            var value = passing ?? neighbours[0];
+            return WithUnit(new ValueRead(value.Text, value.Confidence, value.Box, [value]) { MinConfidence = value.MinConfidence }, value, parseAs, row);
         }
-        var below = segments
+        var below = ValueBelow(label, segments, labelSegments, claimed);
+        return below is null ? null : new ValueRead(below.Text, below.Confidence, below.Box, [below]) { MinConfidence = below.MinConfidence };
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\(?[\u4e00-\u9fff]{1,2}(?=\d)")]
+    private static partial System.Text.RegularExpressions.Regex UnitWithoutClosingBracket();
+
+    /// <summary>The unclaimed segment on the line just below a label, starting under it.</summary>
+    private static Segment? ValueBelow(Segment label, List<Segment> segments, HashSet<Segment> labelSegments, HashSet<Segment> claimed) =>
+        segments
             .Where(s => !labelSegments.Contains(s) && !claimed.Contains(s)
                 && s.Box.Top > label.Box.Top + (label.Box.Height / 2)
                 && s.Box.Top - label.Box.Bottom < 1.6 * label.Box.Height
@@ -410,7 +505,54 @@ public sealed class LoanFormExtractor(KnownValues known)
                 && !s.Text.Contains(':', StringComparison.Ordinal))
             .OrderBy(s => s.Box.Top)
             .FirstOrDefault();
-        return below is null ? null : new ValueRead(below.Text, below.Confidence, below.Box, [below]) { MinConfidence = below.MinConfidence };
+
+    /// <summary>
+    /// A value the first reading missed entirely was hard to read: its second reading counts for a little less than the
+    /// engine's own confidence in it.
+    /// </summary>
+    private const double RecoveredCellFactor = 0.85;
+
+    /// <summary>How far right of a label its empty value cell is looked for, in line heights, when nothing bounds it.</summary>
+    private const double EmptyCellWidth = 10;
+
+    /// <summary>The space right of a label up to the next thing read on its row (or the page's edge): where its value should be.</summary>
+    private static BoundingBox CellRightOf(Segment label, List<Segment> segments, double pageWidth)
+    {
+        var height = label.Box.Height;
+        var left = label.Box.Right + (0.5 * height);
+        var next = segments
+            .Where(s => s != label && s.Box.Left > label.Box.Right && OverlapsVertically(s.Box, label.Box))
+            .Select(s => s.Box.Left)
+            .DefaultIfEmpty(double.MaxValue)
+            .Min();
+        var right = Math.Min(Math.Min(next - (1.5 * height), left + (EmptyCellWidth * height)), pageWidth > 0 ? pageWidth : double.MaxValue);
+        return new BoundingBox(left, label.Box.Top, Math.Max(height, right - left), height);
+    }
+
+    /// <summary>Units a form may print apart from the figure, after the blank it is written in (____12____ 个月).</summary>
+    private static readonly HashSet<string> SeparateUnits = ["元", "万元", "万", "亩", "人", "口人", "口", "个月", "月", "年", "岁", "周岁"];
+
+    /// <summary>Fields whose figure may be followed by a unit printed apart from it.</summary>
+    private static readonly HashSet<string> FieldsWithUnits =
+        [LoanFormFields.RequestedAmountYuan, LoanFormFields.LandAreaMu, LoanFormFields.HouseholdSize, LoanFormFields.TermMonths, FormVocabulary.StatedAge];
+
+    /// <summary>
+    /// A figure followed on its row by a cell that holds nothing but a unit takes the unit: 2 followed by 年 is 24
+    /// months, 3.5 followed by 万元 is 35,000 yuan.
+    /// </summary>
+    private static ValueRead WithUnit(ValueRead value, Segment valueSegment, string? field, List<Segment> row)
+    {
+        if (field is null || !FieldsWithUnits.Contains(field) || !value.Raw.Any(char.IsAsciiDigit) || value.Raw.Any(TextNormalizer.IsCjk))
+        {
+            return value;
+        }
+        var next = row.Where(s => s != valueSegment && s.Box.Left >= valueSegment.Box.Right - (valueSegment.Box.Height / 2))
+            .OrderBy(s => s.Box.Left).FirstOrDefault();
+        if (next is null || !SeparateUnits.Contains(next.Text.Trim()) || next.Box.Left - valueSegment.Box.Right > 20 * valueSegment.Box.Height)
+        {
+            return value;
+        }
+        return value with { Raw = value.Raw + next.Text.Trim(), Box = BoundingBox.Union([value.Box, next.Box]), Used = [.. value.Used, next] };
     }
 
     /// <summary>Unclaimed segments to the right of a label on its row, up to the next label.</summary>
@@ -442,6 +584,10 @@ public sealed class LoanFormExtractor(KnownValues known)
             .FirstOrDefault(i => labels.Any(l => l.Label.Length >= 4 && segment.Text.AsSpan(i).StartsWith(l.Label, StringComparison.Ordinal)));
         if (cut == 0)
         {
+            cut = LabelBeforeLaterColon(segment.Text, start);
+        }
+        if (cut == 0)
+        {
             yield return segment;
             yield break;
         }
@@ -450,6 +596,54 @@ public sealed class LoanFormExtractor(KnownValues known)
         {
             yield return rest;
         }
+    }
+
+    /// <summary>
+    /// Where a second "label:" starts in "合作机构代码:HZS46397778质表日期:2026-04-26" (two header items read as one,
+    /// the second label misread): a label of four or more characters, matched as loosely as at the start of a segment,
+    /// that ends exactly at a later colon. 0 when there is none.
+    /// </summary>
+    private int LabelBeforeLaterColon(string text, int start)
+    {
+        var firstColon = text.IndexOf(':', start);
+        for (var colon = firstColon < 0 ? -1 : text.IndexOf(':', firstColon + 1); colon > 0; colon = text.IndexOf(':', colon + 1))
+        {
+            for (var length = 8; length >= 4; length--)
+            {
+                var from = colon - length;
+                if (from <= firstColon)
+                {
+                    continue;
+                }
+                var match = MatchAtStart(text[from..]);
+                if (match is not null && match.Label.Length >= 4 && match.Remainder.StartsWith(':') && text.Length - match.Remainder.Length == colon)
+                {
+                    return from;
+                }
+            }
+        }
+        return 0;
+    }
+
+    /// <summary>A three-character label with one character misread counts as a weak match.</summary>
+    private const double ShortLabelMisreadScore = 2.0 / 3;
+
+    /// <summary>
+    /// 借款人 read as 背款人: a three-character label with one character replaced, standing alone as a cell or followed
+    /// by a colon, which is how labels and not values are printed. Anywhere else three characters are too easily hit.
+    /// </summary>
+    private static bool OneCharacterOffShortLabel(string label, string text)
+    {
+        if (text.Length < 3 || (text.Length > 3 && text[3] != ':'))
+        {
+            return false;
+        }
+        var different = 0;
+        for (var i = 0; i < 3; i++)
+        {
+            different += text[i] == label[i] ? 0 : 1;
+        }
+        return different == 1 && TextNormalizer.IsCjk(text[0]) && TextNormalizer.IsCjk(text[1]) && TextNormalizer.IsCjk(text[2]);
     }
 
     public sealed record LabelMatch(string Field, string Label, double Score, string Remainder)
@@ -463,11 +657,13 @@ public sealed class LoanFormExtractor(KnownValues known)
     /// <summary>The best label of this extractor's dictionary at the start of <paramref name="text"/>.</summary>
     public LabelMatch? Match(string text) => MatchIn(labels, text);
 
+    private LabelMatch? MatchAtStart(string text) => MatchIn(labels, text, maxLeadingJunk: 0);
+
     /// <summary>
     /// The best label at the start of <paramref name="text"/>, allowing up to two characters of leading junk and one
     /// edit per four label characters (none for labels of two or three characters, which are too easy to hit by chance).
     /// </summary>
-    private static LabelMatch? MatchIn(IReadOnlyList<LabelEntry> entries, string text)
+    private static LabelMatch? MatchIn(IReadOnlyList<LabelEntry> entries, string text, int maxLeadingJunk = 2)
     {
         ArgumentNullException.ThrowIfNull(text);
         LabelMatch? best = null;
@@ -475,11 +671,15 @@ public sealed class LoanFormExtractor(KnownValues known)
         {
             var label = entry.Label;
             var allowed = label.Length / 4;
+            if (label.Length == 3 && maxLeadingJunk > 0 && OneCharacterOffShortLabel(label, text) && (best is null || best.Score < ShortLabelMisreadScore))
+            {
+                best = new LabelMatch(entry.Field, label, ShortLabelMisreadScore, text[3..]) { Kind = entry.Kind };
+            }
             if (text.Length == 0 || (allowed == 0 && text.IndexOf(label[0], 0, Math.Min(3, text.Length)) < 0))
             {
                 continue;
             }
-            for (var offset = 0; offset <= Math.Min(2, text.Length - 1); offset++)
+            for (var offset = 0; offset <= Math.Min(maxLeadingJunk, text.Length - 1); offset++)
             {
                 for (var length = Math.Max(1, label.Length - allowed); length <= label.Length + allowed && offset + length <= text.Length; length++)
                 {

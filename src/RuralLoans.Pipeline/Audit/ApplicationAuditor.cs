@@ -44,7 +44,7 @@ public sealed record StoredApplicationRecord(
 /// recorded without a challenger says why, and that is not a failure: the champion alone decided.
 /// </remarks>
 public sealed partial class ApplicationAuditor(DurableTaskClient engine, Func<ITaskOrchestrator> orchestrator, DecisionLog decisions, LedgerStore ledger, LendingCatalog lending,
-    AuditJournal journal, HistoryTable historyTable, IShadowModelSource? challengers = null)
+    AuditJournal journal, HistoryTable historyTable, LoanContract contracts, IShadowModelSource? challengers = null)
 {
     public static class StepNames
     {
@@ -55,6 +55,7 @@ public sealed partial class ApplicationAuditor(DurableTaskClient engine, Func<IT
         public const string VillagePreCheck = "village pre-check";
         public const string DataScoring = "data scoring";
         public const string CoLendingSplit = "co-lending split";
+        public const string LoanContract = "loan contract";
         public const string DisbursementLedger = "disbursement ledger";
     }
 
@@ -116,7 +117,7 @@ public sealed partial class ApplicationAuditor(DurableTaskClient engine, Func<IT
         }
         catch (Exception e) when (e is InvalidDataException or JsonException)
         {
-            string[] notChecked = [StepNames.Journal, StepNames.DocumentOcr, StepNames.FieldValidation, StepNames.VillagePreCheck, StepNames.DataScoring, StepNames.CoLendingSplit, StepNames.DisbursementLedger];
+            string[] notChecked = [StepNames.Journal, StepNames.DocumentOcr, StepNames.FieldValidation, StepNames.VillagePreCheck, StepNames.DataScoring, StepNames.CoLendingSplit, StepNames.LoanContract, StepNames.DisbursementLedger];
             return Verdict(applicationId, [.. notChecked.Select(name => AuditStep.Broken(name, $"the history cannot be read back to compare with: {e.Message}"))]);
         }
         var history = record.History;
@@ -128,6 +129,7 @@ public sealed partial class ApplicationAuditor(DurableTaskClient engine, Func<IT
         steps.Add(await GuardAsync(StepNames.VillagePreCheck, () => CheckPreCheckAsync(applicationId, calls, ct)));
         steps.Add(await GuardAsync(StepNames.DataScoring, () => CheckScoringAsync(applicationId, calls, ct)));
         steps.Add(await GuardAsync(StepNames.CoLendingSplit, () => CheckSplitAsync(applicationId, calls, ct)));
+        steps.Add(await GuardAsync(StepNames.LoanContract, () => CheckContractAsync(applicationId, calls, ct)));
         steps.Add(await GuardAsync(StepNames.DisbursementLedger, () => CheckLedgerAsync(applicationId, calls, ct)));
         return Verdict(applicationId, steps);
     }
@@ -376,6 +378,58 @@ public sealed partial class ApplicationAuditor(DurableTaskClient engine, Func<IT
         });
         var amounts = result.Split?.Allocations.Select(a => new LenderAmount(a.LenderId, lending.Lenders[a.LenderId].Name, a.AmountYuan)).ToList() ?? [];
         return new { Funded = result.IsAllowed, result.Split, Lenders = amounts };
+    }
+
+    /// <summary>
+    /// The law checks and the contract's figures recomputed from the form and the split the split step recorded (the rate
+    /// cap is a fact of the day, taken as recorded); the stored PDF must still have the hash the offer names, and the
+    /// borrower must have accepted that very contract.
+    /// </summary>
+    private async Task<AuditStep> CheckContractAsync(string applicationId, IReadOnlyList<ActivityCall> calls, CancellationToken ct)
+    {
+        if (calls.LastOrDefault(c => c.Name == LoanContract.OfferName) is not { } call)
+        {
+            return AuditStep.Skipped(StepNames.LoanContract);
+        }
+        if (await decisions.FindAsync(applicationId, LoanContract.OfferName, ct) is not { } decision)
+        {
+            return Unrecorded(StepNames.LoanContract);
+        }
+
+        var findings = new Findings();
+        findings.Compare("result", Parse(call.ResultJson), ToNode(decision.Output), "recorded");
+        var planned = decision.Input.Deserialize<LoanContract.Planned>(Json) ?? throw new JsonException("The recorded contract input is empty.");
+        var recorded = decision.Output.Deserialize<LoanContract.Offer>(Json) ?? throw new JsonException("The recorded contract offer is empty.");
+        var splitRecord = await decisions.FindAsync(applicationId, CoLendingSplit.Name, ct) ?? throw new InvalidDataException("The contract has no recorded split to be checked against.");
+        var splitInput = splitRecord.Input.Deserialize<CoLendingSplit.Planned>(Json) ?? throw new JsonException("The recorded split input is empty.");
+        var split = splitRecord.Output.Deserialize<CoLendingSplit.Output>(Json)?.Split ?? throw new InvalidDataException("The contract was offered on a split that funded nothing.");
+        findings.Compare("input split", Serialize(planned.Input.Split), Serialize(split), "the split recorded by the split step");
+
+        var application = FieldValidation.ToApplication(splitInput.ApplicationId, splitInput.Form, splitInput.SubmittedAt);
+        var facts = LoanContract.Facts(application, split, planned.Facts.RateCap);
+        findings.Compare("facts", Serialize(planned.Facts), Serialize(facts), "from the form and the split");
+        var expected = contracts.Decide(planned with { Input = planned.Input with { Split = split }, Facts = facts }, out _);
+        findings.Compare("output", ToNode(decision.Output), Serialize(expected with { ContractSha256 = recorded.ContractSha256, ContractBlob = recorded.ContractBlob }),
+            "recomputed under lending law");
+
+        if (recorded.Offered)
+        {
+            try
+            {
+                _ = await contracts.PdfAsync(recorded, ct);
+            }
+            catch (Exception e) when (e is InvalidDataException or Azure.RequestFailedException or ArgumentException)
+            {
+                findings.Add($"contract PDF: {e.Message}");
+            }
+            if (calls.LastOrDefault(c => c.Name == LoanContract.AcceptName) is { } accepted
+                && Parse(accepted.ResultJson).Deserialize<LoanContract.Accepted>(Json) is { } acceptance
+                && acceptance.ContractSha256 != recorded.ContractSha256)
+            {
+                findings.Add($"acceptance: the borrower accepted contract {acceptance.ContractSha256}, the offer is {recorded.ContractSha256}");
+            }
+        }
+        return findings.ToStep(StepNames.LoanContract);
     }
 
     private async Task<AuditStep> CheckLedgerAsync(string applicationId, IReadOnlyList<ActivityCall> calls, CancellationToken ct)

@@ -149,6 +149,9 @@ public sealed class LendingCatalog
     public LenderTerms? TermsOn(string lenderId, DateOnly day) =>
         _history.TryGetValue(lenderId, out var versions) ? versions.LastOrDefault(t => t.Terms.EffectiveFrom <= day) : null;
 
+    /// <summary>Every version of a lender's terms, oldest first; empty for an unknown lender.</summary>
+    public IReadOnlyList<LenderTerms> VersionsOf(string lenderId) => _history.TryGetValue(lenderId, out var versions) ? versions : [];
+
     /// <summary>A named version of a lender's terms, as a split recorded it; null when the catalog no longer has it.</summary>
     public LenderTerms? TermsVersion(string lenderId, string? version) =>
         _history.TryGetValue(lenderId, out var versions) ? versions.FirstOrDefault(t => t.Terms.Version == version) : null;

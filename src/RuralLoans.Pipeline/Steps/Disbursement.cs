@@ -48,6 +48,7 @@ public sealed partial class Disbursement(
     IPaymentRail rail,
     LedgerStore ledger,
     QuotaStore quotas,
+    BorrowerExposureStore borrowers,
     LendingCatalog catalog,
     ApplicationStore applications,
     CaseFile caseFile,
@@ -206,8 +207,9 @@ public sealed partial class Disbursement(
     }
 
     /// <summary>
-    /// The payee's bank sent a settled payout back (退汇): the payout is marked returned, the lenders' quota given back,
-    /// the application shows it, and the return is booked — last, as the sign that all of it was done.
+    /// The payee's bank sent a settled payout back (退汇): the payout is marked returned, the lenders' quota and the
+    /// borrower's hold given back (the money never reached the household, so it owes nothing and may apply again), the
+    /// application shows it, and the return is booked — last, as the sign that all of it was done.
     /// </summary>
     public async Task RecordReturnedAsync(PayoutReceipt receipt, CancellationToken ct)
     {
@@ -224,6 +226,11 @@ public sealed partial class Disbursement(
         foreach (var share in current.Disbursement.Shares)
         {
             await quotas.ChangeAsync(share.LenderId, catalog.Lenders[share.LenderId].QuotaYuan, s => QuotaReservations.ReturnPaidOut(s, key.Value), ct);
+        }
+        // The scoring step recorded the borrower's keyed ID hash on the application: the same key the split held under.
+        if ((await applications.GetAsync(key.ApplicationId, ct))?.ApplicantIdHash is { } borrowerKey)
+        {
+            await borrowers.ChangeAsync(borrowerKey, e => BorrowerExposures.Release(e, key.ApplicationId), ct);
         }
         await applications.UpdateAsync(key.ApplicationId, a => a with
         {

@@ -60,29 +60,18 @@ public sealed partial class LoanContract(LendingCatalog lending, ProductRateCaps
     {
         ArgumentNullException.ThrowIfNull(input);
         var application = await caseFile.ValidApplicationAsync(input.ApplicationId, input.ValidatedRound, input.SubmittedAt, ct);
-        var facts = new LoanTermsFacts
-        {
-            Purpose = application.Purpose,
-            RepaymentMethod = application.RepaymentMethod,
-            TermMonths = application.TermMonths,
-            BlendedAnnualRate = input.Split.BlendedAnnualRate,
-            RateCap = rateCaps.For(input.ProductCode, input.PartnerId),
-        };
+        var facts = Facts(application, input.Split, rateCaps.For(input.ProductCode, input.PartnerId));
         var offer = await decisions.RecordOnceAsync(input.ApplicationId, OfferName, new Planned(input, facts), async () =>
         {
-            var findings = LendingLawRules.Evaluate(facts);
-            if (findings.Count > 0)
+            var decided = Decide(new Planned(input, facts), out var terms);
+            if (terms is null)
             {
-                return new Offer(false, "不符合贷款合规要求 / declined under lending law: " + string.Join("; ", findings.Select(f => $"[{f.Reason.Code}] {f.Reason.Zh}")),
-                    findings.Select(f => f.Reason).ToList(), null, null, facts.BlendedAnnualRate, 0, facts.RateCap.MaxAnnualRate, facts.RateCap.Basis, 0, 0, 0);
+                return decided;
             }
-            var terms = LoanContractTerms.Build(input.ApplicationId, input.ProductName, input.Split, lending.Lenders.ToDictionary(l => l.Key, l => l.Value.Name),
-                application.TermMonths, application.RepaymentMethod, facts.RateCap, DateOnly.FromDateTime(input.OfferedAtUtc), new DateTimeOffset(input.AcceptByUtc, TimeSpan.Zero));
             var originator = lending.Lenders.TryGetValue(input.PartnerId, out var partner) ? partner.Name : input.PartnerId;
             var pdf = LoanContractPdf.Render(terms, new ContractParties(application.ApplicantName, application.IdNumber.Value, application.Purpose, originator));
             var stored = await documents.StoreAsync($"{BlobPrefix}/{input.ApplicationId}", pdf, "application/pdf", ct);
-            return new Offer(true, "借款合同已生成 / contract offered", [], stored.Sha256, stored.Name, terms.NominalAnnualRate, terms.AnnualizedRate,
-                terms.RateCap.MaxAnnualRate, terms.RateCap.Basis, terms.TotalInterestYuan, terms.TotalRepaymentYuan, terms.Schedule.Count);
+            return decided with { ContractSha256 = stored.Sha256, ContractBlob = stored.Name };
         }, ct);
         await applications.UpdateAsync(input.ApplicationId, a => a with
         {
@@ -90,6 +79,42 @@ public sealed partial class LoanContract(LendingCatalog lending, ProductRateCaps
             UpdatedAt = clock.GetUtcNow(),
         }, ct);
         return offer;
+    }
+
+    /// <summary>What the law checks look at: the validated form's purpose, method and term, and the split's blended rate.</summary>
+    public static LoanTermsFacts Facts(Domain.Applications.LoanApplication application, FundSplit split, RateCap rateCap)
+    {
+        ArgumentNullException.ThrowIfNull(application);
+        ArgumentNullException.ThrowIfNull(split);
+        return new LoanTermsFacts
+        {
+            Purpose = application.Purpose,
+            RepaymentMethod = application.RepaymentMethod,
+            TermMonths = application.TermMonths,
+            BlendedAnnualRate = split.BlendedAnnualRate,
+            RateCap = rateCap,
+        };
+    }
+
+    /// <summary>
+    /// The offer the facts lead to, without the printed contract's hash and blob (set once it is stored): the step
+    /// decides with it and the audit recomputes with it. <paramref name="terms"/> is null when lending law declines.
+    /// </summary>
+    public Offer Decide(Planned planned, out LoanContractTerms? terms)
+    {
+        ArgumentNullException.ThrowIfNull(planned);
+        var (input, facts) = (planned.Input, planned.Facts);
+        var findings = LendingLawRules.Evaluate(facts);
+        if (findings.Count > 0)
+        {
+            terms = null;
+            return new Offer(false, "不符合贷款合规要求 / declined under lending law: " + string.Join("; ", findings.Select(f => $"[{f.Reason.Code}] {f.Reason.Zh}")),
+                findings.Select(f => f.Reason).ToList(), null, null, facts.BlendedAnnualRate, 0, facts.RateCap.MaxAnnualRate, facts.RateCap.Basis, 0, 0, 0);
+        }
+        terms = LoanContractTerms.Build(input.ApplicationId, input.ProductName, input.Split, lending.Lenders.ToDictionary(l => l.Key, l => l.Value.Name),
+            facts.TermMonths, facts.RepaymentMethod, facts.RateCap, DateOnly.FromDateTime(input.OfferedAtUtc), new DateTimeOffset(input.AcceptByUtc, TimeSpan.Zero));
+        return new Offer(true, "借款合同已生成 / contract offered", [], null, null, terms.NominalAnnualRate, terms.AnnualizedRate,
+            terms.RateCap.MaxAnnualRate, terms.RateCap.Basis, terms.TotalInterestYuan, terms.TotalRepaymentYuan, terms.Schedule.Count);
     }
 
     public async Task<bool> RemindAsync(RemindInput input, CancellationToken ct)

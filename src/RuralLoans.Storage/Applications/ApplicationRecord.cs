@@ -30,7 +30,7 @@ public sealed record ApplicationRecord
 
     public DateTimeOffset? UpdatedAt { get; init; }
 
-    /// <summary>SHA-256 of the applicant's resident ID: lets us find a household's other loans without storing the ID in clear.</summary>
+    /// <summary>Keyed hash (HMAC-SHA256) of the applicant's resident ID, the borrower's key: finds a household's other loans without the ID in clear.</summary>
     public string? ApplicantIdHash { get; init; }
 
     /// <summary>Principal paid out, once disbursed.</summary>

@@ -97,9 +97,10 @@ public sealed class ApplicationAuditTests(DevServicesFixture services) : IAsyncL
 
         AssertVerified(verdict);
         Assert.Equal(
-            [Names.Journal, Names.Replay, Names.DocumentOcr, $"{Names.FieldValidation} #1", Names.VillagePreCheck, Names.DataScoring, Names.CoLendingSplit, Names.DisbursementLedger],
+            [Names.Journal, Names.Replay, Names.DocumentOcr, $"{Names.FieldValidation} #1", Names.VillagePreCheck, Names.DataScoring, Names.CoLendingSplit, Names.LoanContract, Names.DisbursementLedger],
             verdict.Steps.Select(s => s.Name));
         Assert.Equal(AuditStep.Verified, Step(verdict, Names.DisbursementLedger).Status);
+        Assert.Equal(AuditStep.Verified, Step(verdict, Names.LoanContract).Status);
         var journal = await _pipeline.Runtime.Journal.ReadAsync(id, Cancel);
         Assert.True(journal.ChainIntact, journal.ChainProblem);
         Assert.Single(journal.Entries, e => e.Kind == "start");
@@ -247,6 +248,46 @@ public sealed class ApplicationAuditTests(DevServicesFixture services) : IAsyncL
         Assert.Contains($"$.split.allocations[0].amountYuan: recorded {original} vs recorded {edited}", split.Difference, StringComparison.Ordinal);
         Assert.Equal(AuditStep.Verified, Step(verdict, Names.Replay).Status);
         Assert.Equal(AuditStep.Verified, Step(verdict, Names.DataScoring).Status);
+    }
+
+    [Fact]
+    public async Task A_contract_rate_edited_in_Cosmos_fails_the_contract_audit_with_the_rate_lending_law_recomputes()
+    {
+        var (id, _) = await DisbursedAsync();
+        decimal original = 0;
+
+        await StoredRecordEditor.EditDecisionAsync(_pipeline, id, LoanContract.OfferName, decision =>
+        {
+            var output = decision["output"]!;
+            original = output["annualizedRate"]!.GetValue<decimal>();
+            output["annualizedRate"] = original / 2;
+        }, Cancel);
+        var verdict = await _pipeline.Runtime.Auditor.AuditAsync(id, Cancel);
+
+        Assert.False(verdict.Verified);
+        var contract = Step(verdict, Names.LoanContract);
+        Assert.Equal(AuditStep.Failed, contract.Status);
+        Assert.Contains("$.annualizedRate", contract.Difference, StringComparison.Ordinal);
+        Assert.Contains($"recomputed under lending law {original.ToString("0.######", CultureInfo.InvariantCulture)}", contract.Difference, StringComparison.Ordinal);
+        Assert.Equal(AuditStep.Verified, Step(verdict, Names.CoLendingSplit).Status);
+    }
+
+    [Fact]
+    public async Task A_contract_PDF_replaced_in_blob_storage_fails_the_contract_audit()
+    {
+        var (id, _) = await DisbursedAsync();
+        var offer = await _pipeline.Runtime.Steps.Contracts.OfferedAsync(id, Cancel);
+        Assert.NotNull(offer);
+        Assert.Equal(AuditStep.Verified, Step(await _pipeline.Runtime.Auditor.AuditAsync(id, Cancel), Names.LoanContract).Status);
+
+        // The bytes the borrower accepted are swapped for others under the same name, as someone with storage access could.
+        var blob = _pipeline.Runtime.Steps.DocumentBlobs.GetBlobClient(offer.ContractBlob);
+        await blob.UploadAsync(BinaryData.FromString("%PDF-1.7 another contract"), overwrite: true, Cancel);
+        var verdict = await _pipeline.Runtime.Auditor.AuditAsync(id, Cancel);
+
+        var contract = Step(verdict, Names.LoanContract);
+        Assert.Equal(AuditStep.Failed, contract.Status);
+        Assert.Contains($"does not match its hash {offer.ContractSha256}", contract.Difference, StringComparison.Ordinal);
     }
 
     [Fact]

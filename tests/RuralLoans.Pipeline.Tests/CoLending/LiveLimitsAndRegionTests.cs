@@ -90,7 +90,7 @@ public sealed class LiveLimitsAndRegionTests(DevServicesFixture services) : IAsy
             var lending = LendingCatalog.Load(Path.Combine(changed, "lenders.json"), Path.Combine(changed, "co-lending-products.json"));
             Assert.Equal("BANK-RCB-next", lending.TermsOn("BANK-RCB", Today)!.Terms.Version);
             var auditor = new ApplicationAuditor(_pipeline.Client, PipelineActivities.Orchestrator, _pipeline.Runtime.Decisions, _pipeline.Runtime.Ledger, lending,
-                _pipeline.Runtime.Journal, new HistoryTable(_pipeline.Runtime.StorageAccount, _pipeline.Options.TaskHubName));
+                _pipeline.Runtime.Journal, new HistoryTable(_pipeline.Runtime.StorageAccount, _pipeline.Options.TaskHubName), _pipeline.Runtime.Steps.Contracts);
             var verdict = await auditor.AuditAsync(id, ct);
             var split = Assert.Single(verdict.Steps, s => s.Name == ApplicationAuditor.StepNames.CoLendingSplit);
             Assert.True(split.Status == AuditStep.Verified, split.Difference);

@@ -58,6 +58,18 @@ public sealed class PayoutStatusTests(DevServicesFixture services) : IAsyncLifet
         return (held, committed);
     }
 
+    /// <summary>An operator stops the application once the rail has its payout, which is left in flight.</summary>
+    private async Task TerminateWithPayoutInFlightAsync(string id, string key, CancellationToken ct)
+    {
+        await _pipeline.WaitForStageAsync(id, ApplicationStage.Disbursing, ct);
+        while (_pipeline.Rail.StatusOf(key) is null)
+        {
+            await Task.Delay(100, ct);
+        }
+        await _pipeline.Client.TerminateInstanceAsync(id, "operator stopped it", ct);
+        await _pipeline.WaitForCompletionAsync(id, TimeSpan.FromSeconds(30), ct);
+    }
+
     private async Task<ReconciliationReport> ReconcileAsync(CancellationToken ct) =>
         await RailFacts.ReconcileAsync(_pipeline.Runtime.Steps.PaymentRail, _pipeline.Runtime.Ledger, ct);
 
@@ -127,6 +139,8 @@ public sealed class PayoutStatusTests(DevServicesFixture services) : IAsyncLifet
         var ct = TestContext.Current.CancellationToken;
         var (id, key) = await SubmitAsync("43062619800101104", PayoutScript.Settle, ct);
         Assert.Equal(ApplicationStage.Disbursed, (await _pipeline.FinishAsync(id, ct)).Stage);
+        var borrowerKey = (await _pipeline.Runtime.Applications.GetAsync(id, ct))!.ApplicantIdHash!;
+        Assert.Contains(id, (await _pipeline.Runtime.Steps.Borrowers.GetAsync(borrowerKey, ct)).Holds.Keys);
 
         _pipeline.Rail.Return(key, "AC04", "ClosedAccountNumber");
         var before = await ReconcileAsync(ct);
@@ -144,6 +158,8 @@ public sealed class PayoutStatusTests(DevServicesFixture services) : IAsyncLifet
         var record = await _pipeline.Runtime.Applications.GetAsync(id, ct);
         Assert.Equal(nameof(ApplicationStage.PayoutReturned), record!.Stage);
         Assert.Equal(0m, record.DisbursedAmountYuan);
+        // The money never reached the household: it owes nothing on this loan and may apply for the product again.
+        Assert.DoesNotContain(id, (await _pipeline.Runtime.Steps.Borrowers.GetAsync(borrowerKey, ct)).Holds.Keys);
         Assert.True((await ReconcileAsync(ct)).Reconciled);
     }
 
@@ -152,13 +168,7 @@ public sealed class PayoutStatusTests(DevServicesFixture services) : IAsyncLifet
     {
         var ct = TestContext.Current.CancellationToken;
         var (id, key) = await SubmitAsync("43062619800101105", PayoutScript.StayPending, ct);
-        await _pipeline.WaitForStageAsync(id, ApplicationStage.Disbursing, ct);
-        while (_pipeline.Rail.StatusOf(key) is null)
-        {
-            await Task.Delay(100, ct);
-        }
-        await _pipeline.Client.TerminateInstanceAsync(id, "operator stopped it", ct);
-        await _pipeline.WaitForCompletionAsync(id, TimeSpan.FromSeconds(30), ct);
+        await TerminateWithPayoutInFlightAsync(id, key, ct);
 
         _pipeline.Rail.Resolve(key, PayoutStatus.Settled);
         var unbooked = await ReconcileAsync(ct);
@@ -177,13 +187,7 @@ public sealed class PayoutStatusTests(DevServicesFixture services) : IAsyncLifet
     {
         var ct = TestContext.Current.CancellationToken;
         var (id, key) = await SubmitAsync("43062619800101107", PayoutScript.StayPending, ct);
-        await _pipeline.WaitForStageAsync(id, ApplicationStage.Disbursing, ct);
-        while (_pipeline.Rail.StatusOf(key) is null)
-        {
-            await Task.Delay(100, ct);
-        }
-        await _pipeline.Client.TerminateInstanceAsync(id, "operator stopped it", ct);
-        await _pipeline.WaitForCompletionAsync(id, TimeSpan.FromSeconds(30), ct);
+        await TerminateWithPayoutInFlightAsync(id, key, ct);
         var immediately = new RuralLoans.Pipeline.CoLending.ReservationSweepPolicy { Grace = TimeSpan.Zero };
 
         await _pipeline.Runtime.ReservationSweep.RunAsync(immediately, ct);
