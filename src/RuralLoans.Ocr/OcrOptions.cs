@@ -22,6 +22,13 @@ public sealed record OcrOptions
     /// <summary>chi_sim alone: adding eng turns short Chinese words into Latin look-alikes.</summary>
     public string TesseractLanguage { get; init; } = "chi_sim";
 
+    /// <summary>
+    /// The model of the second look at values that failed their pattern: Debian's <c>tesseract-ocr-script-hans</c>
+    /// (all Han-script languages) misreads other glyphs than chi_sim, so its reading of a value chi_sim got wrong
+    /// passes the pattern more often than chi_sim's own second reading does.
+    /// </summary>
+    public string SecondLookLanguage { get; init; } = "HanS";
+
     /// <summary>4 = a single column of text of variable sizes; 6 reads nothing useful from ruled tables.</summary>
     public int PageSegmentationMode { get; init; } = 4;
 

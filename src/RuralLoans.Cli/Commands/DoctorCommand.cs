@@ -51,16 +51,23 @@ internal static class DoctorCommand
         return new Check(name, ok, version, ok ? null : fix);
     }
 
+    private static readonly string[] TesseractLanguages = ["chi_sim", "HanS"];
+
     private static async Task<Check> TesseractCheckAsync(CancellationToken ct)
     {
-        const string Fix = "run ./ruralloans once as root, or: sudo apt-get install tesseract-ocr tesseract-ocr-chi-sim";
+        // chi_sim reads every page; HanS gives doubtful values a second reading by another model.
+        const string Name = "Tesseract OCR + chi_sim + HanS";
+        const string Fix = "run ./ruralloans once as root, or: sudo apt-get install tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-script-hans";
         var languages = await ProcessRunner.CaptureAsync("tesseract", ["--list-langs"], ct);
         if (languages is null)
         {
-            return new Check("Tesseract OCR + chi_sim", false, "tesseract not installed", Fix);
+            return new Check(Name, false, "tesseract not installed", Fix);
         }
-        var hasChinese = languages.Value.Output.Split('\n').Any(l => l.Trim() == "chi_sim");
-        return new Check("Tesseract OCR + chi_sim", hasChinese, hasChinese ? "chi_sim available" : "chi_sim language data missing", hasChinese ? null : Fix);
+        var installed = languages.Value.Output.Split('\n').Select(l => l.Trim()).ToHashSet(StringComparer.Ordinal);
+        string[] missing = [.. TesseractLanguages.Where(language => !installed.Contains(language))];
+        return missing.Length == 0
+            ? new Check(Name, true, "chi_sim and HanS available", null)
+            : new Check(Name, false, $"language data missing: {string.Join(", ", missing)}", Fix);
     }
 
     private static Check LoopbackPortsCheck()

@@ -7,7 +7,7 @@ namespace RuralLoans.Ocr.Engines;
 /// <summary>Runs the tesseract executable on one image, fed through stdin, and parses its TSV output.</summary>
 public sealed class TesseractCli(OcrOptions options)
 {
-    private const string InstallHint = "install it with: apt-get install tesseract-ocr tesseract-ocr-chi-sim";
+    private const string InstallHint = "install it with: apt-get install tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-script-hans";
 
     public async Task<OcrPage> RecognizeAsync(byte[] image, int pageNumber, CancellationToken cancellationToken)
     {

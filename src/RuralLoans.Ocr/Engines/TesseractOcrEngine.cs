@@ -18,8 +18,9 @@ public sealed class TesseractOcrEngine(OcrOptions options, TimeProvider timeProv
 
     private readonly TesseractCli tesseract = new(options);
 
-    // psm 6: the stacked crops form one uniform block of single lines.
-    private readonly TesseractCli blockReader = new(options with { PageSegmentationMode = 6 });
+    // psm 6: the stacked crops form one uniform block of single lines. A second model (HanS, trained on the script
+    // rather than the language) errs on other glyphs than chi_sim does.
+    private readonly TesseractCli blockReader = new(options with { PageSegmentationMode = 6, TesseractLanguage = options.SecondLookLanguage });
     private readonly ImagePreprocessor preprocessor = new(options.Preprocessing);
 
     // The cleaned image of each page this engine read, for as long as the caller holds the page.

@@ -33,6 +33,9 @@ public sealed record PreprocessedImage(GrayImage Image, double SkewDegrees)
 {
     /// <summary>Grey level below which a pixel is ink, faint blurred strokes included (halfway between ink and paper).</summary>
     public byte FaintInkThreshold { get; init; } = 192;
+
+    /// <summary>Grey level below which a pixel is surely ink (the page's Otsu threshold, at most 170).</summary>
+    public byte InkThreshold { get; init; } = 170;
 }
 
 /// <summary>
@@ -45,6 +48,8 @@ public sealed class ImagePreprocessor(PreprocessingOptions options)
     private const byte InkCeiling = 170;
     private const byte PaperFloor = 215;
     private const int SurfaceStep = 12;
+    private const double SurfaceMinSpread = 12;
+    private const double SurfaceSpreadFactor = 3;
 
     public ImagePreprocessor()
         : this(new PreprocessingOptions())
@@ -75,7 +80,7 @@ public sealed class ImagePreprocessor(PreprocessingOptions options)
             EraseRuledLines(image, (byte)((threshold + PaperFloor) / 2), Math.Max(80, image.Width / 8));
         }
         WhitenBackground(image, PaperFloor);
-        return new PreprocessedImage(image, skew) { FaintInkThreshold = (byte)((threshold + PaperFloor) / 2) };
+        return new PreprocessedImage(image, skew) { FaintInkThreshold = (byte)((threshold + PaperFloor) / 2), InkThreshold = threshold };
     }
 
     /// <summary>
@@ -188,18 +193,37 @@ public sealed class ImagePreprocessor(PreprocessingOptions options)
         var width = (original.Width + Cell - 1) / Cell;
         var height = (original.Height + Cell - 1) / Cell;
         var sums = new int[width * height];
+        var squares = new long[width * height];
         var counts = new int[width * height];
         for (var y = 0; y < original.Height; y++)
         {
             for (var x = 0; x < original.Width; x++)
             {
                 var cell = ((y / Cell) * width) + (x / Cell);
-                sums[cell] += original[x, y];
+                var value = original[x, y];
+                sums[cell] += value;
+                squares[cell] += value * value;
                 counts[cell]++;
             }
         }
         var cells = new GrayImage(width, height, sums.Select((sum, i) => (byte)(sum / counts[i])).ToArray());
+        var spread = sums.Select((sum, i) => Math.Sqrt(Math.Max(0, ((double)squares[i] / counts[i]) - ((double)sum / counts[i] * sum / counts[i])))).ToArray();
         var threshold = OtsuThreshold(cells);
+        // A cell holding strokes of print varies far more inside than the surface does (noise, grain): without this
+        // limit the growth that enters a deeply shaded corner of the sheet runs along dark rows of text and whitens them.
+        var borderSpread = new List<double>();
+        for (var x = 0; x < width; x++)
+        {
+            borderSpread.Add(spread[x]);
+            borderSpread.Add(spread[((height - 1) * width) + x]);
+        }
+        for (var y = 1; y < height - 1; y++)
+        {
+            borderSpread.Add(spread[y * width]);
+            borderSpread.Add(spread[(y * width) + width - 1]);
+        }
+        borderSpread.Sort();
+        var maxSpread = Math.Max(SurfaceMinSpread, SurfaceSpreadFactor * borderSpread[borderSpread.Count / 2]);
         var surface = new bool[cells.Pixels.Length];
         var queue = new Queue<int>();
         // The surface grows from the border through dark cells that each look like their neighbour. A shadowed corner
@@ -209,7 +233,7 @@ public sealed class ImagePreprocessor(PreprocessingOptions options)
         {
             var index = (y * width) + x;
             var value = cells.Pixels[index];
-            if (!surface[index] && value < threshold && (from < 0 || Math.Abs(value - from) <= SurfaceStep))
+            if (!surface[index] && value < threshold && spread[index] <= maxSpread && (from < 0 || Math.Abs(value - from) <= SurfaceStep))
             {
                 surface[index] = true;
                 queue.Enqueue(index);
@@ -483,9 +507,12 @@ public sealed class ImagePreprocessor(PreprocessingOptions options)
         ArgumentNullException.ThrowIfNull(image);
         var maxThickness = Math.Max(6, image.Width / 120);
         var maxGap = Math.Max(4, image.Width / 300);
-        var erase = new bool[image.Pixels.Length];
-        MarkRules(image, threshold, minRun, maxThickness, maxGap, erase, horizontal: true);
-        MarkRules(image, threshold, minRun, maxThickness, maxGap, erase, horizontal: false);
+        var horizontalRules = new bool[image.Pixels.Length];
+        MarkRules(image, threshold, minRun, maxThickness, maxGap, horizontalRules, horizontal: true, null, int.MaxValue);
+        var erase = (bool[])horizontalRules.Clone();
+        // A cell divider or the side of a box is one row tall, far shorter than a rule must be to be found by length
+        // alone, but it runs from one erased rule to the next; text never does.
+        MarkRules(image, threshold, minRun, maxThickness, maxGap, erase, horizontal: false, horizontalRules, Math.Max(20, image.Width / 60));
         for (var i = 0; i < erase.Length; i++)
         {
             if (erase[i])
@@ -495,7 +522,7 @@ public sealed class ImagePreprocessor(PreprocessingOptions options)
         }
     }
 
-    private static void MarkRules(GrayImage image, byte threshold, int minRun, int maxThickness, int maxGap, bool[] erase, bool horizontal)
+    private static void MarkRules(GrayImage image, byte threshold, int minRun, int maxThickness, int maxGap, bool[] erase, bool horizontal, bool[]? anchors, int anchoredRun)
     {
         var pixels = image.Pixels;
         var lines = horizontal ? image.Height : image.Width;
@@ -525,12 +552,29 @@ public sealed class ImagePreprocessor(PreprocessingOptions options)
                 {
                     continue;
                 }
-                if (lastInk - runStart + 1 >= minRun)
+                var runLength = lastInk - runStart + 1;
+                if (runLength >= minRun || (runLength >= anchoredRun && Anchored(line, runStart) && Anchored(line, lastInk)))
                 {
                     MarkThinRun(line, runStart, lastInk);
                 }
                 runStart = -1;
             }
+        }
+
+        // Whether a run's end meets a rule found before (within the gap a blurred crossing leaves).
+        bool Anchored(int line, int position)
+        {
+            for (var at = Math.Max(0, position - maxGap); at <= Math.Min(length - 1, position + maxGap); at++)
+            {
+                for (var beside = Math.Max(0, line - 2); beside <= Math.Min(lines - 1, line + 2); beside++)
+                {
+                    if (anchors![(beside * across) + (at * along)])
+                    {
+                        return true;
+                    }
+                }
+            }
+            return false;
         }
 
         void MarkThinRun(int line, int from, int to)
@@ -569,18 +613,78 @@ public sealed class ImagePreprocessor(PreprocessingOptions options)
             // Where something crosses the rule (a perpendicular rule, a stroke touching it) only the rule's own band
             // goes, taken from the nearest thin position before it, so crossings do not survive as dots.
             var (bandFirst, bandLast) = extents.Where(e => e.Thin).Select(e => (e.First, e.Last)).First();
+            var startBand = (bandFirst, bandLast);
             foreach (var (position, first, last, isThin) in extents)
             {
                 if (isThin)
                 {
                     (bandFirst, bandLast) = (first, last);
                 }
-                // Blur leaves a grey fringe beside the ink that would come back as a broken line when Tesseract
-                // binarises, so two more pixels either side go too.
-                for (var at = Math.Max(0, bandFirst - 2); at <= Math.Min(lines - 1, bandLast + 2); at++)
+                EraseBand(position, bandFirst, bandLast);
+            }
+            Follow(to + 1, 1, bandFirst, bandLast);
+            Follow(from - 1, -1, startBand.bandFirst, startBand.bandLast);
+        }
+
+        // Blur leaves a grey fringe beside the ink that would come back as a broken line when Tesseract binarises, so
+        // two more pixels either side go too.
+        void EraseBand(int position, int bandFirst, int bandLast)
+        {
+            for (var at = Math.Max(0, bandFirst - 2); at <= Math.Min(lines - 1, bandLast + 2); at++)
+            {
+                erase[(at * across) + (position * along)] = true;
+            }
+        }
+
+        // Under perspective a rule is not parallel to the page's axes: it leaves the three-pixel band it was found on,
+        // and the stretch beyond (a table's last row, a cell divider) is too short to be found by itself. Those stubs,
+        // left standing beside a cell's text, are read as | or l glued to it. So the rule is followed past its ends,
+        // a pixel of drift at a time, for as long as it stays thin; a crossing rule or stroke is stepped over.
+        void Follow(int start, int step, int bandFirst, int bandLast)
+        {
+            var misses = 0;
+            var crossing = 0;
+            for (var position = start; position >= 0 && position < length; position += step)
+            {
+                int first = -1, last = -1;
+                for (var at = Math.Max(0, bandFirst - 1); at <= Math.Min(lines - 1, bandLast + 1); at++)
                 {
-                    erase[(at * across) + (position * along)] = true;
+                    if (Ink(at, position))
+                    {
+                        first = first < 0 ? at : first;
+                        last = at;
+                    }
                 }
+                if (first < 0)
+                {
+                    if (++misses > maxGap)
+                    {
+                        return;
+                    }
+                    continue;
+                }
+                while (first > 0 && last - first <= maxThickness && Ink(first - 1, position))
+                {
+                    first--;
+                }
+                while (last < lines - 1 && last - first <= maxThickness && Ink(last + 1, position))
+                {
+                    last++;
+                }
+                misses = 0;
+                if (last - first + 1 > maxThickness)
+                {
+                    // Something crosses here; a crossing is no wider than a rule is thick.
+                    if (++crossing > maxThickness)
+                    {
+                        return;
+                    }
+                    EraseBand(position, bandFirst, bandLast);
+                    continue;
+                }
+                crossing = 0;
+                (bandFirst, bandLast) = (first, last);
+                EraseBand(position, bandFirst, bandLast);
             }
         }
     }
