@@ -24,7 +24,7 @@ public static class CoLendingArbitraries
          from method in Gen.Elements(RepaymentMethod.EqualInstalment, RepaymentMethod.InterestThenBullet, RepaymentMethod.Bullet)
          select Build(partnerBasisPoints, spareWeights, rateBasisPoints, principalFen, term, method)).ToArbitrary();
 
-    private static SplitCase Build(int partnerBasisPoints, int[] spareWeights, int[] rateBasisPoints, int principalFen, int term, RepaymentMethod method)
+    internal static SplitCase Build(int partnerBasisPoints, int[] spareWeights, int[] rateBasisPoints, int principalFen, int term, RepaymentMethod method)
     {
         // Every bank gets the 10% minimum plus a random part of what the partner leaves over.
         var spare = 10_000 - partnerBasisPoints - 1000 * spareWeights.Length;

@@ -1,3 +1,4 @@
+using RuralLoans.Domain.Applications;
 using FsCheck.Xunit;
 using RuralLoans.Domain.CoLending;
 
@@ -16,11 +17,34 @@ public class FundSplitPropertyTests
         Assert.True(result.IsAllowed, string.Join("; ", result.Violations));
         var split = result.Split!;
         Assert.Equal(c.Request.PrincipalYuan, split.Allocations.Sum(a => a.AmountYuan));
+        // A lender whose share is exactly its floor must get the floor rounded up (the floor binds the money lent), so
+        // a lender may give up one more fen for each other lender the rounding left standing on its floor.
+        var onFloor = split.Allocations.Count(a => a.AmountYuan == FloorYuan(c, a) && a.AmountYuan > c.Request.PrincipalYuan * a.Share);
         Assert.All(split.Allocations, a =>
         {
             Assert.Equal(Money.RoundToFen(a.AmountYuan), a.AmountYuan);
-            Assert.True(Math.Abs(a.AmountYuan - c.Request.PrincipalYuan * a.Share) < 0.01m, $"{a.LenderId}: {a.AmountYuan} vs exact {c.Request.PrincipalYuan * a.Share}");
+            Assert.True(Math.Abs(a.AmountYuan - c.Request.PrincipalYuan * a.Share) < 0.01m * (1 + onFloor),
+                $"{a.LenderId}: {a.AmountYuan} vs exact {c.Request.PrincipalYuan * a.Share} ({onFloor} lenders on their floor)");
         });
+    }
+
+    /// <summary>The least a lender may fund under the rules, rounded up to the fen.</summary>
+    private static decimal FloorYuan(SplitCase c, LenderAllocation a)
+    {
+        var rules = c.Product.Rules;
+        var floor = a.LenderId == c.Product.PartnerId ? Math.Max(rules.MinPartnerShare, rules.MinLenderShare) : rules.MinLenderShare;
+        return decimal.Ceiling(c.Request.PrincipalYuan * floor * 100m) / 100m;
+    }
+
+    [Fact]
+    public void Two_lenders_whose_shares_are_exactly_the_floor_both_reach_it_and_the_partner_gives_up_the_fen()
+    {
+        // 10 % of 114,258.14 is 11,425.814: both banks need 11,425.82 to fund at least their 10 %.
+        var c = CoLendingArbitraries.Build(partnerBasisPoints: 8000, spareWeights: [0, 0], rateBasisPoints: [684, 1890, 477], principalFen: 11_425_814, term: 2, RepaymentMethod.Bullet);
+
+        var split = FundSplitter.Split(c.Product, c.Lenders, c.Request).Split!;
+
+        Assert.Equal([91_406.50m, 11_425.82m, 11_425.82m], split.Allocations.Select(a => a.AmountYuan));
     }
 
     [Property]
