@@ -250,30 +250,7 @@ public sealed class FormRenderer(SKTypeface typeface)
         using var shade = new SKPaint { Color = new SKColor(228, 228, 228), Style = SKPaintStyle.Fill };
         float[] columns = [24, 110, 212, 298, 400, 486, 572];
         // An item too wide for its cells takes a row of its own, its value running to the right edge.
-        var rows = new List<List<(string Label, string Printed)>>();
-        var current = new List<(string, string)>();
-        foreach (var item in items)
-        {
-            var wide = font.MeasureText(item.Label) > columns[1] - columns[0] - 6 || font.MeasureText(item.Printed) > columns[2] - columns[1] - 8;
-            if (wide || current.Count == 3)
-            {
-                if (current.Count > 0)
-                {
-                    rows.Add(current);
-                }
-                current = [];
-            }
-            current.Add(item);
-            if (wide)
-            {
-                rows.Add(current);
-                current = [];
-            }
-        }
-        if (current.Count > 0)
-        {
-            rows.Add(current);
-        }
+        var rows = Rows(items, 3, item => font.MeasureText(item.Label) > columns[1] - columns[0] - 6 || font.MeasureText(item.Printed) > columns[2] - columns[1] - 8);
         var rowHeight = Math.Min(34f, (790 - top) / Math.Max(1, rows.Count));
         for (var r = 0; r < rows.Count; r++)
         {
@@ -299,14 +276,18 @@ public sealed class FormRenderer(SKTypeface typeface)
         return top + (rows.Count * rowHeight);
     }
 
-    /// <summary>Groups items into rows of <paramref name="perRow"/>; wide items take a row of their own.</summary>
-    private static List<List<(string Label, string Printed)>> Rows(List<(string Label, string Printed)> items, int perRow, int wideLimit = 17)
+    /// <summary>Groups items into rows of <paramref name="perRow"/>; items longer than <paramref name="wideLimit"/> characters take a row of their own.</summary>
+    private static List<List<(string Label, string Printed)>> Rows(List<(string Label, string Printed)> items, int perRow, int wideLimit = 17) =>
+        Rows(items, perRow, item => perRow > 1 && item.Label.Length + item.Printed.Length > wideLimit);
+
+    /// <summary>Groups items into rows of <paramref name="perRow"/>; items <paramref name="isWide"/> says are too wide take a row of their own.</summary>
+    private static List<List<(string Label, string Printed)>> Rows(List<(string Label, string Printed)> items, int perRow, Func<(string Label, string Printed), bool> isWide)
     {
         var rows = new List<List<(string, string)>>();
         var current = new List<(string, string)>();
         foreach (var item in items)
         {
-            var wide = perRow > 1 && item.Label.Length + item.Printed.Length > wideLimit;
+            var wide = isWide(item);
             if (wide || current.Count == perRow)
             {
                 if (current.Count > 0)
