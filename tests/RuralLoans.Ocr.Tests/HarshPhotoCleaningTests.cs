@@ -1,3 +1,4 @@
+using static RuralLoans.Ocr.Tests.SyntheticPages;
 using RuralLoans.Ocr.Imaging;
 
 namespace RuralLoans.Ocr.Tests;
@@ -74,29 +75,5 @@ public sealed class HarshPhotoCleaningTests
         // Only the print is this dark: the table is 60, the paper 70 and lighter.
         var text = isolated.Pixels.Count(p => p <= 20);
         Assert.True(text >= 93 * 2 * 16 * 9 / 10, $"the header line was whitened with the table: {text} of {93 * 2 * 16} ink pixels left");
-    }
-
-    private static void Fill(GrayImage image, int left, int top, int width, int height, byte value)
-    {
-        for (var y = Math.Max(0, top); y < Math.Min(image.Height, top + height); y++)
-        {
-            for (var x = Math.Max(0, left); x < Math.Min(image.Width, left + width); x++)
-            {
-                image[x, y] = value;
-            }
-        }
-    }
-
-    private static int InkPixels(GrayImage image, int left, int top, int width, int height)
-    {
-        var count = 0;
-        for (var y = Math.Max(0, top); y < Math.Min(image.Height, top + height); y++)
-        {
-            for (var x = Math.Max(0, left); x < Math.Min(image.Width, left + width); x++)
-            {
-                count += image[x, y] < 128 ? 1 : 0;
-            }
-        }
-        return count;
     }
 }

@@ -1,3 +1,4 @@
+using static RuralLoans.Ocr.Tests.SyntheticPages;
 using System.Diagnostics;
 using RuralLoans.Ocr.Imaging;
 
@@ -149,29 +150,5 @@ public sealed class ImagePreprocessorTests
         Assert.InRange(thread.TotalSeconds, 0.02, 10);
         Assert.True(process >= thread - TimeSpan.FromMilliseconds(10), $"process {process} < thread {thread}");
         Assert.InRange(children.TotalSeconds, 0.05, 30);
-    }
-
-    private static void Fill(GrayImage image, int left, int top, int width, int height, byte value)
-    {
-        for (var y = top; y < top + height; y++)
-        {
-            for (var x = left; x < left + width; x++)
-            {
-                image[x, y] = value;
-            }
-        }
-    }
-
-    private static int InkPixels(GrayImage image, int left, int top, int width, int height)
-    {
-        var count = 0;
-        for (var y = Math.Max(0, top); y < Math.Min(image.Height, top + height); y++)
-        {
-            for (var x = Math.Max(0, left); x < Math.Min(image.Width, left + width); x++)
-            {
-                count += image[x, y] < 128 ? 1 : 0;
-            }
-        }
-        return count;
     }
 }
