@@ -43,6 +43,12 @@ public sealed record OcrOptions
 
     public PreprocessingOptions Preprocessing { get; init; } = new();
 
+    /// <summary>
+    /// Whether print that the page reading left out (a column Tesseract's layout analysis dropped) is read on its own
+    /// in one more Tesseract run, on the pages where there is any.
+    /// </summary>
+    public bool ReadLeftOutPrint { get; init; } = true;
+
     /// <summary>Whether checkboxes are read from the page's pixels (square outlines, inked inside or not) rather than from OCR of their glyphs.</summary>
     public bool DetectCheckboxes { get; init; } = true;
 

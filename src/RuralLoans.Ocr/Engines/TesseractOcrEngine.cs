@@ -21,6 +21,8 @@ public sealed class TesseractOcrEngine(OcrOptions options, TimeProvider timeProv
     // psm 6: the stacked crops form one uniform block of single lines. A second model (HanS, trained on the script
     // rather than the language) errs on other glyphs than chi_sim does.
     private readonly TesseractCli blockReader = new(options with { PageSegmentationMode = 6, TesseractLanguage = options.SecondLookLanguage });
+    // psm 6 again, with the page's own model: print the page reading left out is read as the page would have been.
+    private readonly TesseractCli leftOutReader = new(options with { PageSegmentationMode = 6 });
     private readonly ImagePreprocessor preprocessor = new(options.Preprocessing);
 
     // The cleaned image of each page this engine read, for as long as the caller holds the page.
@@ -98,19 +100,6 @@ public sealed class TesseractOcrEngine(OcrOptions options, TimeProvider timeProv
         {
             return results;
         }
-        var gap = crops.Max(c => c.Image.Height);
-        var strip = new GrayImage(crops.Max(c => c.Image.Width) + (2 * gap), gap + crops.Sum(c => c.Image.Height + gap), 255);
-        var bands = new List<(int Region, int Top, int Bottom)>();
-        var top = gap;
-        foreach (var (region, crop) in crops)
-        {
-            for (var y = 0; y < crop.Height; y++)
-            {
-                Array.Copy(crop.Pixels, y * crop.Width, strip.Pixels, ((top + y) * strip.Width) + gap, crop.Width);
-            }
-            bands.Add((region, top, top + crop.Height));
-            top += crop.Height + gap;
-        }
         // What is left of the document's budget; a second look past it is not taken (the first reading stands).
         var left = deadlines.TryGetValue(document, out var deadline) ? (DateTimeOffset)deadline - timeProvider.GetUtcNow() : options.DocumentTimeBudget;
         if (left <= TimeSpan.Zero)
@@ -119,23 +108,52 @@ public sealed class TesseractOcrEngine(OcrOptions options, TimeProvider timeProv
         }
         using var budget = new CancellationTokenSource(left, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
-        OcrPage read;
+        IReadOnlyList<IReadOnlyList<OcrWord>> read;
         try
         {
-            read = await blockReader.RecognizeAsync(strip.ToPgm(), 1, linked.Token).ConfigureAwait(false);
+            read = await ReadStackedAsync(blockReader, crops.Select(c => c.Image).ToList(), linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException e) when (budget.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             throw new OcrException(OcrErrorCodes.TimeBudgetExceeded, "The second look ran out of the document's time budget.", e);
         }
-        foreach (var (region, bandTop, bandBottom) in bands)
+        for (var i = 0; i < crops.Count; i++)
         {
-            var words = read.Lines
+            results[crops[i].Region] = read[i].Count == 0 ? null : new OcrLine(read[i]);
+        }
+        return results;
+    }
+
+    /// <summary>
+    /// Stacks the crops into one strip, a crop's height of white between them, reads the strip with a single
+    /// Tesseract run and returns each crop's words left to right, in the crop's own coordinates.
+    /// </summary>
+    private static async Task<IReadOnlyList<IReadOnlyList<OcrWord>>> ReadStackedAsync(TesseractCli reader, List<GrayImage> crops, CancellationToken cancellationToken)
+    {
+        var gap = crops.Max(c => c.Height);
+        var strip = new GrayImage(crops.Max(c => c.Width) + (2 * gap), gap + crops.Sum(c => c.Height + gap), 255);
+        var tops = new List<int>();
+        var top = gap;
+        foreach (var crop in crops)
+        {
+            for (var y = 0; y < crop.Height; y++)
+            {
+                Array.Copy(crop.Pixels, y * crop.Width, strip.Pixels, ((top + y) * strip.Width) + gap, crop.Width);
+            }
+            tops.Add(top);
+            top += crop.Height + gap;
+        }
+        var read = await reader.RecognizeAsync(strip.ToPgm(), 1, cancellationToken).ConfigureAwait(false);
+        var results = new List<IReadOnlyList<OcrWord>>();
+        for (var i = 0; i < crops.Count; i++)
+        {
+            var (bandTop, bandBottom) = (tops[i], tops[i] + crops[i].Height);
+            results.Add(read.Lines
                 .Where(line => line.Box.CenterY >= bandTop && line.Box.CenterY < bandBottom)
                 .SelectMany(line => line.Words)
                 .OrderBy(word => word.Box.Left)
-                .ToList();
-            results[region] = words.Count == 0 ? null : new OcrLine(words);
+                .Select(word => word with { Box = word.Box with { Left = word.Box.Left - gap, Top = word.Box.Top - bandTop } })
+                .ToList());
         }
         return results;
     }
@@ -161,8 +179,46 @@ public sealed class TesseractOcrEngine(OcrOptions options, TimeProvider timeProv
         // Decoding and cleaning cannot be interrupted; a huge image must not hold the caller past the budget.
         var cleaned = await Task.Run(() => preprocessor.Process(image.Span), cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
         var read = await tesseract.RecognizeAsync(cleaned.Image.ToPgm(), pageNumber, cancellationToken).ConfigureAwait(false);
+        if (options.ReadLeftOutPrint)
+        {
+            read = await ReadLeftOutPrintAsync(cleaned, read, cancellationToken).ConfigureAwait(false);
+        }
         var page = options.DetectCheckboxes ? CheckboxMarks.Apply(read, CheckboxDetector.Find(cleaned.Image, cleaned.FaintInkThreshold)) : read;
         pageImages.AddOrUpdate(page, cleaned.Image);
         return page;
+    }
+
+    /// <summary>
+    /// Reads print the page reading left out (<see cref="LeftOutPrint"/>) in one more Tesseract run over all of it,
+    /// and adds what it reads to the page as lines of their own at their place on the page.
+    /// </summary>
+    private async Task<OcrPage> ReadLeftOutPrintAsync(PreprocessedImage cleaned, OcrPage read, CancellationToken cancellationToken)
+    {
+        var image = cleaned.Image;
+        var regions = LeftOutPrint.Find(image, cleaned.InkThreshold, read);
+        if (regions.Count == 0)
+        {
+            return read;
+        }
+        var origins = new List<(int Left, int Top)>();
+        var crops = new List<GrayImage>();
+        foreach (var region in regions)
+        {
+            var margin = (int)Math.Ceiling(0.3 * region.Height);
+            var left = Math.Max(0, (int)region.Left - margin);
+            var top = Math.Max(0, (int)region.Top - margin);
+            var right = Math.Min(image.Width, (int)Math.Ceiling(region.Right) + margin);
+            var bottom = Math.Min(image.Height, (int)Math.Ceiling(region.Bottom) + margin);
+            origins.Add((left, top));
+            crops.Add(image.Crop(left, top, right - left, bottom - top));
+        }
+        var words = await ReadStackedAsync(leftOutReader, crops, cancellationToken).ConfigureAwait(false);
+        var added = words
+            .Select((found, i) => found
+                .Select(w => w with { Box = w.Box with { Left = w.Box.Left + origins[i].Left, Top = w.Box.Top + origins[i].Top } })
+                .ToList())
+            .Where(found => found.Count > 0)
+            .Select(found => new OcrLine(found));
+        return read with { Lines = read.Lines.Concat(added).ToList() };
     }
 }
