@@ -24,9 +24,6 @@ public sealed record PreprocessingOptions
     /// <summary>A light blur before the paper-brightness estimate, against sensor noise.</summary>
     public bool Denoise { get; init; } = true;
 
-    /// <summary>Specks of grey left by a shaded cell or paper grain, with no ink-dark pixel in them, are erased.</summary>
-    public bool Despeckle { get; init; }
-
     /// <summary>Table rules and fill-in underlines glue characters into blobs Tesseract cannot segment, so they are erased.</summary>
     public bool RemoveRuledLines { get; init; } = true;
 }
@@ -83,10 +80,6 @@ public sealed class ImagePreprocessor(PreprocessingOptions options)
             EraseRuledLines(image, (byte)((threshold + PaperFloor) / 2), Math.Max(80, image.Width / 8));
         }
         WhitenBackground(image, PaperFloor);
-        if (options.Despeckle)
-        {
-            EraseFaintSpecks(image, threshold, Math.Max(12, image.Width / 40));
-        }
         return new PreprocessedImage(image, skew) { FaintInkThreshold = (byte)((threshold + PaperFloor) / 2), InkThreshold = threshold };
     }
 
@@ -350,60 +343,6 @@ public sealed class ImagePreprocessor(PreprocessingOptions options)
             if (image.Pixels[i] >= threshold)
             {
                 image.Pixels[i] = 255;
-            }
-        }
-    }
-
-    /// <summary>
-    /// Erases every 8-connected patch of non-white pixels that has no pixel darker than <paramref name="inkThreshold"/>
-    /// and spans at most <paramref name="maxSpan"/> pixels either way. A shaded label cell of a noisy photo comes
-    /// through illumination flattening as a field of such grey specks, which Tesseract reads as junk words and which
-    /// glue the cell's label to its neighbours; print, however blurred, has a dark core.
-    /// </summary>
-    public static void EraseFaintSpecks(GrayImage image, byte inkThreshold, int maxSpan)
-    {
-        ArgumentNullException.ThrowIfNull(image);
-        var (width, height) = (image.Width, image.Height);
-        var pixels = image.Pixels;
-        var seen = new bool[pixels.Length];
-        var patch = new List<int>();
-        var stack = new Stack<int>();
-        for (var start = 0; start < pixels.Length; start++)
-        {
-            if (seen[start] || pixels[start] == 255)
-            {
-                continue;
-            }
-            patch.Clear();
-            seen[start] = true;
-            stack.Push(start);
-            var dark = false;
-            int left = int.MaxValue, right = -1, top = int.MaxValue, bottom = -1;
-            while (stack.TryPop(out var at))
-            {
-                patch.Add(at);
-                var (x, y) = (at % width, at / width);
-                (left, right, top, bottom) = (Math.Min(left, x), Math.Max(right, x), Math.Min(top, y), Math.Max(bottom, y));
-                dark |= pixels[at] < inkThreshold;
-                for (var ny = Math.Max(0, y - 1); ny <= Math.Min(height - 1, y + 1); ny++)
-                {
-                    for (var nx = Math.Max(0, x - 1); nx <= Math.Min(width - 1, x + 1); nx++)
-                    {
-                        var neighbour = (ny * width) + nx;
-                        if (!seen[neighbour] && pixels[neighbour] != 255)
-                        {
-                            seen[neighbour] = true;
-                            stack.Push(neighbour);
-                        }
-                    }
-                }
-            }
-            if (!dark && right - left < maxSpan && bottom - top < maxSpan)
-            {
-                foreach (var at in patch)
-                {
-                    pixels[at] = 255;
-                }
             }
         }
     }
