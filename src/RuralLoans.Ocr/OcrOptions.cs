@@ -45,7 +45,7 @@ public sealed record OcrOptions
 
     /// <summary>
     /// Whether print that the page reading left out (a column Tesseract's layout analysis dropped) is read on its own
-    /// in one more Tesseract run, on the pages where there is any.
+    /// in one more Tesseract run, on the pages that have three runs of it or more.
     /// </summary>
     public bool ReadLeftOutPrint { get; init; } = true;
 
