@@ -211,15 +211,24 @@ public sealed class ImagePreprocessor(PreprocessingOptions options)
         var sums = new int[width * height];
         var squares = new long[width * height];
         var counts = new int[width * height];
+        // Row by row over spans, cell by cell along the row: this runs over every pixel of the page.
         for (var y = 0; y < original.Height; y++)
         {
-            for (var x = 0; x < original.Width; x++)
+            var row = original.Pixels.AsSpan(y * original.Width, original.Width);
+            var cellRow = (y / Cell) * width;
+            for (var start = 0; start < row.Length; start += Cell)
             {
-                var cell = ((y / Cell) * width) + (x / Cell);
-                var value = original[x, y];
-                sums[cell] += value;
-                squares[cell] += value * value;
-                counts[cell]++;
+                var run = row.Slice(start, Math.Min(Cell, row.Length - start));
+                int sum = 0, square = 0;
+                foreach (var value in run)
+                {
+                    sum += value;
+                    square += value * value;
+                }
+                var cell = cellRow + (start / Cell);
+                sums[cell] += sum;
+                squares[cell] += square;
+                counts[cell] += run.Length;
             }
         }
         var cells = new GrayImage(width, height, sums.Select((sum, i) => (byte)(sum / counts[i])).ToArray());
@@ -293,11 +302,13 @@ public sealed class ImagePreprocessor(PreprocessingOptions options)
         }
         for (var y = 0; y < processed.Height; y++)
         {
-            for (var x = 0; x < processed.Width; x++)
+            var row = processed.Pixels.AsSpan(y * processed.Width, processed.Width);
+            var cellRow = (y / Cell) * width;
+            for (var start = 0; start < row.Length; start += Cell)
             {
-                if (surface[((y / Cell) * width) + (x / Cell)])
+                if (surface[cellRow + (start / Cell)])
                 {
-                    processed[x, y] = 255;
+                    row.Slice(start, Math.Min(Cell, row.Length - start)).Fill(255);
                 }
             }
         }
