@@ -193,12 +193,13 @@ public sealed partial class FieldValueParsers(KnownValues known)
         }
         var ordered = kept.OrderBy(k => k.Start).ToList();
         var markCharacters = ordered.Select(k => k.Start > 0 ? text[k.Start - 1] : '\0').ToList();
-        // Each font's empty box reads as one character (口 for most, 5 or D for some Hei faces): a mark in front of two
-        // or more options that is not a tick is this form's empty box.
-        var sharedEmpty = markCharacters.Where(c => c != '\0' && !StrongTicks.Contains(c) && !TextNormalizer.IsCjk(c))
-            .GroupBy(c => c).Where(g => g.Count() >= 2).Select(g => g.Key).ToHashSet();
-        var marks = ordered.Select((f, i) => (f.Option, f.Certainty, Mark: sharedEmpty.Contains(markCharacters[i]) ? -1 : MarkBefore(text, f.Start))).ToList();
-        var boxed = marks.Any(m => m.Mark < 0) || text.Any(c => TickedMarks.Contains(c) || "□☐◻▢".Contains(c));
+        // The same digit or letter in front of two or more options is a row of boxes (some faces' empty box reads as 5
+        // or D), but not which of them are empty: a ticked box reads as 0 as often as an empty one as 9, so such a mark
+        // stays unknown. Only 口 and the boxes the shape detector wrote in (□) say "empty".
+        var sharedMark = markCharacters.Where(c => c != '\0' && !StrongTicks.Contains(c) && !TextNormalizer.IsCjk(c))
+            .GroupBy(c => c).Any(g => g.Count() >= 2);
+        var marks = ordered.Select(f => (f.Option, f.Certainty, Mark: MarkBefore(text, f.Start))).ToList();
+        var boxed = sharedMark || marks.Any(m => m.Mark < 0) || text.Any(c => TickedMarks.Contains(c) || "□☐◻▢".Contains(c));
         if (!boxed)
         {
             var written = Snap(Chinese(text, 2, 12, $"{what} is written in Chinese"), options, $"is not {what}");

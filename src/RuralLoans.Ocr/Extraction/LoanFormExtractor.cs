@@ -208,8 +208,32 @@ public sealed partial class LoanFormExtractor(KnownValues known)
         FlagWeakSecondLooks(readAgain, fields, errors);
         FlagUnusualNameCharacters(fields, errors);
         FlagFreeTextOnPoorPages(fields, errors);
-        return new FormReading(new ExtractedForm(fields, errors), doubtful);
+        var form = new ExtractedForm(fields, errors);
+        var accepted = LoanFormFields.All.Count(f => fields[f].Value is not null && !form.NeedsReview(f));
+        // Enough was read for a whole form (its labels alone are some 80 characters), or nothing at all.
+        var readAsPage = allSegments.Sum(s => s.Segment.Text.Length) >= WholePageCharacters || (found.Count == 0 && parsed.Count == 0);
+        if (accepted < ReadablePageFields && readAsPage)
+        {
+            // A page read as noise: a flag on every field would ask a person to re-key a form nobody can read from this
+            // image. The values are dropped, so nothing read from it can pass validation, and no second look is spent.
+            return new FormReading(ExtractedForm.Failed(
+                $"The page could not be read: only {accepted} of {LoanFormFields.All.Count} fields were read with confidence. Please rescan it (flat, in focus, well lit) or upload the original PDF.",
+                OcrErrorCodes.PageUnreadable), new Dictionary<string, PageRegion>());
+        }
+        return new FormReading(form, doubtful);
     }
+
+    /// <summary>
+    /// Fewer fields than this read with confidence, and the page is reported unreadable. On the development forms the
+    /// pages below it read every field as junk or not at all; a poor but readable page keeps most fields (seven or more).
+    /// </summary>
+    private const int ReadablePageFields = 3;
+
+    /// <summary>
+    /// Characters a page must have yielded to be judged as a whole form (every development page read 110 or more, even
+    /// as noise); less is a fragment, whose fields are flagged one by one.
+    /// </summary>
+    private const int WholePageCharacters = 100;
 
     /// <summary>Share of multiple misreads of an ID number that still pass the GB 11643 check character (mod 11).</summary>
     private const double UndetectedByCheckCharacter = 1.0 / 11;
