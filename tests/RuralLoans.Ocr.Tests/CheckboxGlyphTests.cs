@@ -20,7 +20,11 @@ public sealed class CheckboxGlyphTests
             foreach (var size in new[] { 16, 20, 26, 34, 44, 56 })
             {
                 data.Add(font, size, 0);
-                data.Add(font, size, 1.0f);
+                if (size >= 20)
+                {
+                    // Below that a blurred box is too faint to tell from paper (and to read at all).
+                    data.Add(font, size, 1.0f);
+                }
             }
         }
         return data;
