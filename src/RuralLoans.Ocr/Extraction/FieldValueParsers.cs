@@ -327,7 +327,14 @@ public sealed partial class FieldValueParsers(KnownValues known)
         {
             value = value[2..];
         }
-        return MobilePattern().IsMatch(value) ? new ParsedValue(value, null) : new ParsedValue(value, $"'{value}' is not a mainland mobile number (1[3-9] + 9 digits)");
+        if (!MobilePattern().IsMatch(value))
+        {
+            return new ParsedValue(value, $"'{value}' is not a mainland mobile number (1[3-9] + 9 digits)");
+        }
+        // A digit misread into a prefix no operator issues: the number passes the pattern but cannot be right.
+        return MobilePrefixes.IsAssigned(value)
+            ? new ParsedValue(value, null)
+            : new ParsedValue(value, $"'{value}' starts with {value[..3]}, which no mobile operator issues: please confirm it");
     }
 
     private static ParsedValue Integer(string text, int min, int max, params string[] units)

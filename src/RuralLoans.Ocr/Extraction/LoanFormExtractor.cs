@@ -157,6 +157,13 @@ public sealed partial class LoanFormExtractor(KnownValues known)
                 // any less a different number.
                 value = value with { Problem = $"'{value.Value}' was read as '{figure}' on a second look (a decimal point may be lost): please confirm it" };
             }
+            else if (value.IsValid && value.Problem is null && UncheckedFields.Contains(field) && secondLook is not null && secondLook.TryGetValue(field, out var confirm)
+                && SecondLookValue(confirm) is { } confirming && parsers.Parse(field, confirming.Raw) is { IsValid: true } reread && reread.Value != value.Value)
+            {
+                // Two readings that both pass the pattern but name different numbers: one digit of them is misread,
+                // and nothing on the form says which.
+                value = value with { Problem = $"'{value.Value}' was read as '{reread.Value}' on a second look: please confirm it" };
+            }
             parsed[field] = (reading, value);
         }
 
@@ -203,6 +210,10 @@ public sealed partial class LoanFormExtractor(KnownValues known)
             else if (reading.Region is { } toConfirm && MayHaveLostDecimalPoint(field, reading, value))
             {
                 doubtful[field] = toConfirm;
+            }
+            else if (reading.Region is { } unsure && UncheckedFields.Contains(field) && confidence < ConfirmBelow && reading.MinConfidence < TextLayerConfidence)
+            {
+                doubtful[field] = unsure;
             }
         }
         FlagWeakSecondLooks(readAgain, fields, errors);
@@ -258,6 +269,19 @@ public sealed partial class LoanFormExtractor(KnownValues known)
         field == LoanFormFields.LandAreaMu && value.IsValid && value.Value.Length >= 2 && value.Value.All(char.IsAsciiDigit)
         && reading.MinConfidence < TextLayerConfidence;
 
+    /// <summary>
+    /// Fields whose every digit or letter may be misread into another value that still passes: a mobile number or a
+    /// date has no check digit, and a partner code's free characters none either (a phone's last digit 4 read as 3, a
+    /// year 2026 as 2025, a code's first letter N as X).
+    /// </summary>
+    private static readonly HashSet<string> UncheckedFields = [LoanFormFields.Phone, LoanFormFields.ApplicationDate, LoanFormFields.PartnerCode];
+
+    /// <summary>
+    /// Below this confidence such a value read from an image is read a second time, and flagged when the second
+    /// reading passes the pattern too but names another value.
+    /// </summary>
+    private const double ConfirmBelow = 0.8;
+
     /// <summary>The digits and decimal point in a reading, as one figure.</summary>
     private static string FigureIn(string raw) =>
         new string(TextNormalizer.Normalize(raw).Where(c => char.IsAsciiDigit(c) || c == '.').ToArray()).Trim('.');
@@ -302,9 +326,18 @@ public sealed partial class LoanFormExtractor(KnownValues known)
     private static void FlagUnusualNameCharacters(Dictionary<string, ExtractedField> fields, List<ExtractionError> errors)
     {
         if (fields.TryGetValue(LoanFormFields.ApplicantName, out var name) && name.Value is { } value && name.Confidence < UnusualNameConfidence
-            && !errors.Any(e => e.Field == LoanFormFields.ApplicantName) && NameCharacters.Unusual(value) is { Count: > 0 } unusual)
+            && !errors.Any(e => e.Field == LoanFormFields.ApplicantName))
         {
-            errors.Add(new ExtractionError(LoanFormFields.ApplicantName, $"'{value}' has {string.Join("", unusual)}, which names rarely use: please confirm it"));
+            if (NameCharacters.Unusual(value) is { Count: > 0 } unusual)
+            {
+                errors.Add(new ExtractionError(LoanFormFields.ApplicantName, $"'{value}' has {string.Join("", unusual)}, which names rarely use: please confirm it"));
+            }
+            else if (value.Length == 4 && !NameCharacters.HasCompoundSurname(value))
+            {
+                // Four characters with a one-character surname is rare among Han names; a mark beside the name read as
+                // a character (和孙文国 for 孙文国) is not.
+                errors.Add(new ExtractionError(LoanFormFields.ApplicantName, $"'{value}' has four characters but no two-character surname: a mark beside the name may have been read as a character; please confirm it"));
+            }
         }
     }
 

@@ -1,0 +1,82 @@
+using RuralLoans.Ocr.Extraction;
+
+namespace RuralLoans.Ocr.Tests;
+
+/// <summary>
+/// Mobile numbers, dates and partner codes have no check digit: a value read with some doubt is read a second time,
+/// and two readings that both pass but disagree send the field to a person instead of accepting either.
+/// </summary>
+public sealed class SecondReadingTests
+{
+    private readonly LoanFormExtractor extractor = new();
+
+    [Theory]
+    [InlineData(LoanFormFields.Phone, "联系电话：", "13912345674", "13912345673")]
+    [InlineData(LoanFormFields.ApplicationDate, "申请日期：", "2026-04-24", "2025-04-24")]
+    [InlineData(LoanFormFields.PartnerCode, "合作机构代码：", "NSD-34135", "XSD-34135")]
+    public void A_doubtful_value_a_second_reading_names_differently_is_flagged(string field, string label, string first, string second)
+    {
+        var document = Form(label, first, 0.72);
+
+        var reading = extractor.Read(document, null);
+        Assert.True(reading.Doubtful.ContainsKey(field));
+        Assert.False(reading.Form.NeedsReview(field));
+
+        var form = extractor.Extract(document, new Dictionary<string, OcrLine> { [field] = Line(second, 0.8) });
+
+        Assert.True(form.NeedsReview(field));
+        Assert.Contains(form.Errors, e => e.Field == field && e.Message.Contains("second look", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_second_reading_that_agrees_or_reads_nothing_usable_leaves_the_value_accepted()
+    {
+        var document = Form("联系电话：", "139 1234 5674", 0.72);
+
+        var agreeing = extractor.Extract(document, new Dictionary<string, OcrLine> { [LoanFormFields.Phone] = Line("139-1234-5674", 0.8) });
+        var garbled = extractor.Extract(document, new Dictionary<string, OcrLine> { [LoanFormFields.Phone] = Line("13g1", 0.3) });
+
+        Assert.Equal("13912345674", agreeing.Fields[LoanFormFields.Phone].Value);
+        Assert.False(agreeing.NeedsReview(LoanFormFields.Phone));
+        Assert.False(garbled.NeedsReview(LoanFormFields.Phone));
+    }
+
+    [Fact]
+    public void A_value_read_with_confidence_gets_no_second_look()
+    {
+        var reading = extractor.Read(Form("联系电话：", "13912345674", 0.96), null);
+
+        Assert.False(reading.Doubtful.ContainsKey(LoanFormFields.Phone));
+    }
+
+    /// <summary>A form of padding fields read well, and the field under test read at <paramref name="confidence"/>.</summary>
+    private static OcrDocument Form(string label, string value, double confidence)
+    {
+        var rows = new List<OcrLine>
+        {
+            Row(0, ("申请人姓名：", 0.95), ("张秀英", 0.95)),
+            Row(1, ("借款金额：", 0.95), ("30000元", 0.95)),
+            Row(2, ("借款期限：", 0.95), ("12个月", 0.95)),
+            Row(3, (label, 0.95), (value, confidence)),
+        };
+        return OcrDocument.FromPages([new OcrPage(1, 2000, 2800, rows)]);
+    }
+
+    private static OcrLine Row(int row, params (string Text, double Confidence)[] cells)
+    {
+        var words = new List<OcrWord>();
+        var x = 100.0;
+        foreach (var (text, confidence) in cells)
+        {
+            foreach (var c in text)
+            {
+                words.Add(new OcrWord(c.ToString(), new BoundingBox(x, 100 + (row * 60), 26, 30), confidence));
+                x += 30;
+            }
+            x += 200;
+        }
+        return new OcrLine(words);
+    }
+
+    private static OcrLine Line(string text, double confidence) => Row(0, (text, confidence));
+}
