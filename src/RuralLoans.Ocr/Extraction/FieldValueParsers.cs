@@ -29,6 +29,12 @@ public sealed record KnownValues
 
     public decimal MaxAmountYuan { get; init; } = 500_000m;
 
+    /// <summary>
+    /// Land a household applying for a small rural loan farms, at most, as far as a reading goes unconfirmed: most
+    /// farm under 50 mu, while a decimal point OCR lost makes 33.3 into 333. A larger area is flagged, not rejected.
+    /// </summary>
+    public decimal UsualMaxLandAreaMu { get; init; } = 100m;
+
     /// <summary>Label wordings and partner code formats; the shipped ones plus any partner files.</summary>
     public FormVocabulary Vocabulary { get; init; } = FormVocabulary.Default;
 
@@ -61,7 +67,7 @@ public sealed partial class FieldValueParsers(KnownValues known)
             LoanFormFields.Township => Place(text, ["镇", "乡", "街道"], "a township name ends in 镇, 乡 or 街道"),
             LoanFormFields.County => County(text),
             LoanFormFields.HouseholdSize => Integer(ChineseNumerals.DigitsFor(text), 1, 30, "口人", "人", "口"),
-            LoanFormFields.LandAreaMu => Decimal(text, 0, 100_000, "亩"),
+            LoanFormFields.LandAreaMu => Usual(Decimal(text, 0, 100_000, "亩"), known.UsualMaxLandAreaMu, "mu of land"),
             LoanFormFields.FarmingProject => Snap(Chinese(StripChoiceMarks(text), 2, 12, "a farming project is written in Chinese"), known.FarmingProjects, null),
             LoanFormFields.RequestedAmountYuan => Amount(text),
             LoanFormFields.TermMonths => Term(text),
@@ -78,8 +84,20 @@ public sealed partial class FieldValueParsers(KnownValues known)
     {
         var value = new string(text.Where(c => TextNormalizer.IsCjk(c) || c is '(' or ')').ToArray()).Trim('(', ')');
         var valid = value.Length >= minLength && value.Length <= maxLength && value.Length >= text.Length - 1;
+        if (valid && text.Count(c => c == '(') != text.Count(c => c == ')'))
+        {
+            // Half a bracket belongs to a label (村(社区)), not to a name or a place: the cell read may be the label's
+            // end with the value lost.
+            return new ParsedValue(value, $"'{text}' has an unpaired bracket: part of a label may have been read as the value; please confirm it");
+        }
         return new ParsedValue(value, valid ? null : $"'{text}' does not look right: {rule}");
     }
+
+    /// <summary>A valid figure above what is usual is kept, and flagged for a person to confirm.</summary>
+    private static ParsedValue Usual(ParsedValue parsed, decimal usualMax, string what) =>
+        parsed.IsValid && decimal.TryParse(parsed.Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) && value > usualMax
+            ? parsed with { Problem = $"{parsed.Value} {what} is more than usual ({usualMax.ToString(CultureInfo.InvariantCulture)}): a decimal point may be lost; please confirm it" }
+            : parsed;
 
     private static ParsedValue Place(string text, string[] suffixes, string rule)
     {
