@@ -32,56 +32,28 @@ public static class CheckboxDetector
         ArgumentNullException.ThrowIfNull(image);
         var minSide = Math.Max(10, image.Width / 170);
         var maxSide = Math.Max(minSide + 1, image.Width / 20);
-        var found = new List<Checkbox>();
-        // A blurred page joins a box to the character printed right after it through the faint halo between them
-        // (small print, photos): one blob, too wide to be a box. Darker thresholds cut the halo while the box's own
-        // strokes, darker than it, stay whole; its sides and inside are still judged at the page's threshold.
-        foreach (var cut in BlobThresholds(inkThreshold))
+        var candidates = new List<Checkbox>();
+        var blobs = Blobs(image, inkThreshold, maxSide);
+        foreach (var (left, top, width, height) in blobs)
         {
-            var candidates = new List<Checkbox>();
-            var blobs = Blobs(image, cut, maxSide);
-            foreach (var (left, top, width, height) in blobs)
+            if (width < minSide || height < minSide || width > maxSide || height > maxSide)
             {
-                if (width < minSide || height < minSide || width > maxSide || height > maxSide)
-                {
-                    continue;
-                }
-                var aspect = (double)width / height;
-                if (aspect is < 0.8 or > 1.25)
-                {
-                    continue;
-                }
-                if (Inspect(image, inkThreshold, left, top, width, height) is { } box && !found.Any(f => Overlaps(f.Box, box.Box)))
-                {
-                    candidates.Add(box);
-                }
+                continue;
             }
-            // A square inside another glyph's outline (the inner square of 回) is part of that glyph.
-            found.AddRange(candidates.Where(c => !blobs.Any(b => b.Left < c.Box.Left && b.Top < c.Box.Top
-                && b.Left + b.Width > c.Box.Right && b.Top + b.Height > c.Box.Bottom)));
-        }
-        return found;
-    }
-
-    /// <summary>The page's ink threshold, then darker ones down to where only the core of a stroke is left.</summary>
-    private static IEnumerable<byte> BlobThresholds(byte inkThreshold)
-    {
-        yield return inkThreshold;
-        for (var step = 1; step <= 3; step++)
-        {
-            var darker = inkThreshold - (step * HaloStep);
-            if (darker > 40)
+            var aspect = (double)width / height;
+            if (aspect is < 0.8 or > 1.25)
             {
-                yield return (byte)darker;
+                continue;
+            }
+            if (Inspect(image, inkThreshold, left, top, width, height) is { } box)
+            {
+                candidates.Add(box);
             }
         }
+        // A square inside another glyph's outline (the inner square of 回) is part of that glyph.
+        return candidates.Where(c => !blobs.Any(b => b.Left < c.Box.Left && b.Top < c.Box.Top
+            && b.Left + b.Width > c.Box.Right && b.Top + b.Height > c.Box.Bottom)).ToList();
     }
-
-    /// <summary>How much darker each further threshold is, in gray levels.</summary>
-    private const int HaloStep = 21;
-
-    private static bool Overlaps(BoundingBox a, BoundingBox b) =>
-        Math.Min(a.Right, b.Right) > Math.Max(a.Left, b.Left) && Math.Min(a.Bottom, b.Bottom) > Math.Max(a.Top, b.Top);
 
     private static Checkbox? Inspect(GrayImage image, byte inkThreshold, int left, int top, int width, int height)
     {
@@ -130,18 +102,15 @@ public static class CheckboxDetector
         {
             return null;
         }
-        // The inside, kept clear of the sides' strokes and their blur. A blurred stroke's halo reaches further in than
-        // the margin on a small box; a tick or fill is as dark as the strokes, so only ink clearly darker than the
-        // halo counts.
+        // The inside, kept clear of the sides' strokes and their blur.
         var margin = stroke + 1;
-        var core = Math.Max(1, inkThreshold - (2 * HaloStep));
         int inside = 0, area = 0;
         for (var y = top + margin; y < top + height - margin; y++)
         {
             for (var x = left + margin; x < left + width - margin; x++)
             {
                 area++;
-                inside += image.Pixels[(y * image.Width) + x] < core ? 1 : 0;
+                inside += Ink(x, y) ? 1 : 0;
             }
         }
         if (area == 0)
