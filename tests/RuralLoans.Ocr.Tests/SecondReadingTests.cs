@@ -29,6 +29,17 @@ public sealed class SecondReadingTests
     }
 
     [Fact]
+    public void A_partner_code_read_again_without_its_dashes_agrees()
+    {
+        var document = Form("合作机构代码：", "VB-2424-91", 0.72);
+
+        var form = extractor.Extract(document, new Dictionary<string, OcrLine> { [LoanFormFields.PartnerCode] = Line("VB242491", 0.8) });
+
+        Assert.Equal("VB-2424-91", form.Fields[LoanFormFields.PartnerCode].Value);
+        Assert.DoesNotContain(form.Errors, e => e.Field == LoanFormFields.PartnerCode);
+    }
+
+    [Fact]
     public void A_second_reading_that_agrees_or_reads_nothing_usable_leaves_the_value_accepted()
     {
         var document = Form("联系电话：", "139 1234 5674", 0.72);

@@ -158,7 +158,8 @@ public sealed partial class LoanFormExtractor(KnownValues known)
                 value = value with { Problem = $"'{value.Value}' was read as '{figure}' on a second look (a decimal point may be lost): please confirm it" };
             }
             else if (value.IsValid && value.Problem is null && UncheckedFields.Contains(field) && secondLook is not null && secondLook.TryGetValue(field, out var confirm)
-                && SecondLookValue(confirm) is { } confirming && parsers.Parse(field, confirming.Raw) is { IsValid: true } reread && reread.Value != value.Value)
+                && SecondLookValue(confirm) is { } confirming && parsers.Parse(field, confirming.Raw) is { IsValid: true } reread
+                && Canonical(reread.Value) != Canonical(value.Value))
             {
                 // Two readings that both pass the pattern but name different numbers: one digit of them is misread,
                 // and nothing on the form says which.
@@ -281,6 +282,9 @@ public sealed partial class LoanFormExtractor(KnownValues known)
     /// reading passes the pattern too but names another value.
     /// </summary>
     private const double ConfirmBelow = 0.8;
+
+    /// <summary>A value's letters and digits only: VB-2424-91 and VB242491 are one partner code, however printed.</summary>
+    private static string Canonical(string value) => new(value.Where(char.IsLetterOrDigit).Select(char.ToUpperInvariant).ToArray());
 
     /// <summary>The digits and decimal point in a reading, as one figure.</summary>
     private static string FigureIn(string raw) =>
