@@ -60,13 +60,24 @@ public sealed class SecondReadingTests
         Assert.False(reading.Doubtful.ContainsKey(LoanFormFields.Phone));
     }
 
-    /// <summary>A form of padding fields read well, and the field under test read at <paramref name="confidence"/>.</summary>
-    private static OcrDocument Form(string label, string value, double confidence)
+    [Fact]
+    public void A_page_with_nothing_else_to_read_again_gets_no_second_look_for_these_alone()
+    {
+        var reading = extractor.Read(Form("联系电话：", "13912345674", 0.72, amount: "30000元"), null);
+
+        Assert.Empty(reading.Doubtful);
+    }
+
+    /// <summary>
+    /// A form of padding fields read well but for an amount that fails its pattern (so the page gets a second look),
+    /// and the field under test read at <paramref name="confidence"/>.
+    /// </summary>
+    private static OcrDocument Form(string label, string value, double confidence, string amount = "郊,.00000")
     {
         var rows = new List<OcrLine>
         {
             Row(0, ("申请人姓名：", 0.95), ("张秀英", 0.95)),
-            Row(1, ("借款金额：", 0.95), ("30000元", 0.95)),
+            Row(1, ("借款金额：", 0.95), (amount, 0.95)),
             Row(2, ("借款期限：", 0.95), ("12个月", 0.95)),
             Row(3, (label, 0.95), (value, confidence)),
         };

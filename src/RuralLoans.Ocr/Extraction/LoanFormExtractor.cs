@@ -119,6 +119,8 @@ public sealed partial class LoanFormExtractor(KnownValues known)
         var fields = new Dictionary<string, ExtractedField>();
         var errors = new List<ExtractionError>();
         var doubtful = new Dictionary<string, PageRegion>();
+        // Values that pass but are worth reading twice; asked for only alongside a second look the page gets anyway.
+        var confirmations = new Dictionary<string, PageRegion>();
         var parsed = new Dictionary<string, (Reading Reading, ParsedValue Value)>();
         // Fields whose value only the second look read, with what the first reading made of them.
         var readAgain = new Dictionary<string, string>();
@@ -214,7 +216,7 @@ public sealed partial class LoanFormExtractor(KnownValues known)
             }
             else if (reading.Region is { } unsure && UncheckedFields.Contains(field) && confidence < ConfirmBelow && reading.MinConfidence < TextLayerConfidence)
             {
-                doubtful[field] = unsure;
+                confirmations[field] = unsure;
             }
         }
         FlagWeakSecondLooks(readAgain, fields, errors);
@@ -231,6 +233,15 @@ public sealed partial class LoanFormExtractor(KnownValues known)
             return new FormReading(ExtractedForm.Failed(
                 $"The page could not be read: only {accepted} of {LoanFormFields.All.Count} fields were read with confidence. Please rescan it (flat, in focus, well lit) or upload the original PDF.",
                 OcrErrorCodes.PageUnreadable), new Dictionary<string, PageRegion>());
+        }
+        if (doubtful.Count > 0)
+        {
+            // The second look reads all its regions in one engine run, so a few more regions cost little; a page with
+            // nothing else to look at again is not given a run for them alone.
+            foreach (var (field, region) in confirmations)
+            {
+                doubtful[field] = region;
+            }
         }
         return new FormReading(form, doubtful);
     }
@@ -278,8 +289,8 @@ public sealed partial class LoanFormExtractor(KnownValues known)
     private static readonly HashSet<string> UncheckedFields = [LoanFormFields.Phone, LoanFormFields.ApplicationDate, LoanFormFields.PartnerCode];
 
     /// <summary>
-    /// Below this confidence such a value read from an image is read a second time, and flagged when the second
-    /// reading passes the pattern too but names another value.
+    /// Below this confidence such a value read from an image is read a second time (when the page gets a second look
+    /// for another value), and flagged when the second reading passes the pattern too but names another value.
     /// </summary>
     private const double ConfirmBelow = 0.8;
 
