@@ -36,6 +36,17 @@ public sealed class UnreadablePageTests
     }
 
     [Fact]
+    public async Task The_reader_reports_a_noise_page_as_unreadable_without_spending_a_second_look_on_it()
+    {
+        var engine = new NoisePageEngine();
+
+        var form = await new LoanFormReader(engine).ReadAsync(new byte[] { 1 }, OcrContentTypes.Jpeg, CancellationToken.None);
+
+        Assert.Equal(OcrErrorCodes.PageUnreadable, Assert.Single(form.Errors).Code);
+        Assert.Equal(0, engine.SecondLooks);
+    }
+
+    [Fact]
     public void A_poor_page_with_a_few_fields_read_well_keeps_its_fields_and_their_flags()
     {
         var form = extractor.Extract(OcrDocuments.Page(
@@ -50,6 +61,25 @@ public sealed class UnreadablePageTests
         Assert.DoesNotContain(form.Errors, e => e.Field is null);
         Assert.Equal("13912345678", form.Fields[LoanFormFields.Phone].Value);
         Assert.True(form.NeedsReview(LoanFormFields.RequestedAmountYuan));
+    }
+
+    /// <summary>An engine whose page reads as a few labels among junk, and that counts the second looks asked of it.</summary>
+    private sealed class NoisePageEngine : IOcrEngine, IRegionRereader
+    {
+        public int SecondLooks { get; private set; }
+
+        public Task<OcrDocument> RecognizeAsync(ReadOnlyMemory<byte> content, string contentType, CancellationToken cancellationToken)
+        {
+            var rows = new List<(double, string)[]> { new[] { (100.0, "申请人姓名"), (600.0, "丨彡乀") }, new[] { (100.0, "借款金额"), (600.0, "彡,0.丨元") } };
+            rows.AddRange(Enumerable.Range(0, 14).Select(_ => new[] { (100.0, "丨彡乀氵灬丶"), (600.0, "匚冂亻") }));
+            return Task.FromResult(OcrDocuments.Page([.. rows]));
+        }
+
+        public Task<IReadOnlyList<OcrLine?>> RereadAsync(OcrDocument document, IReadOnlyList<PageRegion> regions, CancellationToken cancellationToken)
+        {
+            SecondLooks++;
+            return Task.FromResult<IReadOnlyList<OcrLine?>>(regions.Select(_ => (OcrLine?)null).ToList());
+        }
     }
 
     [Fact]
