@@ -11,12 +11,15 @@ public sealed class SecondReadingTests
     private readonly LoanFormExtractor extractor = new();
 
     [Theory]
-    [InlineData(LoanFormFields.Phone, "联系电话：", "13912345674", "13912345673")]
-    [InlineData(LoanFormFields.ApplicationDate, "申请日期：", "2026-04-24", "2025-04-24")]
-    [InlineData(LoanFormFields.PartnerCode, "合作机构代码：", "NSD-34135", "XSD-34135")]
-    public void A_doubtful_value_a_second_reading_names_differently_is_flagged(string field, string label, string first, string second)
+    [InlineData(LoanFormFields.Phone, "联系电话：", "13912345674", "13912345673", 0.72)]
+    [InlineData(LoanFormFields.ApplicationDate, "申请日期：", "2026-04-24", "2025-04-24", 0.72)]
+    [InlineData(LoanFormFields.PartnerCode, "合作机构代码：", "NSD-34135", "XSD-34135", 0.72)]
+    // Free text has no pattern at all: read twice unless read almost surely.
+    [InlineData(LoanFormFields.Village, "所在村：", "水和村", "永和村", 0.9)]
+    [InlineData(LoanFormFields.Purpose, "借款用途：", "购买菜苗", "购买茶苗", 0.9)]
+    public void A_doubtful_value_a_second_reading_names_differently_is_flagged(string field, string label, string first, string second, double confidence)
     {
-        var document = Form(label, first, 0.72);
+        var document = Form(label, first, confidence);
 
         var reading = extractor.Read(document, null);
         Assert.True(reading.Doubtful.ContainsKey(field));
@@ -26,6 +29,17 @@ public sealed class SecondReadingTests
 
         Assert.True(form.NeedsReview(field));
         Assert.Contains(form.Errors, e => e.Field == field && e.Message.Contains("second look", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_name_read_again_with_the_end_of_its_label_in_front_agrees()
+    {
+        var document = Form("联系电话：", "13912345674", 0.96);
+
+        var form = extractor.Extract(document, new Dictionary<string, OcrLine> { [LoanFormFields.ApplicantName] = Line("名张秀英", 0.8) });
+
+        Assert.Equal("张秀英", form.Fields[LoanFormFields.ApplicantName].Value);
+        Assert.DoesNotContain(form.Errors, e => e.Field == LoanFormFields.ApplicantName);
     }
 
     [Fact]

@@ -161,7 +161,7 @@ public sealed partial class LoanFormExtractor(KnownValues known)
             }
             else if (value.IsValid && value.Problem is null && UncheckedFields.Contains(field) && secondLook is not null && secondLook.TryGetValue(field, out var confirm)
                 && SecondLookValue(confirm) is { } confirming && parsers.Parse(field, confirming.Raw) is { IsValid: true } reread
-                && Canonical(reread.Value) != Canonical(value.Value))
+                && !SameReading(field, value.Value, reread.Value))
             {
                 // Two readings that both pass the pattern but name different numbers: one digit of them is misread,
                 // and nothing on the form says which.
@@ -214,7 +214,7 @@ public sealed partial class LoanFormExtractor(KnownValues known)
             {
                 doubtful[field] = toConfirm;
             }
-            else if (reading.Region is { } unsure && UncheckedFields.Contains(field) && confidence < ConfirmBelow && reading.MinConfidence < TextLayerConfidence)
+            else if (reading.Region is { } unsure && UncheckedFields.Contains(field) && confidence < (FreeTextFields.Contains(field) ? FreeTextConfirmBelow : ConfirmBelow) && reading.MinConfidence < TextLayerConfidence)
             {
                 confirmations[field] = unsure;
             }
@@ -282,17 +282,37 @@ public sealed partial class LoanFormExtractor(KnownValues known)
         && reading.MinConfidence < TextLayerConfidence;
 
     /// <summary>
-    /// Fields whose every digit or letter may be misread into another value that still passes: a mobile number or a
-    /// date has no check digit, and a partner code's free characters none either (a phone's last digit 4 read as 3, a
-    /// year 2026 as 2025, a code's first letter N as X).
+    /// Fields whose every digit, letter or character may be misread into another value that still passes: a mobile
+    /// number or a date has no check digit, a partner code's free characters none either (a phone's last digit 4 read
+    /// as 3, a year 2026 as 2025, a code's first letter N as X), and names, villages and purposes no pattern at all
+    /// (永和村 read as 水和村).
     /// </summary>
-    private static readonly HashSet<string> UncheckedFields = [LoanFormFields.Phone, LoanFormFields.ApplicationDate, LoanFormFields.PartnerCode];
+    private static readonly HashSet<string> UncheckedFields =
+    [
+        LoanFormFields.Phone, LoanFormFields.ApplicationDate, LoanFormFields.PartnerCode,
+        LoanFormFields.ApplicantName, LoanFormFields.Village, LoanFormFields.Purpose,
+    ];
 
     /// <summary>
     /// Below this confidence such a value read from an image is read a second time (when the page gets a second look
     /// for another value), and flagged when the second reading passes the pattern too but names another value.
     /// </summary>
     private const double ConfirmBelow = 0.8;
+
+    /// <summary>
+    /// Free text is read twice unless read almost surely: its confidence is the only sign of a misread character, and
+    /// misreads passed at 0.88 and 0.94 on the development forms.
+    /// </summary>
+    private const double FreeTextConfirmBelow = 0.95;
+
+    /// <summary>
+    /// Whether two readings name the same value. Free text read again may carry the end of its label in front (名刘霞平
+    /// for 刘霞平: the crop reaches into the label's cell), which is no disagreement about the value.
+    /// </summary>
+    private static bool SameReading(string field, string first, string second) =>
+        FreeTextFields.Contains(field)
+            ? second.EndsWith(first, StringComparison.Ordinal) || first.EndsWith(second, StringComparison.Ordinal)
+            : Canonical(first) == Canonical(second);
 
     /// <summary>A value's letters and digits only: VB-2424-91 and VB242491 are one partner code, however printed.</summary>
     private static string Canonical(string value) => new(value.Where(char.IsLetterOrDigit).Select(char.ToUpperInvariant).ToArray());
