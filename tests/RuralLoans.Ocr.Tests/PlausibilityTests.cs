@@ -40,6 +40,15 @@ public sealed class PlausibilityTests
     }
 
     [Fact]
+    public void The_next_cells_label_read_into_a_purpose_is_not_part_of_it()
+    {
+        // The purpose cell and the label 民族 beside it read as one segment.
+        var form = extractor.Extract(OcrDocuments.Lines("借款用途：支付土地流转费民族"));
+
+        Assert.Equal("支付土地流转费", form.Fields[LoanFormFields.Purpose].Value);
+    }
+
+    [Fact]
     public void A_village_with_paired_brackets_passes()
     {
         var form = extractor.Extract(OcrDocuments.Page([(100, "所在村"), (600, "石桥村")], [(100, "借款用途"), (600, "购买农机(拖拉机)")]));

@@ -142,6 +142,10 @@ public sealed partial class LoanFormExtractor(KnownValues known)
                 }
                 continue;
             }
+            if (FreeTextFields.Contains(field) && WithoutTrailingLabel(reading.Raw) is { } cut)
+            {
+                reading = reading with { Raw = cut };
+            }
             var value = parsers.Parse(field, reading.Raw);
             if (!value.IsValid && secondLook is not null && secondLook.TryGetValue(field, out var again) && SecondLookValue(again) is { } second)
             {
@@ -313,6 +317,22 @@ public sealed partial class LoanFormExtractor(KnownValues known)
         FreeTextFields.Contains(field)
             ? second.EndsWith(first, StringComparison.Ordinal) || first.EndsWith(second, StringComparison.Ordinal)
             : Canonical(first) == Canonical(second);
+
+    /// <summary>
+    /// Free text followed in its cell by the next cell's label, the two read as one (支付土地流转费民族: the purpose and
+    /// the label 民族 beside it), without the label; null when it ends in none. Labels of four or more characters are
+    /// already cut where segments are split, shorter ones only here, at the very end, and only when a value of two or
+    /// more characters is left.
+    /// </summary>
+    private string? WithoutTrailingLabel(string raw)
+    {
+        var text = raw.TrimEnd(':', ' ');
+        var label = labels
+            .Where(l => l.Label.Length >= 2 && text.Length >= l.Label.Length + 2 && text.EndsWith(l.Label, StringComparison.Ordinal))
+            .OrderByDescending(l => l.Label.Length)
+            .FirstOrDefault();
+        return label is null ? null : text[..^label.Label.Length];
+    }
 
     /// <summary>A value's letters and digits only: VB-2424-91 and VB242491 are one partner code, however printed.</summary>
     private static string Canonical(string value) => new(value.Where(char.IsLetterOrDigit).Select(char.ToUpperInvariant).ToArray());
