@@ -46,6 +46,8 @@ public sealed class PlausibilityTests
         var form = extractor.Extract(OcrDocuments.Lines("借款用途：支付土地流转费民族"));
 
         Assert.Equal("支付土地流转费", form.Fields[LoanFormFields.Purpose].Value);
+        // 增加收入 ends in the label 收入 as well: the cut is never accepted unseen.
+        Assert.True(form.NeedsReview(LoanFormFields.Purpose));
     }
 
     [Fact]

@@ -124,6 +124,8 @@ public sealed partial class LoanFormExtractor(KnownValues known)
         var parsed = new Dictionary<string, (Reading Reading, ParsedValue Value)>();
         // Fields whose value only the second look read, with what the first reading made of them.
         var readAgain = new Dictionary<string, string>();
+        // Free text read with the next cell's label at its end, as read.
+        var labelCut = new Dictionary<string, string>();
         foreach (var field in LoanFormFields.All.Append(FormVocabulary.StatedAge))
         {
             if (!found.TryGetValue(field, out var reading))
@@ -144,6 +146,7 @@ public sealed partial class LoanFormExtractor(KnownValues known)
             }
             if (FreeTextFields.Contains(field) && WithoutTrailingLabel(reading.Raw) is { } cut)
             {
+                labelCut[field] = reading.Raw;
                 reading = reading with { Raw = cut };
             }
             var value = parsers.Parse(field, reading.Raw);
@@ -167,8 +170,8 @@ public sealed partial class LoanFormExtractor(KnownValues known)
                 && SecondLookValue(confirm) is { } confirming && parsers.Parse(field, confirming.Raw) is { IsValid: true } reread
                 && !SameReading(field, value.Value, reread.Value))
             {
-                // Two readings that both pass the pattern but name different numbers: one digit of them is misread,
-                // and nothing on the form says which.
+                // Two readings that both pass the pattern but name different values: one of them misread a digit or
+                // a character, and nothing on the form says which.
                 value = value with { Problem = $"'{value.Value}' was read as '{reread.Value}' on a second look: please confirm it" };
             }
             parsed[field] = (reading, value);
@@ -224,6 +227,14 @@ public sealed partial class LoanFormExtractor(KnownValues known)
             }
         }
         FlagWeakSecondLooks(readAgain, fields, errors);
+        foreach (var (field, uncut) in labelCut)
+        {
+            if (fields[field].Value is { } kept && !errors.Any(e => e.Field == field))
+            {
+                // Some labels end words too (增加收入 ends in the label 收入): the cut is a guess a person confirms.
+                errors.Add(new ExtractionError(field, $"'{uncut}' ends in the label of a neighbouring cell, left out: please confirm '{kept}'"));
+            }
+        }
         FlagUnusualNameCharacters(fields, errors);
         FlagFreeTextOnPoorPages(fields, errors);
         var form = new ExtractedForm(fields, errors);
