@@ -312,7 +312,7 @@ public sealed partial class LoanFormExtractor(KnownValues known)
     /// Below this confidence such a value read from an image is read a second time (when the page gets a second look
     /// for another value), and flagged when the second reading passes the pattern too but names another value.
     /// </summary>
-    private const double ConfirmBelow = 0.8;
+    private const double ConfirmBelow = 0.9;
 
     /// <summary>
     /// Free text is read twice unless read almost surely: its confidence is the only sign of a misread character, and
