@@ -62,6 +62,12 @@ public static class OcrErrorCodes
 {
     /// <summary>Reading the document (PDF parsing, preprocessing, OCR) took longer than <see cref="OcrOptions.DocumentTimeBudget"/>.</summary>
     public const string TimeBudgetExceeded = "ocr-time-budget-exceeded";
+
+    /// <summary>
+    /// The page was read, but as noise: hardly any field could be read with confidence (a blurred or dark photo, the
+    /// wrong page). One request to rescan replaces a flag on every field.
+    /// </summary>
+    public const string PageUnreadable = "ocr-page-unreadable";
 }
 
 /// <summary>Media types the engines accept, and the mapping from file names for callers that only have a path.</summary>

@@ -13,23 +13,14 @@ namespace RuralLoans.Storage.Tests;
 /// <summary>The stores' concurrency guarantees, on the Cosmos emulator and Azurite.</summary>
 public sealed class CosmosStoreTests(DevServicesFixture services) : IAsyncLifetime
 {
-    private CosmosClient _cosmos = null!;
-    private Database _database = null!;
+    private ScratchCosmosDatabase _cosmos = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        _cosmos = CosmosClients.FromConnectionString(services.Endpoints.CosmosConnectionString);
-        _database = (await _cosmos.CreateDatabaseIfNotExistsAsync(UniqueNames.CosmosDatabase("stores"), cancellationToken: TestContext.Current.CancellationToken)).Database;
-    }
+    public async ValueTask InitializeAsync() =>
+        _cosmos = await ScratchCosmosDatabase.CreateAsync(CosmosClients.FromConnectionString(services.Endpoints.CosmosConnectionString), "stores", TestContext.Current.CancellationToken);
 
-    public async ValueTask DisposeAsync()
-    {
-        await _database.DeleteAsync();
-        _cosmos.Dispose();
-    }
+    public ValueTask DisposeAsync() => _cosmos.DisposeAsync();
 
-    private async Task<Container> ContainerAsync(string partitionKey) =>
-        (await _database.CreateContainerIfNotExistsAsync(UniqueNames.CosmosContainer(), partitionKey, cancellationToken: TestContext.Current.CancellationToken)).Container;
+    private Task<Container> ContainerAsync(string partitionKey) => _cosmos.ContainerAsync(partitionKey, TestContext.Current.CancellationToken);
 
     [Fact]
     public async Task Fifty_concurrent_approvals_never_reserve_more_quota_than_the_lender_has()

@@ -11,23 +11,14 @@ namespace RuralLoans.Storage.Tests;
 public sealed class PayoutLedgerStoreTests(DevServicesFixture services) : IAsyncLifetime
 {
     private static readonly DateTimeOffset Now = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
-    private CosmosClient _cosmos = null!;
-    private Database _database = null!;
+    private ScratchCosmosDatabase _cosmos = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        _cosmos = CosmosClients.FromConnectionString(services.Endpoints.CosmosConnectionString);
-        _database = (await _cosmos.CreateDatabaseIfNotExistsAsync(UniqueNames.CosmosDatabase("payouts"), cancellationToken: TestContext.Current.CancellationToken)).Database;
-    }
+    public async ValueTask InitializeAsync() =>
+        _cosmos = await ScratchCosmosDatabase.CreateAsync(CosmosClients.FromConnectionString(services.Endpoints.CosmosConnectionString), "payouts", TestContext.Current.CancellationToken);
 
-    public async ValueTask DisposeAsync()
-    {
-        await _database.DeleteAsync();
-        _cosmos.Dispose();
-    }
+    public ValueTask DisposeAsync() => _cosmos.DisposeAsync();
 
-    private async Task<Container> ContainerAsync(string partitionKey) =>
-        (await _database.CreateContainerIfNotExistsAsync(UniqueNames.CosmosContainer(), partitionKey, cancellationToken: TestContext.Current.CancellationToken)).Container;
+    private Task<Container> ContainerAsync(string partitionKey) => _cosmos.ContainerAsync(partitionKey, TestContext.Current.CancellationToken);
 
     [Fact]
     public async Task A_settled_payout_its_funding_and_its_return_are_stored_in_CNY_and_read_back_per_key()

@@ -91,6 +91,9 @@ public sealed class FormValuesGenerator(Random random, FormSplit split = FormSpl
         var date = new DateOnly(2024, 1, 1).AddDays(random.Next(0, 900));
         var (id, birth) = NextIdNumber(idCounty.Code);
         var phone = "1" + Pick(["3", "5", "7", "8", "9"]) + Digits(9);
+        // Real numbers only (154, 179, 194 are issued to nobody); mapped without a further draw, so every other value
+        // of every form stays as it was.
+        phone = RuralLoans.Ocr.Extraction.MobilePrefixes.IsAssigned(phone) ? phone : RuralLoans.Ocr.Extraction.MobilePrefixes.NearestAssigned(phone[..3]) + phone[3..];
         var village = Pick(PlacePrefixes) + "村";
         var township = Pick(place.Townships);
         var household = random.Next(2, 9);

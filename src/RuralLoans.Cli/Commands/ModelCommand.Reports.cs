@@ -192,16 +192,22 @@ internal static partial class ModelCommand
     {
         var rows = new Option<int>("--rows") { Description = "Simulated applications to train on", DefaultValueFactory = _ => 100_000 };
         var seed = new Option<int>("--seed") { Description = "Random seed (same seed, same data)", DefaultValueFactory = _ => 11 };
-        var version = new Option<string>("--version") { Description = "Version of the challenger artifact", DefaultValueFactory = _ => ChallengerCatalog.RuralHouseholdCurrentVersion };
+        var version = new Option<string>("--version") { Description = "Version of the new challenger artifact; must not be a shipped version", Required = true };
         var output = new Option<FileInfo>("--out") { Description = "Challenger artifact (JSON) to write", Required = true };
         var command = new Command("train-rural-shadow",
             "Train the rural household shadow challenger on GENERATED applications whose outcomes are drawn from the expert scorecard's PD")
         { rows, seed, version, output };
         command.SetAction(parse =>
         {
+            var newVersion = parse.GetValue(version)!;
+            if (ShippedVersionRefusal(ChallengerCatalog.RuralHouseholdId, newVersion) is { } refusal)
+            {
+                Console.Error.WriteLine(refusal);
+                return 2;
+            }
             var champion = Domain.Scoring.ScorecardModelCatalog.RuralHousehold;
             var data = RuralHouseholdSimulation.Generate(champion, parse.GetValue(rows), parse.GetValue(seed));
-            var challenger = ChallengerModel.Train(data, new ChallengerOptions(), ChallengerCatalog.RuralHouseholdId, parse.GetValue(version)!, champion);
+            var challenger = ChallengerModel.Train(data, new ChallengerOptions(), ChallengerCatalog.RuralHouseholdId, newVersion, champion);
             var file = parse.GetValue(output)!;
             File.WriteAllText(file.FullName, challenger.ToJson());
             Console.WriteLine($"Trained {challenger.ModelId} {challenger.ModelVersion} on {data.Name}: {data.Count} rows, {data.Bads} bad. "
@@ -209,6 +215,19 @@ internal static partial class ModelCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Recorded decisions name a challenger by id and version and the audit re-scores them with that very artifact, so
+    /// a retrained model under a shipped version would make old decisions fail their audit.
+    /// </summary>
+    internal static string? ShippedVersionRefusal(string modelId, string version)
+    {
+        var shipped = ChallengerCatalog.ShippedVersions().Where(v => v.ModelId == modelId).Select(v => v.Version).ToList();
+        return shipped.Contains(version, StringComparer.Ordinal)
+            ? $"{modelId} {version} is shipped, and shipped versions are never changed: recorded decisions are audited against it. "
+                + $"Give the retrained challenger a new --version (shipped: {string.Join(", ", shipped)})."
+            : null;
     }
 
     private static Command Cards()

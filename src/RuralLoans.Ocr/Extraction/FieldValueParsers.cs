@@ -29,6 +29,12 @@ public sealed record KnownValues
 
     public decimal MaxAmountYuan { get; init; } = 500_000m;
 
+    /// <summary>
+    /// Land a household applying for a small rural loan farms, at most, as far as a reading goes unconfirmed: most
+    /// farm under 50 mu, while a decimal point OCR lost makes 33.3 into 333. A larger area is flagged, not rejected.
+    /// </summary>
+    public decimal UsualMaxLandAreaMu { get; init; } = 100m;
+
     /// <summary>Label wordings and partner code formats; the shipped ones plus any partner files.</summary>
     public FormVocabulary Vocabulary { get; init; } = FormVocabulary.Default;
 
@@ -61,7 +67,7 @@ public sealed partial class FieldValueParsers(KnownValues known)
             LoanFormFields.Township => Place(text, ["镇", "乡", "街道"], "a township name ends in 镇, 乡 or 街道"),
             LoanFormFields.County => County(text),
             LoanFormFields.HouseholdSize => Integer(ChineseNumerals.DigitsFor(text), 1, 30, "口人", "人", "口"),
-            LoanFormFields.LandAreaMu => Decimal(text, 0, 100_000, "亩"),
+            LoanFormFields.LandAreaMu => Usual(Decimal(text, 0, 100_000, "亩"), known.UsualMaxLandAreaMu, "mu of land"),
             LoanFormFields.FarmingProject => Snap(Chinese(StripChoiceMarks(text), 2, 12, "a farming project is written in Chinese"), known.FarmingProjects, null),
             LoanFormFields.RequestedAmountYuan => Amount(text),
             LoanFormFields.TermMonths => Term(text),
@@ -78,8 +84,20 @@ public sealed partial class FieldValueParsers(KnownValues known)
     {
         var value = new string(text.Where(c => TextNormalizer.IsCjk(c) || c is '(' or ')').ToArray()).Trim('(', ')');
         var valid = value.Length >= minLength && value.Length <= maxLength && value.Length >= text.Length - 1;
+        if (valid && text.Count(c => c == '(') != text.Count(c => c == ')'))
+        {
+            // Half a bracket belongs to a label (村(社区)), not to a name or a place: the cell read may be the label's
+            // end with the value lost.
+            return new ParsedValue(value, $"'{text}' has an unpaired bracket: part of a label may have been read as the value; please confirm it");
+        }
         return new ParsedValue(value, valid ? null : $"'{text}' does not look right: {rule}");
     }
+
+    /// <summary>A valid figure above what is usual is kept, and flagged for a person to confirm.</summary>
+    private static ParsedValue Usual(ParsedValue parsed, decimal usualMax, string what) =>
+        parsed.IsValid && decimal.TryParse(parsed.Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) && value > usualMax
+            ? parsed with { Problem = $"{parsed.Value} {what} is more than usual ({usualMax.ToString(CultureInfo.InvariantCulture)}): a decimal point may be lost; please confirm it" }
+            : parsed;
 
     private static ParsedValue Place(string text, string[] suffixes, string rule)
     {
@@ -193,12 +211,13 @@ public sealed partial class FieldValueParsers(KnownValues known)
         }
         var ordered = kept.OrderBy(k => k.Start).ToList();
         var markCharacters = ordered.Select(k => k.Start > 0 ? text[k.Start - 1] : '\0').ToList();
-        // Each font's empty box reads as one character (口 for most, 5 or D for some Hei faces): a mark in front of two
-        // or more options that is not a tick is this form's empty box.
-        var sharedEmpty = markCharacters.Where(c => c != '\0' && !StrongTicks.Contains(c) && !TextNormalizer.IsCjk(c))
-            .GroupBy(c => c).Where(g => g.Count() >= 2).Select(g => g.Key).ToHashSet();
-        var marks = ordered.Select((f, i) => (f.Option, f.Certainty, Mark: sharedEmpty.Contains(markCharacters[i]) ? -1 : MarkBefore(text, f.Start))).ToList();
-        var boxed = marks.Any(m => m.Mark < 0) || text.Any(c => TickedMarks.Contains(c) || "□☐◻▢".Contains(c));
+        // The same digit or letter in front of two or more options is a row of boxes (some faces' empty box reads as 5
+        // or D), but not which of them are empty: a ticked box reads as 0 as often as an empty one as 9, so such a mark
+        // stays unknown. Only 口 and the boxes the shape detector wrote in (□) say "empty".
+        var sharedMark = markCharacters.Where(c => c != '\0' && !StrongTicks.Contains(c) && !TextNormalizer.IsCjk(c))
+            .GroupBy(c => c).Any(g => g.Count() >= 2);
+        var marks = ordered.Select(f => (f.Option, f.Certainty, Mark: MarkBefore(text, f.Start))).ToList();
+        var boxed = sharedMark || marks.Any(m => m.Mark < 0) || text.Any(c => TickedMarks.Contains(c) || "□☐◻▢".Contains(c));
         if (!boxed)
         {
             var written = Snap(Chinese(text, 2, 12, $"{what} is written in Chinese"), options, $"is not {what}");
@@ -326,7 +345,14 @@ public sealed partial class FieldValueParsers(KnownValues known)
         {
             value = value[2..];
         }
-        return MobilePattern().IsMatch(value) ? new ParsedValue(value, null) : new ParsedValue(value, $"'{value}' is not a mainland mobile number (1[3-9] + 9 digits)");
+        if (!MobilePattern().IsMatch(value))
+        {
+            return new ParsedValue(value, $"'{value}' is not a mainland mobile number (1[3-9] + 9 digits)");
+        }
+        // A digit misread into a prefix no operator issues: the number passes the pattern but cannot be right.
+        return MobilePrefixes.IsAssigned(value)
+            ? new ParsedValue(value, null)
+            : new ParsedValue(value, $"'{value}' starts with {value[..3]}, which no mobile operator issues: please confirm it");
     }
 
     private static ParsedValue Integer(string text, int min, int max, params string[] units)

@@ -119,9 +119,13 @@ public sealed partial class LoanFormExtractor(KnownValues known)
         var fields = new Dictionary<string, ExtractedField>();
         var errors = new List<ExtractionError>();
         var doubtful = new Dictionary<string, PageRegion>();
+        // Values that pass but are worth reading twice; asked for only alongside a second look the page gets anyway.
+        var confirmations = new Dictionary<string, PageRegion>();
         var parsed = new Dictionary<string, (Reading Reading, ParsedValue Value)>();
         // Fields whose value only the second look read, with what the first reading made of them.
         var readAgain = new Dictionary<string, string>();
+        // Free text read with the next cell's label at its end, as read.
+        var labelCut = new Dictionary<string, string>();
         foreach (var field in LoanFormFields.All.Append(FormVocabulary.StatedAge))
         {
             if (!found.TryGetValue(field, out var reading))
@@ -140,6 +144,11 @@ public sealed partial class LoanFormExtractor(KnownValues known)
                 }
                 continue;
             }
+            if (FreeTextFields.Contains(field) && WithoutTrailingLabel(reading.Raw) is { } cut)
+            {
+                labelCut[field] = reading.Raw;
+                reading = reading with { Raw = cut };
+            }
             var value = parsers.Parse(field, reading.Raw);
             if (!value.IsValid && secondLook is not null && secondLook.TryGetValue(field, out var again) && SecondLookValue(again) is { } second)
             {
@@ -156,6 +165,14 @@ public sealed partial class LoanFormExtractor(KnownValues known)
                 // Only the figures are compared: a second reading's stray marks around them (阔109) do not make it
                 // any less a different number.
                 value = value with { Problem = $"'{value.Value}' was read as '{figure}' on a second look (a decimal point may be lost): please confirm it" };
+            }
+            else if (value.IsValid && value.Problem is null && UncheckedFields.Contains(field) && secondLook is not null && secondLook.TryGetValue(field, out var confirm)
+                && SecondLookValue(confirm) is { } confirming && parsers.Parse(field, confirming.Raw) is { IsValid: true } reread
+                && !SameReading(field, value.Value, reread.Value))
+            {
+                // Two readings that both pass the pattern but name different values: one of them misread a digit or
+                // a character, and nothing on the form says which.
+                value = value with { Problem = $"'{value.Value}' was read as '{reread.Value}' on a second look: please confirm it" };
             }
             parsed[field] = (reading, value);
         }
@@ -204,12 +221,57 @@ public sealed partial class LoanFormExtractor(KnownValues known)
             {
                 doubtful[field] = toConfirm;
             }
+            else if (reading.Region is { } unsure && UncheckedFields.Contains(field) && confidence < (FreeTextFields.Contains(field) ? FreeTextConfirmBelow : ConfirmBelow) && reading.MinConfidence < TextLayerConfidence)
+            {
+                confirmations[field] = unsure;
+            }
         }
         FlagWeakSecondLooks(readAgain, fields, errors);
+        foreach (var (field, uncut) in labelCut)
+        {
+            if (fields[field].Value is { } kept && !errors.Any(e => e.Field == field))
+            {
+                // Some labels end words too (增加收入 ends in the label 收入): the cut is a guess a person confirms.
+                errors.Add(new ExtractionError(field, $"'{uncut}' ends in the label of a neighbouring cell, left out: please confirm '{kept}'"));
+            }
+        }
         FlagUnusualNameCharacters(fields, errors);
         FlagFreeTextOnPoorPages(fields, errors);
-        return new FormReading(new ExtractedForm(fields, errors), doubtful);
+        var form = new ExtractedForm(fields, errors);
+        var accepted = LoanFormFields.All.Count(f => fields[f].Value is not null && !form.NeedsReview(f));
+        // Enough was read for a whole form (its labels alone are some 80 characters), or nothing at all.
+        var readAsPage = allSegments.Sum(s => s.Segment.Text.Length) >= WholePageCharacters || (found.Count == 0 && parsed.Count == 0);
+        if (accepted < ReadablePageFields && readAsPage)
+        {
+            // A page read as noise: a flag on every field would ask a person to re-key a form nobody can read from this
+            // image. The values are dropped, so nothing read from it can pass validation, and no second look is spent.
+            return new FormReading(ExtractedForm.Failed(
+                $"The page could not be read: only {accepted} of {LoanFormFields.All.Count} fields were read with confidence. Please rescan it (flat, in focus, well lit) or upload the original PDF.",
+                OcrErrorCodes.PageUnreadable), new Dictionary<string, PageRegion>());
+        }
+        if (doubtful.Count > 0)
+        {
+            // The second look reads all its regions in one engine run, so a few more regions cost little; a page with
+            // nothing else to look at again is not given a run for them alone.
+            foreach (var (field, region) in confirmations)
+            {
+                doubtful[field] = region;
+            }
+        }
+        return new FormReading(form, doubtful);
     }
+
+    /// <summary>
+    /// Fewer fields than this read with confidence, and the page is reported unreadable. On the development forms the
+    /// pages below it read every field as junk or not at all; a poor but readable page keeps most fields (seven or more).
+    /// </summary>
+    private const int ReadablePageFields = 3;
+
+    /// <summary>
+    /// Characters a page must have yielded to be judged as a whole form (every development page read 110 or more, even
+    /// as noise); less is a fragment, whose fields are flagged one by one.
+    /// </summary>
+    private const int WholePageCharacters = 100;
 
     /// <summary>Share of multiple misreads of an ID number that still pass the GB 11643 check character (mod 11).</summary>
     private const double UndetectedByCheckCharacter = 1.0 / 11;
@@ -233,6 +295,58 @@ public sealed partial class LoanFormExtractor(KnownValues known)
     private static bool MayHaveLostDecimalPoint(string field, Reading reading, ParsedValue value) =>
         field == LoanFormFields.LandAreaMu && value.IsValid && value.Value.Length >= 2 && value.Value.All(char.IsAsciiDigit)
         && reading.MinConfidence < TextLayerConfidence;
+
+    /// <summary>
+    /// Fields whose every digit, letter or character may be misread into another value that still passes: a mobile
+    /// number or a date has no check digit, a partner code's free characters none either (a phone's last digit 4 read
+    /// as 3, a year 2026 as 2025, a code's first letter N as X), and names, villages and purposes no pattern at all
+    /// (永和村 read as 水和村).
+    /// </summary>
+    private static readonly HashSet<string> UncheckedFields =
+    [
+        LoanFormFields.Phone, LoanFormFields.ApplicationDate, LoanFormFields.PartnerCode,
+        LoanFormFields.ApplicantName, LoanFormFields.Village, LoanFormFields.Purpose,
+    ];
+
+    /// <summary>
+    /// Below this confidence such a value read from an image is read a second time (when the page gets a second look
+    /// for another value), and flagged when the second reading passes the pattern too but names another value.
+    /// </summary>
+    private const double ConfirmBelow = 0.9;
+
+    /// <summary>
+    /// Free text is read twice unless read almost surely: its confidence is the only sign of a misread character, and
+    /// misreads passed at 0.88 and 0.94 on the development forms.
+    /// </summary>
+    private const double FreeTextConfirmBelow = 0.95;
+
+    /// <summary>
+    /// Whether two readings name the same value. Free text read again may carry the end of its label in front (名刘霞平
+    /// for 刘霞平: the crop reaches into the label's cell), which is no disagreement about the value.
+    /// </summary>
+    private static bool SameReading(string field, string first, string second) =>
+        FreeTextFields.Contains(field)
+            ? second.EndsWith(first, StringComparison.Ordinal) || first.EndsWith(second, StringComparison.Ordinal)
+            : Canonical(first) == Canonical(second);
+
+    /// <summary>
+    /// Free text followed in its cell by the next cell's label, the two read as one (支付土地流转费民族: the purpose and
+    /// the label 民族 beside it), without the label; null when it ends in none. Labels of four or more characters are
+    /// already cut where segments are split, shorter ones only here, at the very end, and only when a value of two or
+    /// more characters is left.
+    /// </summary>
+    private string? WithoutTrailingLabel(string raw)
+    {
+        var text = raw.TrimEnd(':', ' ');
+        var label = labels
+            .Where(l => l.Label.Length >= 2 && text.Length >= l.Label.Length + 2 && text.EndsWith(l.Label, StringComparison.Ordinal))
+            .OrderByDescending(l => l.Label.Length)
+            .FirstOrDefault();
+        return label is null ? null : text[..^label.Label.Length];
+    }
+
+    /// <summary>A value's letters and digits only: VB-2424-91 and VB242491 are one partner code, however printed.</summary>
+    private static string Canonical(string value) => new(value.Where(char.IsLetterOrDigit).Select(char.ToUpperInvariant).ToArray());
 
     /// <summary>The digits and decimal point in a reading, as one figure.</summary>
     private static string FigureIn(string raw) =>
@@ -278,9 +392,18 @@ public sealed partial class LoanFormExtractor(KnownValues known)
     private static void FlagUnusualNameCharacters(Dictionary<string, ExtractedField> fields, List<ExtractionError> errors)
     {
         if (fields.TryGetValue(LoanFormFields.ApplicantName, out var name) && name.Value is { } value && name.Confidence < UnusualNameConfidence
-            && !errors.Any(e => e.Field == LoanFormFields.ApplicantName) && NameCharacters.Unusual(value) is { Count: > 0 } unusual)
+            && !errors.Any(e => e.Field == LoanFormFields.ApplicantName))
         {
-            errors.Add(new ExtractionError(LoanFormFields.ApplicantName, $"'{value}' has {string.Join("", unusual)}, which names rarely use: please confirm it"));
+            if (NameCharacters.Unusual(value) is { Count: > 0 } unusual)
+            {
+                errors.Add(new ExtractionError(LoanFormFields.ApplicantName, $"'{value}' has {string.Join("", unusual)}, which names rarely use: please confirm it"));
+            }
+            else if (value.Length == 4 && !NameCharacters.HasCompoundSurname(value))
+            {
+                // Four characters with a one-character surname is rare among Han names; a mark beside the name read as
+                // a character (和孙文国 for 孙文国) is not.
+                errors.Add(new ExtractionError(LoanFormFields.ApplicantName, $"'{value}' has four characters but no two-character surname: a mark beside the name may have been read as a character; please confirm it"));
+            }
         }
     }
 

@@ -71,23 +71,42 @@ public static class NameCharacters
         "启琦" +
         "轩然梓涵诺睿奕沐汐熙雅语诗可依心辰逸彦哲晟煊霖桐花娣妹弟妞木土田禾苗秧稻麦粮仓";
 
+    /// <summary>Two-character surnames; the only way most Han names reach four characters.</summary>
+    private static readonly string[] CompoundSurnames =
+    [
+        "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "夏侯", "令狐", "司徒", "司空",
+        "端木", "独孤", "南宫", "西门", "呼延", "万俟", "澹台", "轩辕", "申屠", "钟离", "闻人", "赫连", "拓跋", "百里", "东郭",
+    ];
+
     private static readonly HashSet<char> Surnames = [.. CommonSurnames];
 
     private static readonly HashSet<char> GivenNames = [.. CommonGivenNameCharacters];
 
-    /// <summary>The characters of <paramref name="name"/> that are neither a common surname (first) nor common in given names.</summary>
+    /// <summary>
+    /// The characters of <paramref name="name"/> that are out of place: a first character that is no common surname
+    /// (a stray mark read as a character before the name, 和孙文国, or a misread surname), or a later one that is
+    /// neither a surname nor common in given names.
+    /// </summary>
     public static IReadOnlyList<char> Unusual(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
         var unusual = new List<char>();
+        var compound = HasCompoundSurname(name);
         for (var i = 0; i < name.Length; i++)
         {
-            var known = i == 0 ? Surnames.Contains(name[i]) || GivenNames.Contains(name[i]) : GivenNames.Contains(name[i]) || Surnames.Contains(name[i]);
+            var known = compound && i < 2 || (i == 0 ? Surnames.Contains(name[i]) : GivenNames.Contains(name[i]) || Surnames.Contains(name[i]));
             if (!known)
             {
                 unusual.Add(name[i]);
             }
         }
         return unusual;
+    }
+
+    /// <summary>Whether <paramref name="name"/> starts with a two-character surname (欧阳, 司马…).</summary>
+    public static bool HasCompoundSurname(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return CompoundSurnames.Any(c => name.StartsWith(c, StringComparison.Ordinal));
     }
 }

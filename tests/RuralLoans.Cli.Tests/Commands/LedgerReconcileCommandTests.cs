@@ -17,8 +17,7 @@ namespace RuralLoans.Cli.Tests.Commands;
 public sealed class LedgerReconcileCommandTests(DevServicesFixture services) : IClassFixture<DevServicesFixture>, IAsyncLifetime
 {
     private static readonly DateTimeOffset Now = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
-    private CosmosClient _cosmos = null!;
-    private Database _database = null!;
+    private ScratchCosmosDatabase _cosmos = null!;
     private RailSimulator _rail = null!;
     private HttpClient _http = null!;
     private LedgerStore _ledger = null!;
@@ -26,9 +25,8 @@ public sealed class LedgerReconcileCommandTests(DevServicesFixture services) : I
     public async ValueTask InitializeAsync()
     {
         var ct = TestContext.Current.CancellationToken;
-        _cosmos = CosmosClients.FromConnectionString(services.Endpoints.CosmosConnectionString);
-        _database = (await _cosmos.CreateDatabaseIfNotExistsAsync(UniqueNames.CosmosDatabase("reconcile"), cancellationToken: ct)).Database;
-        _ledger = new LedgerStore((await _database.CreateContainerIfNotExistsAsync("ledger", "/transferId", cancellationToken: ct)).Container);
+        _cosmos = await ScratchCosmosDatabase.CreateAsync(CosmosClients.FromConnectionString(services.Endpoints.CosmosConnectionString), "reconcile", ct);
+        _ledger = new LedgerStore(await _cosmos.ContainerAsync("/transferId", ct));
         _rail = await RailSimulator.StartAsync(ct: ct);
         _http = new HttpClient { BaseAddress = _rail.BaseAddress };
     }
@@ -37,8 +35,7 @@ public sealed class LedgerReconcileCommandTests(DevServicesFixture services) : I
     {
         _http.Dispose();
         await _rail.DisposeAsync();
-        await _database.DeleteAsync();
-        _cosmos.Dispose();
+        await _cosmos.DisposeAsync();
     }
 
     private HttpPaymentRail Rail() => new(_http);

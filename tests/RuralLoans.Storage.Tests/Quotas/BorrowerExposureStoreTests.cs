@@ -8,23 +8,17 @@ namespace RuralLoans.Storage.Tests.Quotas;
 /// <summary>A borrower's open applications as stored on the Cosmos emulator: concurrent applications are judged one after the other.</summary>
 public sealed class BorrowerExposureStoreTests(DevServicesFixture services) : IAsyncLifetime
 {
-    private CosmosClient _cosmos = null!;
-    private Database _database = null!;
+    private ScratchCosmosDatabase _cosmos = null!;
     private Container _container = null!;
 
     public async ValueTask InitializeAsync()
     {
         var ct = TestContext.Current.CancellationToken;
-        _cosmos = CosmosClients.FromConnectionString(services.Endpoints.CosmosConnectionString);
-        _database = (await _cosmos.CreateDatabaseIfNotExistsAsync(UniqueNames.CosmosDatabase("borrowers"), cancellationToken: ct)).Database;
-        _container = (await _database.CreateContainerIfNotExistsAsync(UniqueNames.CosmosContainer(), "/lenderId", cancellationToken: ct)).Container;
+        _cosmos = await ScratchCosmosDatabase.CreateAsync(CosmosClients.FromConnectionString(services.Endpoints.CosmosConnectionString), "borrowers", ct);
+        _container = await _cosmos.ContainerAsync("/lenderId", ct);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _database.DeleteAsync();
-        _cosmos.Dispose();
-    }
+    public ValueTask DisposeAsync() => _cosmos.DisposeAsync();
 
     [Fact]
     public async Task Of_many_concurrent_applications_of_one_borrower_for_one_product_exactly_one_holds()

@@ -8,23 +8,17 @@ namespace RuralLoans.Storage.Tests.Quotas;
 /// <summary>Folding and idempotency of quota reservations as stored on the Cosmos emulator.</summary>
 public sealed class QuotaStoreTests(DevServicesFixture services) : IAsyncLifetime
 {
-    private CosmosClient _cosmos = null!;
-    private Database _database = null!;
+    private ScratchCosmosDatabase _cosmos = null!;
     private Container _container = null!;
 
     public async ValueTask InitializeAsync()
     {
         var ct = TestContext.Current.CancellationToken;
-        _cosmos = CosmosClients.FromConnectionString(services.Endpoints.CosmosConnectionString);
-        _database = (await _cosmos.CreateDatabaseIfNotExistsAsync(UniqueNames.CosmosDatabase("quotas"), cancellationToken: ct)).Database;
-        _container = (await _database.CreateContainerIfNotExistsAsync(UniqueNames.CosmosContainer(), "/lenderId", cancellationToken: ct)).Container;
+        _cosmos = await ScratchCosmosDatabase.CreateAsync(CosmosClients.FromConnectionString(services.Endpoints.CosmosConnectionString), "quotas", ct);
+        _container = await _cosmos.ContainerAsync("/lenderId", ct);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _database.DeleteAsync();
-        _cosmos.Dispose();
-    }
+    public ValueTask DisposeAsync() => _cosmos.DisposeAsync();
 
     [Fact]
     public async Task Concurrent_payouts_fold_into_the_committed_total_and_retried_commits_count_nothing()
