@@ -181,6 +181,11 @@ public sealed class TesseractOcrEngine(OcrOptions options, TimeProvider timeProv
         cancellationToken.ThrowIfCancellationRequested();
         // Decoding and cleaning cannot be interrupted; a huge image must not hold the caller past the budget.
         var cleaned = await Task.Run(() => preprocessor.Process(image.Span), cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (options.Preprocessing.CropToPrint && !cleaned.LayOnSurface)
+        {
+            // Tesseract's time grows with the blank paper it is given; everything below reads the cropped page.
+            cleaned = cleaned with { Image = ImagePreprocessor.CropToPrint(cleaned.Image, cleaned.FaintInkThreshold) };
+        }
         var read = await tesseract.RecognizeAsync(cleaned.Image.ToPgm(), pageNumber, cancellationToken).ConfigureAwait(false);
         if (options.ReadLeftOutPrint)
         {
