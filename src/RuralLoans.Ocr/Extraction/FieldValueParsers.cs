@@ -16,7 +16,7 @@ public sealed record ParsedValue(string Value, string? Problem, double Certainty
 /// </summary>
 public sealed record KnownValues
 {
-    public IReadOnlyList<string> RepaymentMethods { get; init; } = LoanFormFields.RepaymentMethods;
+    public IReadOnlyList<string> RepaymentMethods { get; init; } = LoanFormFields.RepaymentWordings;
 
     /// <summary>Counties in the bank's registered lending region (a local bank may not lend outside it).</summary>
     public IReadOnlyList<string> Counties { get; init; } = ["平山县", "阜平县", "岚县", "临泉县", "镇宁县", "隆德县", "紫云县", "丹凤县", "望谟县", "宁陕县"];
