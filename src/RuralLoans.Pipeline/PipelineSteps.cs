@@ -134,7 +134,7 @@ public sealed class PipelineSteps
         var disbursement = new Disbursement(payouts, options.PaymentRail, ledger, quotas, borrowers, lending, applications, caseFile, options.ResidentIds, clock,
             options.LoggerFactory.CreateLogger<Disbursement>(), options.Payouts);
         var activities = new PipelineActivities(
-            new DocumentOcr(documents, new LoanFormReader(OcrEngineFactory.Create(options.Ocr, timeProvider: clock), new LoanFormExtractor(new KnownValues { Counties = partners.LendingRegionCounties })), decisions),
+            new DocumentOcr(documents, new LoanFormReader(OcrEngineFactory.Create(options.Ocr, timeProvider: clock), new LoanFormExtractor(new KnownValues { Counties = partners.LendingRegionCounties, Clock = clock })), decisions),
             new FieldValidation(decisions, caseFile),
             new VillagePreCheck(partners, applications, decisions, caseFile, clock, options.LoggerFactory.CreateLogger<VillagePreCheck>()),
             new DataScoring(scoring, facts, applications, decisions, caseFile, clock, challengers, options.LoggerFactory.CreateLogger<DataScoring>()),

@@ -5,6 +5,7 @@ using Microsoft.DurableTask.Client;
 using RuralLoans.TaskHub;
 using RuralLoans.Ocr.Extraction;
 using RuralLoans.Pipeline.Intake;
+using RuralLoans.Pipeline.Steps;
 using RuralLoans.Testing;
 
 namespace RuralLoans.Pipeline.Tests;
@@ -88,6 +89,27 @@ public sealed class LoanApplicationPipelineTests(DevServicesFixture services) : 
         {
             Assert.DoesNotContain(personal, System.Text.RegularExpressions.Regex.Unescape(history), StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task A_reading_the_cross_checks_doubt_waits_for_the_partner_to_confirm_it_and_an_unchanged_confirmation_completes()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        // Every field is well formed, but the ID was issued in 湘阴县 (430624) and the form says 平江县: OCR flags it.
+        var household = TestForms.GoodHousehold("43062419830716122");
+
+        var submitted = await _pipeline.Runtime.Intake.SubmitAsync(new SubmitApplication("MFI001", "farm-310", TestForms.TextPdf(household)), ct);
+        var waiting = await _pipeline.WaitForStageAsync(submitted.ApplicationId, ApplicationStage.NeedsCorrection, ct);
+
+        var errors = waiting.ReadCustomStatusAs<ApplicationProgress>()!.Errors!;
+        Assert.Contains(errors, e => e.Field == LoanFormFields.County);
+        Assert.All(errors, e => Assert.Equal(FieldValidation.UnsureReadingCode, e.Code));
+        Assert.Empty(_pipeline.Rail.CommittedPayouts);
+
+        // The partner checks the original and sends the values back as they are: confirmed, not changed.
+        await _pipeline.Runtime.Actions.CorrectAsync(submitted.ApplicationId, "MFI001", errors.ToDictionary(e => e.Field, e => household[e.Field]), ct);
+        var done = await _pipeline.WaitForCompletionAsync(submitted.ApplicationId, TimeSpan.FromSeconds(60), ct);
+        Assert.Equal(ApplicationStage.Disbursed, done.ReadOutputAs<ApplicationOutcome>()!.Stage);
     }
 
     [Fact]

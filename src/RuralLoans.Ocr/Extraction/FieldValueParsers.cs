@@ -16,7 +16,7 @@ public sealed record ParsedValue(string Value, string? Problem, double Certainty
 /// </summary>
 public sealed record KnownValues
 {
-    public IReadOnlyList<string> RepaymentMethods { get; init; } = LoanFormFields.RepaymentMethods;
+    public IReadOnlyList<string> RepaymentMethods { get; init; } = LoanFormFields.RepaymentWordings;
 
     /// <summary>Counties in the bank's registered lending region (a local bank may not lend outside it).</summary>
     public IReadOnlyList<string> Counties { get; init; } = ["平山县", "阜平县", "岚县", "临泉县", "镇宁县", "隆德县", "紫云县", "丹凤县", "望谟县", "宁陕县"];
@@ -40,6 +40,11 @@ public sealed record KnownValues
 
     /// <summary>The national division list counties and townships are checked against.</summary>
     public AdministrativeDivisions Divisions { get; init; } = AdministrativeDivisions.Default;
+
+    /// <summary>Today, for dates in the future and ages on forms without a date: the pipeline's clock, not the machine's.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    public DateOnly Today => DateOnly.FromDateTime(Clock.GetUtcNow().UtcDateTime);
 }
 
 /// <summary>Per-field cleaning of raw OCR text: fold look-alike characters, strip units, normalise numbers and dates.</summary>
@@ -548,7 +553,7 @@ public sealed partial class FieldValueParsers(KnownValues known)
         };
     }
 
-    private static ParsedValue Date(string text)
+    private ParsedValue Date(string text)
     {
         // Between 年 and 月, or 月 and 日, a lone stroke where a number must be is a 1 read as punctuation (年)月, 月:日).
         var digits = LoneOneInDate().Replace(new string(text.Select(FoldToDigit).ToArray()), "${before}1${after}");
@@ -571,7 +576,7 @@ public sealed partial class FieldValueParsers(KnownValues known)
             {
                 return new ParsedValue(iso, $"'{text}' has an unclear separator; read as {iso}");
             }
-            return date > DateOnly.FromDateTime(DateTime.UtcNow).AddDays(31)
+            return date > known.Today.AddDays(31)
                 ? new ParsedValue(iso, $"{iso} is in the future")
                 : new ParsedValue(iso, folded ? $"'{text}' has a letter where a digit should be; read as {iso}" : null);
         }

@@ -557,7 +557,7 @@ public sealed partial class LoanFormExtractor(KnownValues known)
         var applied = default(DateOnly);
         var dated = parsed.TryGetValue(LoanFormFields.ApplicationDate, out var date) && date.Value.IsValid
             && DateOnly.TryParse(date.Value.Value, System.Globalization.CultureInfo.InvariantCulture, out applied);
-        var asOf = dated ? applied : DateOnly.FromDateTime(DateTime.UtcNow);
+        var asOf = dated ? applied : known.Today;
         var age = asOf.Year - birth.Year - (asOf < birth.AddYears(asOf.Year - birth.Year) ? 1 : 0);
         if (age is < 16 or > 100)
         {

@@ -45,8 +45,14 @@ public static class LoanFormFields
         [ApplicationDate] = ["申请日期", "填表日期"],
     };
 
-    /// <summary>The repayment methods the lending product offers; a read value is snapped to the nearest of these.</summary>
+    /// <summary>The repayment methods the lending product offers, in the wording forms usually print.</summary>
     public static IReadOnlyList<string> RepaymentMethods { get; } = ["等额本息", "等额本金", "按月付息到期还本", "到期一次还本付息"];
+
+    /// <summary>
+    /// Every wording the application validator accepts for those methods and for quarterly interest: 先息后本 is the
+    /// common name of 按月付息到期还本, so a form printing it names an offered method and must not be flagged as one it does not.
+    /// </summary>
+    public static IReadOnlyList<string> RepaymentWordings { get; } = [.. RepaymentMethods, "先息后本", "按季结息", "按季付息"];
 }
 
 /// <summary>PRC resident identity number check (GB 11643-1999, ISO 7064 MOD 11-2).</summary>

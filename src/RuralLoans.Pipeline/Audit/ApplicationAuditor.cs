@@ -202,6 +202,10 @@ public sealed partial class ApplicationAuditor(DurableTaskClient engine, Func<IT
                 var input = decision.Input.Deserialize<FieldValidation.Judged>(Json) ?? throw new JsonException("The recorded validation input is empty.");
                 var verdict = FieldValidation.Validate(input);
                 var findings = new Findings();
+                if (await JudgedFromSourcesAsync(applicationId, round, call, input, ct) is { } derived)
+                {
+                    findings.Compare("input", ToNode(decision.Input), Serialize(derived), "derived from the OCR reading and the corrections");
+                }
                 findings.Compare("output", ToNode(decision.Output), Serialize(verdict), "recomputed");
                 findings.Compare("result", Parse(call.ResultJson), Serialize(FieldValidation.Summarise(round, verdict)), "recomputed");
                 return findings.ToStep(name);
@@ -209,6 +213,37 @@ public sealed partial class ApplicationAuditor(DurableTaskClient engine, Func<IT
         }
 
         return steps;
+    }
+
+    /// <summary>
+    /// What a round must have judged: round 0 the form OCR read with the doubts it raised, each later round the previous
+    /// form with the correction the history names. A form or a list of doubts edited in Cosmos (a doubt removed so a
+    /// misread passes) differs from this. Rounds recorded before doubts were kept have none to compare.
+    /// </summary>
+    private async Task<FieldValidation.Judged?> JudgedFromSourcesAsync(string applicationId, int round, ActivityCall call, FieldValidation.Judged recorded, CancellationToken ct)
+    {
+        var passed = call.InputJson is null ? null : JsonSerializer.Deserialize<FieldValidation.Input>(call.InputJson, Json);
+        var submittedAt = passed?.SubmittedAt ?? recorded.SubmittedAt;
+        if (round == 0)
+        {
+            if (await decisions.FindAsync(applicationId, DocumentOcr.Name, ct) is not { } ocr)
+            {
+                return null;
+            }
+            var reading = ocr.Output.Deserialize<DocumentOcr.Recognised>(Json) ?? throw new JsonException("The recorded OCR reading is empty.");
+            return new FieldValidation.Judged(applicationId, 0, DocumentOcr.ToForm(reading.Fields), submittedAt,
+                recorded.ToConfirm is null ? null : DocumentOcr.FieldsToConfirm(reading));
+        }
+        if (passed?.CorrectionId is not { } correctionId
+            || await decisions.FindAsync(applicationId, FieldValidation.StepOf(round - 1), ct) is not { } previousRecord
+            || await decisions.FindAsync(applicationId, $"{PersonalData.CaseFile.CorrectionStep}-{correctionId}", ct) is not { } correctionRecord)
+        {
+            return null;
+        }
+        var previous = previousRecord.Input.Deserialize<FieldValidation.Judged>(Json) ?? throw new JsonException("The recorded validation input is empty.");
+        var correction = correctionRecord.Input.Deserialize<PersonalData.CaseFile.StoredCorrection>(Json) ?? throw new JsonException("The recorded correction is empty.");
+        return new FieldValidation.Judged(applicationId, round, FieldValidation.Apply(previous.Form, correction.Fields), submittedAt,
+            FieldValidation.StillToConfirm(previous.ToConfirm, correction.Fields));
     }
 
     private async Task<AuditStep> CheckPreCheckAsync(string applicationId, IReadOnlyList<ActivityCall> calls, CancellationToken ct)

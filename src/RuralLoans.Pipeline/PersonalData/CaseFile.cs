@@ -21,22 +21,27 @@ public sealed class CaseFile(DecisionLog decisions)
     public sealed record StoredNote(string Kind, string Text);
 
     /// <summary>The form a validation round judged: round 0 is what OCR read, each later round adds one correction.</summary>
-    public async Task<LoanApplicationForm> FormOfRoundAsync(string applicationId, int round, CancellationToken ct)
+    public async Task<LoanApplicationForm> FormOfRoundAsync(string applicationId, int round, CancellationToken ct) =>
+        (await RoundAsync(applicationId, round, ct)).Form;
+
+    /// <summary>What a validation round judged: its form and the doubtful readings still to be confirmed.</summary>
+    public async Task<FieldValidation.Judged> RoundAsync(string applicationId, int round, CancellationToken ct)
     {
         var record = await decisions.FindAsync(applicationId, FieldValidation.StepOf(round), ct)
             ?? throw new InvalidOperationException($"Application {applicationId} has no validation round {round} on record.");
-        return record.Input.Deserialize<FieldValidation.Judged>(CosmosClients.JsonOptions)!.Form;
+        return record.Input.Deserialize<FieldValidation.Judged>(CosmosClients.JsonOptions)!;
     }
 
     /// <summary>The form validated in the round the orchestration names, which must have passed.</summary>
     public async Task<LoanApplication> ValidApplicationAsync(string applicationId, int round, DateTimeOffset submittedAt, CancellationToken ct) =>
         FieldValidation.ToApplication(applicationId, await FormOfRoundAsync(applicationId, round, ct), submittedAt);
 
-    public async Task<LoanApplicationForm> FormReadByOcrAsync(string applicationId, CancellationToken ct)
+    /// <summary>What OCR read from the uploaded document: every field with its confidence, and what it could not do.</summary>
+    public async Task<DocumentOcr.Recognised> OcrReadingAsync(string applicationId, CancellationToken ct)
     {
         var record = await decisions.FindAsync(applicationId, DocumentOcr.Name, ct)
             ?? throw new InvalidOperationException($"Application {applicationId} has no OCR result on record.");
-        return DocumentOcr.ToForm(record.Output.Deserialize<DocumentOcr.Recognised>(CosmosClients.JsonOptions)!.Fields);
+        return record.Output.Deserialize<DocumentOcr.Recognised>(CosmosClients.JsonOptions)!;
     }
 
     /// <summary>Keeps a partner's corrected values; the id goes into the orchestration's event instead of the values.</summary>

@@ -42,6 +42,18 @@ public sealed class DocumentOcr(ContentAddressedBlobStore documents, LoanFormRea
         return new Output(recognised.Fields.Values.Count(f => !string.IsNullOrEmpty(f.Value)), recognised.Fields.Count);
     }
 
+    /// <summary>
+    /// The fields read with a value that a person should still look at (low confidence, a failed cross-check), in the
+    /// form's order; validation asks the partner to confirm them. Empty fields are left to validation's own checks.
+    /// </summary>
+    public static IReadOnlyList<string> FieldsToConfirm(Recognised recognised)
+    {
+        ArgumentNullException.ThrowIfNull(recognised);
+        var form = new ExtractedForm(recognised.Fields, recognised.Errors);
+        return [.. LoanFormFields.All.Where(field =>
+            recognised.Fields.TryGetValue(field, out var read) && !string.IsNullOrEmpty(read.Value) && form.NeedsReview(field))];
+    }
+
     internal static LoanApplicationForm ToForm(IReadOnlyDictionary<string, ExtractedField> fields)
     {
         string? Value(string name) => fields.TryGetValue(name, out var field) ? field.Value : null;

@@ -7,7 +7,9 @@ namespace RuralLoans.Pipeline.Steps;
 
 /// <summary>
 /// Step 1b: validates the fields (ID check character, phone, amounts, dates, limits). Runs again after every
-/// correction; each run is recorded so an auditor sees what was wrong and what the partner changed.
+/// correction; each run is recorded so an auditor sees what was wrong and what the partner changed. A value OCR read
+/// with doubt (low confidence, a failed cross-check) is not accepted because it looks valid: the partner confirms or
+/// corrects it against the original first, like a value that failed its check.
 /// </summary>
 public sealed class FieldValidation(DecisionLog decisions, CaseFile caseFile)
 {
@@ -19,8 +21,13 @@ public sealed class FieldValidation(DecisionLog decisions, CaseFile caseFile)
     /// <summary>Round 0 judges what OCR read; round n the form after the n-th correction, named by its id.</summary>
     public sealed record Input(string ApplicationId, int Round, DateTimeOffset SubmittedAt, string? CorrectionId = null);
 
-    /// <summary>What one round judged, as the decision log keeps it (with the form, which stays in Cosmos).</summary>
-    public sealed record Judged(string ApplicationId, int Round, LoanApplicationForm Form, DateTimeOffset SubmittedAt);
+    /// <summary>
+    /// What one round judged, as the decision log keeps it (with the form, which stays in Cosmos). <paramref name="ToConfirm"/>
+    /// names the fields OCR read with doubt that no correction has named yet; rounds recorded before it existed have none.
+    /// </summary>
+    public sealed record Judged(string ApplicationId, int Round, LoanApplicationForm Form, DateTimeOffset SubmittedAt, IReadOnlyList<string>? ToConfirm = null);
+
+    public const string UnsureReadingCode = "ocr.unsure";
 
     public sealed record Verdict(bool IsValid, LoanApplicationForm Form, IReadOnlyList<FieldError> Errors);
 
@@ -32,11 +39,18 @@ public sealed class FieldValidation(DecisionLog decisions, CaseFile caseFile)
     public async Task<Output> RunAsync(Input input, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var form = input.Round == 0
-            ? await caseFile.FormReadByOcrAsync(input.ApplicationId, ct)
-            : Apply(await caseFile.FormOfRoundAsync(input.ApplicationId, input.Round - 1, ct),
-                (await caseFile.CorrectionAsync(input.ApplicationId, input.CorrectionId ?? throw new ArgumentException("A later validation round names its correction.", nameof(input)), ct)).Fields);
-        var judged = new Judged(input.ApplicationId, input.Round, form, input.SubmittedAt);
+        Judged judged;
+        if (input.Round == 0)
+        {
+            var reading = await caseFile.OcrReadingAsync(input.ApplicationId, ct);
+            judged = new Judged(input.ApplicationId, 0, DocumentOcr.ToForm(reading.Fields), input.SubmittedAt, DocumentOcr.FieldsToConfirm(reading));
+        }
+        else
+        {
+            var previous = await caseFile.RoundAsync(input.ApplicationId, input.Round - 1, ct);
+            var correction = (await caseFile.CorrectionAsync(input.ApplicationId, input.CorrectionId ?? throw new ArgumentException("A later validation round names its correction.", nameof(input)), ct)).Fields;
+            judged = new Judged(input.ApplicationId, input.Round, Apply(previous.Form, correction), input.SubmittedAt, StillToConfirm(previous.ToConfirm, correction));
+        }
         var verdict = await decisions.RecordOnceAsync(input.ApplicationId, StepOf(input.Round), judged, () => Validate(judged), ct);
         return Summarise(input.Round, verdict);
     }
@@ -52,7 +66,21 @@ public sealed class FieldValidation(DecisionLog decisions, CaseFile caseFile)
     {
         ArgumentNullException.ThrowIfNull(input);
         var result = ValidateOn(input.Form, input.SubmittedAt);
-        return new Verdict(result.IsValid, input.Form, result.Errors);
+        // A field already wrong says so once; the message carries no value, since it goes into the orchestration's history.
+        var unsure = (input.ToConfirm ?? [])
+            .Where(field => result.Errors.All(e => e.Field != field))
+            .Select(field => new FieldError(field, UnsureReadingCode,
+                "此项识别结果不确定，请对照原件核对后确认或改正",
+                "This field could not be read with certainty; check it against the original, then confirm or correct it"))
+            .ToList();
+        return new Verdict(result.IsValid && unsure.Count == 0, input.Form, [.. result.Errors, .. unsure]);
+    }
+
+    /// <summary>A correction that names a field confirms it, whether or not its value changed.</summary>
+    public static IReadOnlyList<string>? StillToConfirm(IReadOnlyList<string>? toConfirm, IReadOnlyDictionary<string, string> correction)
+    {
+        ArgumentNullException.ThrowIfNull(correction);
+        return toConfirm?.Where(field => !correction.ContainsKey(field)).ToList();
     }
 
     /// <summary>The typed application of a form that passed validation; later steps derive everything from the form this way.</summary>

@@ -223,6 +223,28 @@ public sealed class ApplicationAuditTests(DevServicesFixture services) : IAsyncL
     }
 
     [Fact]
+    public async Task A_doubt_OCR_raised_verifies_once_confirmed_and_a_doubt_deleted_in_Cosmos_fails_the_validation_audit()
+    {
+        // The form says 平江县 but the ID was issued in 湘阴县 (430624): OCR asks for the county to be confirmed.
+        var household = TestForms.GoodHousehold("43062419830716122");
+        var id = await SubmitAsync(household);
+        await _pipeline.WaitForStageAsync(id, ApplicationStage.NeedsCorrection, Cancel);
+        await _pipeline.Runtime.Actions.CorrectAsync(id, "MFI001", new Dictionary<string, string> { [LoanFormFields.County] = household[LoanFormFields.County] }, Cancel);
+        Assert.Equal(ApplicationStage.Disbursed, (await _pipeline.FinishAsync(id, Cancel)).Stage);
+        AssertVerified(await _pipeline.Runtime.Auditor.AuditAsync(id, Cancel));
+
+        // Someone with database access removes the doubt from the first round, as if OCR had been sure.
+        await StoredRecordEditor.EditDecisionAsync(_pipeline, id, FieldValidation.StepOf(0),
+            decision => decision["input"]!["toConfirm"] = new JsonArray(), Cancel);
+        var verdict = await _pipeline.Runtime.Auditor.AuditAsync(id, Cancel);
+
+        var first = Step(verdict, $"{Names.FieldValidation} #1");
+        Assert.Equal(AuditStep.Failed, first.Status);
+        Assert.Contains("input $.toConfirm", first.Difference, StringComparison.Ordinal);
+        Assert.Contains("derived from the OCR reading", first.Difference, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_split_edited_in_Cosmos_fails_the_audit_naming_the_decision()
     {
         var (id, outcome) = await DisbursedAsync();
