@@ -130,24 +130,7 @@ public static class LeftOutPrint
         var across = new bool[cells.Length];
         for (var y = 0; y < height; y++)
         {
-            var last = int.MinValue / 2;
-            for (var x = 0; x < width; x++)
-            {
-                if (cells[(y * width) + x])
-                {
-                    last = x;
-                }
-                across[(y * width) + x] = x - last <= radiusX;
-            }
-            last = int.MaxValue / 2;
-            for (var x = width - 1; x >= 0; x--)
-            {
-                if (cells[(y * width) + x])
-                {
-                    last = x;
-                }
-                across[(y * width) + x] |= last - x <= radiusX;
-            }
+            DilateLine(cells, across, y * width, 1, width, radiusX);
         }
         if (radiusY == 0)
         {
@@ -156,25 +139,31 @@ public static class LeftOutPrint
         var result = new bool[cells.Length];
         for (var x = 0; x < width; x++)
         {
-            var last = int.MinValue / 2;
-            for (var y = 0; y < height; y++)
-            {
-                if (across[(y * width) + x])
-                {
-                    last = y;
-                }
-                result[(y * width) + x] = y - last <= radiusY;
-            }
-            last = int.MaxValue / 2;
-            for (var y = height - 1; y >= 0; y--)
-            {
-                if (across[(y * width) + x])
-                {
-                    last = y;
-                }
-                result[(y * width) + x] |= last - y <= radiusY;
-            }
+            DilateLine(across, result, x, width, height, radiusY);
         }
         return result;
+    }
+
+    /// <summary>One row or column (<paramref name="count"/> cells, <paramref name="step"/> apart): a cell is set when a set cell lies within <paramref name="radius"/>.</summary>
+    private static void DilateLine(bool[] source, bool[] target, int start, int step, int count, int radius)
+    {
+        var last = int.MinValue / 2;
+        for (var i = 0; i < count; i++)
+        {
+            if (source[start + (i * step)])
+            {
+                last = i;
+            }
+            target[start + (i * step)] = i - last <= radius;
+        }
+        last = int.MaxValue / 2;
+        for (var i = count - 1; i >= 0; i--)
+        {
+            if (source[start + (i * step)])
+            {
+                last = i;
+            }
+            target[start + (i * step)] |= last - i <= radius;
+        }
     }
 }
