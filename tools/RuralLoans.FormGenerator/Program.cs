@@ -92,7 +92,11 @@ lines.SetAction(async (result, cancellationToken) =>
     {
         // The shapes the checkbox detector looks at, before its row rule: every square outline and how much ink is inside.
         var cleaned = new RuralLoans.Ocr.Imaging.ImagePreprocessor().Process(await File.ReadAllBytesAsync(path, cancellationToken));
-        foreach (var box in RuralLoans.Ocr.Imaging.CheckboxDetector.FindSquares(cleaned.Image, cleaned.FaintInkThreshold))
+        // The engine reads scans cropped to their print, so the boxes are given in the same coordinates as the words.
+        var page = new OcrOptions().Preprocessing.CropToPrint && !cleaned.LayOnSurface
+            ? RuralLoans.Ocr.Imaging.ImagePreprocessor.CropToPrint(cleaned.Image, cleaned.FaintInkThreshold)
+            : cleaned.Image;
+        foreach (var box in RuralLoans.Ocr.Imaging.CheckboxDetector.FindSquares(page, cleaned.FaintInkThreshold))
         {
             Console.WriteLine($"box {box.Box.Left:0},{box.Box.Top:0},{box.Box.Width:0}x{box.Box.Height:0} ink {box.InnerInk:0.00}");
         }
