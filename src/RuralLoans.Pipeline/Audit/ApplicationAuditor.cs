@@ -187,9 +187,13 @@ public sealed partial class ApplicationAuditor(DurableTaskClient engine, Func<IT
         }
 
         var steps = new List<AuditStep>();
+        // Each round is derived from the one before, as recorded; the rounds are checked in order, one at a time.
+        FieldValidation.Judged? previous = null;
         for (var index = 0; index < rounds.Count; index++)
         {
             var call = rounds[index];
+            var before = previous;
+            previous = null;
             steps.Add(await GuardAsync($"{StepNames.FieldValidation} #{index + 1}", async name =>
             {
                 // Rounds run one after another from 0, so the n-th validation the history completed judged round n - 1.
@@ -200,9 +204,10 @@ public sealed partial class ApplicationAuditor(DurableTaskClient engine, Func<IT
                 }
 
                 var input = decision.Input.Deserialize<FieldValidation.Judged>(Json) ?? throw new JsonException("The recorded validation input is empty.");
+                previous = input;
                 var verdict = FieldValidation.Validate(input);
                 var findings = new Findings();
-                if (await JudgedFromSourcesAsync(applicationId, round, call, input, ct) is { } derived)
+                if (await JudgedFromSourcesAsync(applicationId, round, call, input, before, ct) is { } derived)
                 {
                     findings.Compare("input", ToNode(decision.Input), Serialize(derived), "derived from the OCR reading and the corrections");
                 }
@@ -217,10 +222,11 @@ public sealed partial class ApplicationAuditor(DurableTaskClient engine, Func<IT
 
     /// <summary>
     /// What a round must have judged: round 0 the form OCR read with the doubts it raised, each later round the previous
-    /// form with the correction the history names. A form or a list of doubts edited in Cosmos (a doubt removed so a
-    /// misread passes) differs from this. Rounds recorded before doubts were kept have none to compare.
+    /// round's recorded form with the correction the history names. A form or a list of doubts edited in Cosmos (a doubt
+    /// removed so a misread passes) differs from this. Rounds recorded before doubts were kept have none to compare.
     /// </summary>
-    private async Task<FieldValidation.Judged?> JudgedFromSourcesAsync(string applicationId, int round, ActivityCall call, FieldValidation.Judged recorded, CancellationToken ct)
+    private async Task<FieldValidation.Judged?> JudgedFromSourcesAsync(string applicationId, int round, ActivityCall call, FieldValidation.Judged recorded,
+        FieldValidation.Judged? previous, CancellationToken ct)
     {
         var passed = call.InputJson is null ? null : JsonSerializer.Deserialize<FieldValidation.Input>(call.InputJson, Json);
         var submittedAt = passed?.SubmittedAt ?? recorded.SubmittedAt;
@@ -231,19 +237,17 @@ public sealed partial class ApplicationAuditor(DurableTaskClient engine, Func<IT
                 return null;
             }
             var reading = ocr.Output.Deserialize<DocumentOcr.Recognised>(Json) ?? throw new JsonException("The recorded OCR reading is empty.");
-            return new FieldValidation.Judged(applicationId, 0, DocumentOcr.ToForm(reading.Fields), submittedAt,
-                recorded.ToConfirm is null ? null : DocumentOcr.FieldsToConfirm(reading));
+            var first = FieldValidation.FirstRound(applicationId, reading, submittedAt);
+            return recorded.ToConfirm is null ? first with { ToConfirm = null } : first;
         }
-        if (passed?.CorrectionId is not { } correctionId
-            || await decisions.FindAsync(applicationId, FieldValidation.StepOf(round - 1), ct) is not { } previousRecord
+        if (previous is null
+            || passed?.CorrectionId is not { } correctionId
             || await decisions.FindAsync(applicationId, $"{PersonalData.CaseFile.CorrectionStep}-{correctionId}", ct) is not { } correctionRecord)
         {
             return null;
         }
-        var previous = previousRecord.Input.Deserialize<FieldValidation.Judged>(Json) ?? throw new JsonException("The recorded validation input is empty.");
         var correction = correctionRecord.Input.Deserialize<PersonalData.CaseFile.StoredCorrection>(Json) ?? throw new JsonException("The recorded correction is empty.");
-        return new FieldValidation.Judged(applicationId, round, FieldValidation.Apply(previous.Form, correction.Fields), submittedAt,
-            FieldValidation.StillToConfirm(previous.ToConfirm, correction.Fields));
+        return FieldValidation.NextRound(previous, correction.Fields, submittedAt);
     }
 
     private async Task<AuditStep> CheckPreCheckAsync(string applicationId, IReadOnlyList<ActivityCall> calls, CancellationToken ct)

@@ -39,18 +39,11 @@ public sealed class FieldValidation(DecisionLog decisions, CaseFile caseFile)
     public async Task<Output> RunAsync(Input input, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(input);
-        Judged judged;
-        if (input.Round == 0)
-        {
-            var reading = await caseFile.OcrReadingAsync(input.ApplicationId, ct);
-            judged = new Judged(input.ApplicationId, 0, DocumentOcr.ToForm(reading.Fields), input.SubmittedAt, DocumentOcr.FieldsToConfirm(reading));
-        }
-        else
-        {
-            var previous = await caseFile.RoundAsync(input.ApplicationId, input.Round - 1, ct);
-            var correction = (await caseFile.CorrectionAsync(input.ApplicationId, input.CorrectionId ?? throw new ArgumentException("A later validation round names its correction.", nameof(input)), ct)).Fields;
-            judged = new Judged(input.ApplicationId, input.Round, Apply(previous.Form, correction), input.SubmittedAt, StillToConfirm(previous.ToConfirm, correction));
-        }
+        var judged = input.Round == 0
+            ? FirstRound(input.ApplicationId, await caseFile.OcrReadingAsync(input.ApplicationId, ct), input.SubmittedAt)
+            : NextRound(await caseFile.RoundAsync(input.ApplicationId, input.Round - 1, ct),
+                (await caseFile.CorrectionAsync(input.ApplicationId, input.CorrectionId ?? throw new ArgumentException("A later validation round names its correction.", nameof(input)), ct)).Fields,
+                input.SubmittedAt);
         var verdict = await decisions.RecordOnceAsync(input.ApplicationId, StepOf(input.Round), judged, () => Validate(judged), ct);
         return Summarise(input.Round, verdict);
     }
@@ -74,6 +67,20 @@ public sealed class FieldValidation(DecisionLog decisions, CaseFile caseFile)
                 "This field could not be read with certainty; check it against the original, then confirm or correct it"))
             .ToList();
         return new Verdict(result.IsValid && unsure.Count == 0, input.Form, [.. result.Errors, .. unsure]);
+    }
+
+    /// <summary>Round 0 judges the form OCR read, with the doubts it raised.</summary>
+    public static Judged FirstRound(string applicationId, DocumentOcr.Recognised reading, DateTimeOffset submittedAt)
+    {
+        ArgumentNullException.ThrowIfNull(reading);
+        return new Judged(applicationId, 0, DocumentOcr.ToForm(reading.Fields), submittedAt, DocumentOcr.FieldsToConfirm(reading));
+    }
+
+    /// <summary>Each later round judges the previous round's form with one correction applied.</summary>
+    public static Judged NextRound(Judged previous, IReadOnlyDictionary<string, string> correction, DateTimeOffset submittedAt)
+    {
+        ArgumentNullException.ThrowIfNull(previous);
+        return new Judged(previous.ApplicationId, previous.Round + 1, Apply(previous.Form, correction), submittedAt, StillToConfirm(previous.ToConfirm, correction));
     }
 
     /// <summary>A correction that names a field confirms it, whether or not its value changed.</summary>
