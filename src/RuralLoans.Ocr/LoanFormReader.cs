@@ -53,6 +53,7 @@ public static class OcrEngineFactory
         return options.Engine switch
         {
             OcrEngineKind.Tesseract => new TesseractOcrEngine(options, timeProvider ?? TimeProvider.System),
+            OcrEngineKind.Paddle => new PaddleOcrEngine(options, timeProvider ?? TimeProvider.System),
             OcrEngineKind.DocumentIntelligence => new DocumentIntelligenceOcrEngine(httpClient ?? new HttpClient(), options, timeProvider ?? TimeProvider.System),
             _ => throw new OcrException($"Unknown OCR engine {options.Engine}."),
         };

@@ -6,12 +6,19 @@ public enum OcrEngineKind
 {
     Tesseract,
     DocumentIntelligence,
+    Paddle,
 }
 
 /// <summary>Which engine reads uploaded forms, and how to reach it.</summary>
 public sealed record OcrOptions
 {
     public OcrEngineKind Engine { get; init; } = OcrEngineKind.Tesseract;
+
+    /// <summary>Directory holding the PP-OCR model files; null finds them (see <see cref="Engines.PaddleModels.Locate"/>).</summary>
+    public string? PaddleModelDirectory { get; init; }
+
+    /// <summary>The longest side the page is scaled to for text detection (PaddleOCR's default, 960).</summary>
+    public int PaddleDetectorMaxSide { get; init; } = 960;
 
     /// <summary>The tesseract executable; a bare name is looked up on PATH.</summary>
     public string TesseractPath { get; init; } = "tesseract";
@@ -71,7 +78,8 @@ public sealed record OcrOptions
     public static OcrEngineKind ParseEngine(string value) => value.Trim().ToUpperInvariant() switch
     {
         "TESSERACT" => OcrEngineKind.Tesseract,
+        "PADDLE" or "PP-OCR" or "PPOCR" => OcrEngineKind.Paddle,
         "DOCUMENTINTELLIGENCE" or "DOCUMENT-INTELLIGENCE" or "AZURE" => OcrEngineKind.DocumentIntelligence,
-        _ => throw new OcrException($"Unknown OCR engine '{value}': use 'tesseract' or 'documentintelligence'."),
+        _ => throw new OcrException($"Unknown OCR engine '{value}': use 'paddle', 'tesseract' or 'documentintelligence'."),
     };
 }

@@ -25,9 +25,10 @@ var csvOption = new Option<string?>("--csv") { Description = "Write every field'
 var detailsOption = new Option<bool>("--details") { Description = "List every wrong field" };
 var cacheOption = new Option<string?>("--ocr-cache") { Description = "Keep the engine's readings in this directory and reuse them (re-measures extraction alone; CPU figures then cover extraction only)" };
 var psmOption = new Option<int>("--psm") { Description = "Tesseract page segmentation mode", DefaultValueFactory = _ => new OcrOptions().PageSegmentationMode };
-var accuracy = new Command("accuracy", "Generate forms in a temporary directory, read them with Tesseract and report field accuracy per tier")
+var engineOption = new Option<string>("--engine") { Description = "The local engine that reads the forms: paddle or tesseract", DefaultValueFactory = _ => new OcrOptions().Engine.ToString().ToLowerInvariant() };
+var accuracy = new Command("accuracy", "Generate forms in a temporary directory, read them with the local OCR engine and report field accuracy per tier")
 {
-    seedOption, perTierOption, markdownOption, detailsOption, psmOption, heldOutOption, csvOption, noSecondLookOption, cacheOption,
+    seedOption, perTierOption, markdownOption, detailsOption, psmOption, heldOutOption, csvOption, noSecondLookOption, cacheOption, engineOption,
 };
 accuracy.SetAction(async (result, cancellationToken) =>
 {
@@ -36,7 +37,7 @@ accuracy.SetAction(async (result, cancellationToken) =>
     {
         var forms = SampleSet.Generate(directory, result.GetValue(seedOption), result.GetValue(perTierOption), Enum.GetValues<QualityTier>(),
             result.GetValue(heldOutOption) ? FormSplit.HeldOut : FormSplit.Development);
-        IOcrEngine engine = OcrEngineFactory.Create(new OcrOptions { PageSegmentationMode = result.GetValue(psmOption) });
+        IOcrEngine engine = OcrEngineFactory.Create(new OcrOptions { Engine = OcrOptions.ParseEngine(result.GetValue(engineOption)!), PageSegmentationMode = result.GetValue(psmOption) });
         if (result.GetValue(cacheOption) is { } cache)
         {
             engine = new CachedEngine(engine, cache);
