@@ -80,7 +80,12 @@ public sealed class FunctionAppPipeline : IDisposable
             TaskHubName = Settings.TaskHubName,
             Ocr = new OcrOptions
             {
-                Engine = Settings.OcrEngine == Host.Configuration.OcrEngineKind.DocumentIntelligence ? Ocr.OcrEngineKind.DocumentIntelligence : Ocr.OcrEngineKind.Tesseract,
+                Engine = Settings.OcrEngine switch
+                {
+                    Host.Configuration.OcrEngineKind.DocumentIntelligence => Ocr.OcrEngineKind.DocumentIntelligence,
+                    Host.Configuration.OcrEngineKind.Tesseract => Ocr.OcrEngineKind.Tesseract,
+                    _ => Ocr.OcrEngineKind.Paddle,
+                },
                 DocumentIntelligenceEndpoint = Settings.DocumentIntelligenceEndpoint,
                 DocumentIntelligenceKey = Settings.DocumentIntelligenceKey,
             },

@@ -75,7 +75,12 @@ public sealed class HostedPipeline : IAsyncDisposable
             TaskHubName = settings.TaskHubName,
             Ocr = new OcrOptions
             {
-                Engine = settings.OcrEngine == OcrEngineKind.DocumentIntelligence ? Ocr.OcrEngineKind.DocumentIntelligence : Ocr.OcrEngineKind.Tesseract,
+                Engine = settings.OcrEngine switch
+                {
+                    OcrEngineKind.DocumentIntelligence => Ocr.OcrEngineKind.DocumentIntelligence,
+                    OcrEngineKind.Tesseract => Ocr.OcrEngineKind.Tesseract,
+                    _ => Ocr.OcrEngineKind.Paddle,
+                },
                 DocumentIntelligenceEndpoint = settings.DocumentIntelligenceEndpoint,
                 DocumentIntelligenceKey = settings.DocumentIntelligenceKey,
             },

@@ -24,8 +24,8 @@ internal static class OcrCommand
         var json = new Option<bool>("--json") { Description = "Print {\"fields\": {...}, \"errors\": [...]} as JSON" };
         var engine = new Option<string>("--engine")
         {
-            Description = "tesseract (local) or documentintelligence (Azure); default: $RURALLOANS_OCR_ENGINE or tesseract",
-            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("RURALLOANS_OCR_ENGINE") ?? "tesseract",
+            Description = "paddle (local, PP-OCRv4), tesseract (local) or documentintelligence (Azure); default: $RURALLOANS_OCR_ENGINE or paddle",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("RURALLOANS_OCR_ENGINE") ?? "paddle",
         };
         var endpoint = new Option<Uri?>("--endpoint")
         {
@@ -84,9 +84,10 @@ internal static class OcrCommand
         var seed = new Option<int>("--seed") { Description = "Random seed of the generated set", DefaultValueFactory = _ => EvalSeed };
         var development = new Option<bool>("--development") { Description = "Measure on the development templates, fonts and wordings instead of the held-out ones" };
         var details = new Option<bool>("--details") { Description = "Also list every wrong field and every right field that was flagged" };
-        var command = new Command("eval", "Generate forms in templates and fonts the reader was not developed on, read them with Tesseract, report accuracy, silent errors, flags and CPU per tier and field")
+        var engine = new Option<string>("--engine") { Description = "The local engine measured: paddle (PP-OCRv4, the default) or tesseract", DefaultValueFactory = _ => "paddle" };
+        var command = new Command("eval", "Generate forms in templates and fonts the reader was not developed on, read them with the local engine, report accuracy, silent errors, flags and CPU per tier and field")
         {
-            json, perTier, seed, development, details,
+            json, perTier, seed, development, details, engine,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -95,17 +96,23 @@ internal static class OcrCommand
             {
                 var split = result.GetValue(development) ? FormSplit.Development : FormSplit.HeldOut;
                 var forms = SampleSet.Generate(directory, result.GetValue(seed), result.GetValue(perTier), Enum.GetValues<QualityTier>(), split);
-                var scores = await AccuracyHarness.ScoreAsync(directory, forms, OcrEngineFactory.Create(new OcrOptions()), cancellationToken);
+                var kind = OcrOptions.ParseEngine(result.GetValue(engine)!);
+                if (kind == OcrEngineKind.DocumentIntelligence)
+                {
+                    throw new OcrException("ocr eval measures a local engine: use --engine paddle or --engine tesseract.");
+                }
+                var scores = await AccuracyHarness.ScoreAsync(directory, forms, OcrEngineFactory.Create(new OcrOptions { Engine = kind }), cancellationToken);
                 if (result.GetValue(json))
                 {
                     var report = AccuracyHarness.Json(scores);
                     report["split"] = split.ToString();
                     report["seed"] = result.GetValue(seed);
+                    report["engine"] = kind.ToString();
                     Console.WriteLine(report.ToJsonString(Json));
                 }
                 else
                 {
-                    Console.WriteLine($"{forms.Count} {(split == FormSplit.HeldOut ? "held-out" : "development")} forms, seed {result.GetValue(seed)}, Tesseract, one at a time:");
+                    Console.WriteLine($"{forms.Count} {(split == FormSplit.HeldOut ? "held-out" : "development")} forms, seed {result.GetValue(seed)}, engine {kind}, one at a time:");
                     Console.WriteLine();
                     Console.WriteLine(AccuracyHarness.Report(scores));
                 }

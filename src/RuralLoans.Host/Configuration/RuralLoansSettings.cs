@@ -2,6 +2,7 @@ namespace RuralLoans.Host.Configuration;
 
 public enum OcrEngineKind
 {
+    Paddle,
     Tesseract,
     DocumentIntelligence,
 }

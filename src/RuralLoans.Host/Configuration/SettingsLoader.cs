@@ -107,12 +107,15 @@ public static partial class SettingsLoader
             problems.Add("TaskHubName: " + (taskHub is null ? "is missing" : $"'{taskHub}' is not allowed") + "; use 3–45 letters and digits starting with a letter, e.g. RuralLoansHub.");
         }
 
-        var ocrText = Get(values, "OcrEngine") ?? "tesseract";
+        var ocrText = Get(values, "OcrEngine") ?? "paddle";
         OcrEngineKind ocr;
         Uri? diEndpoint = null;
         string? diKey = null;
         switch (ocrText.ToUpperInvariant())
         {
+            case "PADDLE":
+                ocr = OcrEngineKind.Paddle;
+                break;
             case "TESSERACT":
                 ocr = OcrEngineKind.Tesseract;
                 break;
@@ -126,8 +129,8 @@ public static partial class SettingsLoader
                 }
                 break;
             default:
-                ocr = OcrEngineKind.Tesseract;
-                problems.Add($"OcrEngine: '{ocrText}' is not an engine; use tesseract or documentintelligence.");
+                ocr = OcrEngineKind.Paddle;
+                problems.Add($"OcrEngine: '{ocrText}' is not an engine; use paddle, tesseract or documentintelligence.");
                 break;
         }
 
