@@ -31,13 +31,6 @@ public sealed class PaddleTextReader : IDisposable
     /// <summary>The recogniser's fixed input height.</summary>
     private const int LineHeight = 48;
 
-    /// <summary>
-    /// Lines are narrowed to this share of their width before recognition: its cost grows with the width, and square
-    /// CJK glyphs narrowed by a fifth still read as well (development seeds 93 and 97: 0.1 CPU s less per page, the
-    /// same fields right within a form's worth).
-    /// </summary>
-    private const double WidthSqueeze = 0.8;
-
     private readonly InferenceSession detector;
     private readonly InferenceSession recognizer;
     private readonly string[] alphabet;
@@ -187,7 +180,7 @@ public sealed class PaddleTextReader : IDisposable
     /// </summary>
     private List<OcrWord> Recognize(GrayImage image, BoundingBox region)
     {
-        var width = Math.Max(LineHeight / 4, (int)Math.Ceiling(WidthSqueeze * region.Width * LineHeight / region.Height));
+        var width = Math.Max(LineHeight / 4, (int)Math.Ceiling(region.Width * LineHeight / region.Height));
         var crop = image.Crop((int)region.Left, (int)region.Top, Math.Max(1, (int)region.Width), Math.Max(1, (int)region.Height))
             .Resize(width, LineHeight);
         var plane = LineHeight * width;

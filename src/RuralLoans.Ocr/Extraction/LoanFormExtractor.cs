@@ -126,6 +126,8 @@ public sealed partial class LoanFormExtractor(KnownValues known)
         var readAgain = new Dictionary<string, string>();
         // Free text read with the next cell's label at its end, as read.
         var labelCut = new Dictionary<string, string>();
+        // Values read with doubt whose second reading named the same value.
+        var confirmed = new HashSet<string>();
         foreach (var field in LoanFormFields.All.Append(FormVocabulary.StatedAge))
         {
             if (!found.TryGetValue(field, out var reading))
@@ -167,12 +169,18 @@ public sealed partial class LoanFormExtractor(KnownValues known)
                 value = value with { Problem = $"'{value.Value}' was read as '{figure}' on a second look (a decimal point may be lost): please confirm it" };
             }
             else if (value.IsValid && value.Problem is null && UncheckedFields.Contains(field) && secondLook is not null && secondLook.TryGetValue(field, out var confirm)
-                && SecondLookValue(confirm) is { } confirming && parsers.Parse(field, confirming.Raw) is { IsValid: true } reread
-                && !SameReading(field, value.Value, reread.Value))
+                && SecondLookValue(confirm) is { } confirming && parsers.Parse(field, confirming.Raw) is { IsValid: true } reread)
             {
-                // Two readings that both pass the pattern but name different values: one of them misread a digit or
-                // a character, and nothing on the form says which.
-                value = value with { Problem = $"'{value.Value}' was read as '{reread.Value}' on a second look: please confirm it" };
+                if (SameReading(field, value.Value, reread.Value))
+                {
+                    confirmed.Add(field);
+                }
+                else
+                {
+                    // Two readings that both pass the pattern but name different values: one of them misread a digit
+                    // or a character, and nothing on the form says which.
+                    value = value with { Problem = $"'{value.Value}' was read as '{reread.Value}' on a second look: please confirm it" };
+                }
             }
             parsed[field] = (reading, value);
         }
@@ -223,7 +231,16 @@ public sealed partial class LoanFormExtractor(KnownValues known)
             }
             else if (reading.Region is { } unsure && UncheckedFields.Contains(field) && confidence < (FreeTextFields.Contains(field) ? FreeTextConfirmBelow : ConfirmBelow) && reading.MinConfidence < TextLayerConfidence)
             {
-                confirmations[field] = unsure;
+                if (secondLook is null)
+                {
+                    confirmations[field] = unsure;
+                }
+                else if (!confirmed.Contains(field))
+                {
+                    // A doubtful value nothing can check, and no second reading agreed with it: with PP-OCR every
+                    // value accepted wrongly on the development forms was read like this (0.6-0.9).
+                    errors.Add(new ExtractionError(field, $"'{value.Value}' was read with doubt and a second reading did not confirm it: please confirm it"));
+                }
             }
         }
         FlagWeakSecondLooks(readAgain, fields, errors);
@@ -249,10 +266,9 @@ public sealed partial class LoanFormExtractor(KnownValues known)
                 $"The page could not be read: only {accepted} of {LoanFormFields.All.Count} fields were read with confidence. Please rescan it (flat, in focus, well lit) or upload the original PDF.",
                 OcrErrorCodes.PageUnreadable), new Dictionary<string, PageRegion>());
         }
-        if (doubtful.Count > 0)
+        if (doubtful.Count > 0 || confirmations.Count > 0)
         {
-            // The second look reads all its regions in one engine run, so a few more regions cost little; a page with
-            // nothing else to look at again is not given a run for them alone.
+            // The second look reads all its regions in one engine run, so a few more regions cost little.
             foreach (var (field, region) in confirmations)
             {
                 doubtful[field] = region;
@@ -304,7 +320,7 @@ public sealed partial class LoanFormExtractor(KnownValues known)
     /// </summary>
     private static readonly HashSet<string> UncheckedFields =
     [
-        LoanFormFields.Phone, LoanFormFields.ApplicationDate, LoanFormFields.PartnerCode,
+        LoanFormFields.Phone, LoanFormFields.ApplicationDate, LoanFormFields.PartnerCode, LoanFormFields.RequestedAmountYuan, LoanFormFields.LandAreaMu,
         LoanFormFields.ApplicantName, LoanFormFields.Village, LoanFormFields.Purpose,
     ];
 
