@@ -3,8 +3,8 @@ using RuralLoans.Ocr.Extraction;
 namespace RuralLoans.Ocr.Tests;
 
 /// <summary>
-/// Mobile numbers, dates and partner codes have no check digit: a value read with some doubt is read a second time,
-/// and two readings that both pass but disagree send the field to a person instead of accepting either.
+/// Mobile numbers, dates, partner codes, amounts and land areas have no check digit: a value read with some doubt is
+/// read a second time, and is accepted only when the second reading names the same value.
 /// </summary>
 public sealed class SecondReadingTests
 {
@@ -54,7 +54,7 @@ public sealed class SecondReadingTests
     }
 
     [Fact]
-    public void A_second_reading_that_agrees_or_reads_nothing_usable_leaves_the_value_accepted()
+    public void A_second_reading_that_agrees_accepts_the_value_and_one_that_reads_nothing_usable_leaves_it_in_doubt()
     {
         var document = Form("联系电话：", "139 1234 5674", 0.72);
 
@@ -63,7 +63,19 @@ public sealed class SecondReadingTests
 
         Assert.Equal("13912345674", agreeing.Fields[LoanFormFields.Phone].Value);
         Assert.False(agreeing.NeedsReview(LoanFormFields.Phone));
-        Assert.False(garbled.NeedsReview(LoanFormFields.Phone));
+        Assert.Equal("13912345674", garbled.Fields[LoanFormFields.Phone].Value);
+        Assert.True(garbled.NeedsReview(LoanFormFields.Phone));
+        Assert.Contains(garbled.Errors, e => e.Field == LoanFormFields.Phone && e.Message.Contains("did not confirm", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void An_amount_read_with_doubt_and_named_differently_on_a_second_look_is_flagged()
+    {
+        var document = Form("借款金额：", "220,000", 0.61, amount: "30000元");
+
+        var form = extractor.Extract(document, new Dictionary<string, OcrLine> { [LoanFormFields.RequestedAmountYuan] = Line("20,000", 0.8) });
+
+        Assert.True(form.NeedsReview(LoanFormFields.RequestedAmountYuan));
     }
 
     [Fact]
@@ -75,11 +87,12 @@ public sealed class SecondReadingTests
     }
 
     [Fact]
-    public void A_page_with_nothing_else_to_read_again_gets_no_second_look_for_these_alone()
+    public void A_doubtful_value_gets_its_second_look_even_when_nothing_else_on_the_page_needs_one()
     {
         var reading = extractor.Read(Form("联系电话：", "13912345674", 0.72, amount: "30000元"), null);
 
-        Assert.Empty(reading.Doubtful);
+        Assert.Contains(LoanFormFields.Phone, reading.Doubtful.Keys);
+        Assert.False(reading.Form.NeedsReview(LoanFormFields.Phone));
     }
 
     /// <summary>

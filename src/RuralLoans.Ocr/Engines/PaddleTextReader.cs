@@ -79,14 +79,6 @@ public sealed class PaddleTextReader : IDisposable
         return new OcrPage(pageNumber, image.Width, image.Height, GroupIntoLines(segments));
     }
 
-    /// <summary>Reads one region as a single line (a second look at a value), or null when nothing is read there.</summary>
-    public OcrLine? ReadRegion(GrayImage image, BoundingBox region)
-    {
-        ArgumentNullException.ThrowIfNull(image);
-        var words = Recognize(image, region);
-        return words.Count == 0 ? null : new OcrLine(words);
-    }
-
     private List<BoundingBox> Detect(GrayImage image)
     {
         var scale = Math.Min(1.0, (double)detectorMaxSide / Math.Max(image.Width, image.Height));
@@ -121,7 +113,7 @@ public sealed class PaddleTextReader : IDisposable
     /// Connected regions of text probability (4-neighbourhood), kept when their mean probability is high enough,
     /// each grown by the unclip distance. Pages are deskewed before this, so an upright rectangle fits a line.
     /// </summary>
-    internal static List<BoundingBox> FindRegions(float[] probability, int width, int height)
+    public static List<BoundingBox> FindRegions(float[] probability, int width, int height)
     {
         var label = new bool[probability.Length];
         var stack = new Stack<int>();
