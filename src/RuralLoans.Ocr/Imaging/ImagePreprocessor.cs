@@ -35,6 +35,12 @@ public sealed record PreprocessingOptions
 
     /// <summary>Table rules and fill-in underlines glue characters into blobs Tesseract cannot segment, so they are erased.</summary>
     public bool RemoveRuledLines { get; init; } = true;
+
+    /// <summary>
+    /// Whether paper is set to pure white (<see cref="ImagePreprocessor.WhitenBackground"/>). Tesseract needs it; PP-OCR,
+    /// trained on photographs, reads the faint edges of blurred strokes that whitening cuts off.
+    /// </summary>
+    public bool WhitenBackground { get; init; } = true;
 }
 
 /// <summary>The cleaned page handed to the recogniser and the skew that was corrected, in degrees.</summary>
@@ -93,7 +99,10 @@ public sealed class ImagePreprocessor(PreprocessingOptions options)
             // Rules are thin and blurred, so their faint stretches sit above the ink threshold; a laxer one keeps them whole.
             EraseRuledLines(image, (byte)((threshold + PaperFloor) / 2), Math.Max(80, image.Width / 8));
         }
-        WhitenBackground(image, PaperFloor);
+        if (options.WhitenBackground)
+        {
+            WhitenBackground(image, PaperFloor);
+        }
         return new PreprocessedImage(image, skew) { FaintInkThreshold = (byte)((threshold + PaperFloor) / 2), InkThreshold = threshold, LayOnSurface = onSurface };
     }
 

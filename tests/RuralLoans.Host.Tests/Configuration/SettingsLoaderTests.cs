@@ -32,7 +32,7 @@ public sealed class SettingsLoaderTests : IDisposable
         Assert.IsType<ServiceConnection.DevelopmentEmulator>(settings.Storage);
         Assert.IsType<ServiceConnection.DevelopmentEmulator>(settings.Cosmos);
         Assert.Equal("RuralLoansHub", settings.TaskHubName);
-        Assert.Equal(OcrEngineKind.Tesseract, settings.OcrEngine);
+        Assert.Equal(OcrEngineKind.Paddle, settings.OcrEngine);
         Assert.True(settings.UsesLocalRailSimulator);
     }
 
