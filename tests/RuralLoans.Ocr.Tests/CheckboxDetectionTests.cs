@@ -64,6 +64,30 @@ public sealed class CheckboxDetectionTests
     }
 
     [Fact]
+    public void A_ticked_box_ocr_read_as_an_empty_one_is_read_as_ticked_on_a_row_of_boxes()
+    {
+        // PP-OCR read both boxes as 口; the pixels say the second has ink inside.
+        var document = OcrDocuments.Page([(100, "还款方式:"), (400, "口到期一次还本付息"), (800, "口等额本息")]);
+        var extractor = new LoanFormExtractor();
+        var boxes = new[] { new Checkbox(new BoundingBox(400, 101, 26, 28), false, 0), new Checkbox(new BoundingBox(800, 101, 26, 28), true, 0.4) };
+
+        var form = extractor.Extract(OcrDocument.FromPages([CheckboxMarks.Apply(document.Pages[0], boxes)]));
+
+        Assert.Equal("等额本息", form.Fields[LoanFormFields.RepaymentMethod].Value);
+        Assert.False(form.NeedsReview(LoanFormFields.RepaymentMethod));
+    }
+
+    [Fact]
+    public void A_blurred_kou_in_a_word_is_not_taken_for_a_ticked_box_where_no_empty_box_is_in_the_row()
+    {
+        var page = OcrDocuments.Page([(100, "家庭人口数:"), (400, "4")]).Pages[0];
+
+        var marked = CheckboxMarks.Apply(page, [new Checkbox(new BoundingBox(190, 101, 26, 28), true, 0.5)]);
+
+        Assert.StartsWith("家庭人口数", marked.Lines[0].Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_box_ocr_dropped_is_added_where_it_is_printed()
     {
         var page = OcrDocuments.Page([(100, "还款方式:"), (430, "按月付息到期还本"), (800, "√等额本息")]).Pages[0];

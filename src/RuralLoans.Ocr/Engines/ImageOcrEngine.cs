@@ -181,7 +181,7 @@ public abstract class ImageOcrEngine(OcrOptions options, TimeProvider timeProvid
             cleaned = cleaned with { Image = ImagePreprocessor.CropToPrint(cleaned.Image, cleaned.FaintInkThreshold) };
         }
         var read = await ReadPageAsync(cleaned, pageNumber, cancellationToken).ConfigureAwait(false);
-        var page = Options.DetectCheckboxes ? CheckboxMarks.Apply(read, CheckboxDetector.Find(cleaned.Image, cleaned.FaintInkThreshold)) : read;
+        var page = Options.DetectCheckboxes ? CheckboxMarks.Apply(read, CheckboxDetector.FindSquares(cleaned.Image, cleaned.FaintInkThreshold)) : read;
         pageImages.AddOrUpdate(page, cleaned.Image);
         return page;
     }

@@ -187,10 +187,16 @@ public static class CheckboxMarks
 {
     public const char Empty = '□';
 
+    /// <summary>Written where a square with ink inside was found and OCR read an empty box.</summary>
+    public const char Ticked = '■';
+
     /// <summary>
     /// Each empty box replaces the characters OCR read where it is printed (estimated from the word's box, since a word's
     /// characters have about equal width in a row of Chinese options) with □; a box OCR dropped is added as a word of its
-    /// own. An empty box read as 口 stays 口: to the choice parser both are an empty box.
+    /// own. An empty box read as 口 stays 口: to the choice parser both are an empty box. A marked square is trusted only
+    /// where OCR read an empty box (口 or □) on it, on a row where an empty box was found too: PP-OCR reads a ticked box
+    /// as 口 on poor photos, and that 口 becomes ■. Elsewhere a marked square may be a dense character blurred into a
+    /// blob (see <see cref="CheckboxDetector.Find"/>).
     /// </summary>
     public static OcrPage Apply(OcrPage page, IReadOnlyList<Checkbox> boxes)
     {
@@ -201,6 +207,11 @@ public static class CheckboxMarks
             return page;
         }
         var lines = page.Lines.Select(l => l.Words.ToList()).ToList();
+        var empties = boxes.Where(b => !b.Marked).Select(b => b.Box).ToList();
+        foreach (var ticked in boxes.Where(b => b.Marked))
+        {
+            MarkTicked(lines, ticked.Box, empties);
+        }
         // Only empty boxes are written (see CheckboxDetector.Find); the choice parser reads the ticked option as the one
         // whose box is not empty.
         foreach (var checkbox in boxes.Where(b => !b.Marked))
@@ -246,6 +257,42 @@ public static class CheckboxMarks
             }
         }
         return page with { Lines = lines.Select(words => new OcrLine(words)).ToList() };
+    }
+
+    /// <summary>
+    /// Only on a row of boxes, one with an empty box found on it as well: a blurred 口 in a word (家庭人口数) has ink
+    /// inside and passes for a marked square too.
+    /// </summary>
+    private static void MarkTicked(List<List<OcrWord>> lines, BoundingBox box, List<BoundingBox> empties)
+    {
+        var slack = 0.15 * box.Width;
+        foreach (var line in lines.Where(words => words.Count > 0 && VerticalOverlap(BoundingBox.Union(words.Select(w => w.Box)), box) > 0.5 * box.Height))
+        {
+            var row = BoundingBox.Union(line.Select(w => w.Box));
+            if (!empties.Any(empty => VerticalOverlap(row, empty) > 0.5 * empty.Height))
+            {
+                continue;
+            }
+            for (var i = 0; i < line.Count; i++)
+            {
+                var word = line[i];
+                if (word.Box.Right < box.Left || word.Box.Left > box.Right || word.Text.Length == 0)
+                {
+                    continue;
+                }
+                var width = word.Box.Width / word.Text.Length;
+                var text = word.Text.ToCharArray();
+                for (var c = 0; c < text.Length; c++)
+                {
+                    var centre = word.Box.Left + ((c + 0.5) * width);
+                    if (text[c] is '口' or Empty && centre >= box.Left - slack && centre <= box.Right + slack)
+                    {
+                        text[c] = Ticked;
+                    }
+                }
+                line[i] = word with { Text = new string(text) };
+            }
+        }
     }
 
     private static double VerticalOverlap(BoundingBox a, BoundingBox b) => Math.Min(a.Bottom, b.Bottom) - Math.Max(a.Top, b.Top);
