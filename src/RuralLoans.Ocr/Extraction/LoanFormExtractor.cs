@@ -315,18 +315,19 @@ public sealed partial class LoanFormExtractor(KnownValues known)
     /// <summary>
     /// Fields whose every digit, letter or character may be misread into another value that still passes: a mobile
     /// number or a date has no check digit, a partner code's free characters none either (a phone's last digit 4 read
-    /// as 3, a year 2026 as 2025, a code's first letter N as X), and names, villages and purposes no pattern at all
-    /// (永和村 read as 水和村).
+    /// as 3, a year 2026 as 2025, a code's first letter N as X), amounts, areas, terms and household sizes only a range
+    /// (20000 read as 220000, 24 months as 34), and names, villages and purposes no pattern at all (永和村 read as 水和村).
     /// </summary>
     private static readonly HashSet<string> UncheckedFields =
     [
         LoanFormFields.Phone, LoanFormFields.ApplicationDate, LoanFormFields.PartnerCode, LoanFormFields.RequestedAmountYuan, LoanFormFields.LandAreaMu,
+        LoanFormFields.TermMonths, LoanFormFields.HouseholdSize,
         LoanFormFields.ApplicantName, LoanFormFields.Village, LoanFormFields.Purpose,
     ];
 
     /// <summary>
-    /// Below this confidence such a value read from an image is read a second time (when the page gets a second look
-    /// for another value), and flagged when the second reading passes the pattern too but names another value.
+    /// Below this confidence such a value read from an image is read a second time, and accepted only when the second
+    /// reading names the same value.
     /// </summary>
     private const double ConfirmBelow = 0.9;
 
