@@ -64,18 +64,7 @@ public sealed class PaddleOcrEngineTests : IDisposable
     }
 
     [Fact]
-    public async Task Harsh_photos_of_every_development_template_are_read_with_no_wrong_value_accepted()
-    {
-        var forms = SampleSet.Generate(directory, seed: 4242, formsPerTier: FormTemplates.Layouts(FormSplit.Development).Count, [QualityTier.Harsh]);
-
-        var scores = await AccuracyHarness.ScoreAsync(directory, forms, new PaddleOcrEngine(new OcrOptions()), TestContext.Current.CancellationToken);
-
-        Assert.Equal(FormTemplates.Layouts(FormSplit.Development), scores.Select(s => s.Form.Layout).Order());
-        var right = scores.Sum(s => s.FieldCount - s.WrongFields.Count);
-        var fields = scores.Sum(s => s.FieldCount);
-        // Tesseract read 70-77 % of harsh development fields; PP-OCR 88-92 % on development seeds 93 and 97.
-        Assert.True(right >= fields * 0.85, $"{right}/{fields} fields right:\n{AccuracyHarness.Details(scores)}");
-        var silent = scores.Sum(s => s.WrongFields.Count(f => !s.Extracted.NeedsReview(f)));
-        Assert.True(silent == 0, $"{silent} wrong fields were not flagged:\n{AccuracyHarness.Details(scores)}");
-    }
+    public Task Harsh_photos_of_every_development_template_are_read_with_no_wrong_value_accepted() =>
+        // Tesseract read 70-77 % of harsh development fields; PP-OCR 88-94 % on development seeds 93 and 97.
+        DevelopmentTemplateReading.AssertReadAsync(directory, QualityTier.Harsh, new PaddleOcrEngine(new OcrOptions()), minRightShare: 0.85, maxSilentErrors: 0);
 }
