@@ -37,10 +37,12 @@ public sealed class LoanFormReader(IOcrEngine engine, LoanFormExtractor extracto
         }
         catch (OcrException)
         {
-            return first.Form;
+            // No second look (Tesseract missing, the budget spent): judged as if it read nothing, so values that were
+            // waiting for a second reading to confirm them are flagged rather than accepted.
+            return extractor.Extract(document, new Dictionary<string, OcrLine>());
         }
         var secondLook = fields.Zip(lines).Where(pair => pair.Second is not null).ToDictionary(pair => pair.First, pair => pair.Second!);
-        return secondLook.Count == 0 ? first.Form : extractor.Extract(document, secondLook);
+        return extractor.Extract(document, secondLook);
     }
 }
 

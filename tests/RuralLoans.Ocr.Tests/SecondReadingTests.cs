@@ -3,8 +3,9 @@ using RuralLoans.Ocr.Extraction;
 namespace RuralLoans.Ocr.Tests;
 
 /// <summary>
-/// Mobile numbers, dates, partner codes, amounts and land areas have no check digit: a value read with some doubt is
-/// read a second time, and is accepted only when the second reading names the same value.
+/// Mobile numbers, dates, partner codes, amounts, land areas, terms and household sizes have no check digit, names and
+/// places no pattern: a value read with some doubt is read a second time, and is accepted only when the second reading
+/// names the same value.
 /// </summary>
 public sealed class SecondReadingTests
 {
@@ -93,6 +94,30 @@ public sealed class SecondReadingTests
 
         Assert.Contains(LoanFormFields.Phone, reading.Doubtful.Keys);
         Assert.False(reading.Form.NeedsReview(LoanFormFields.Phone));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_doubtful_value_is_flagged_when_the_second_look_cannot_be_taken_or_reads_nothing(bool fails)
+    {
+        var engine = new OneDocumentEngine(Form("联系电话：", "13912345674", 0.72, amount: "30000元"), fails);
+
+        var form = await new LoanFormReader(engine).ReadAsync(new byte[] { 1 }, "image/png", TestContext.Current.CancellationToken);
+
+        Assert.Equal("13912345674", form.Fields[LoanFormFields.Phone].Value);
+        Assert.True(form.NeedsReview(LoanFormFields.Phone));
+    }
+
+    /// <summary>Returns one document, and a second look that fails (Tesseract missing, budget spent) or reads nothing.</summary>
+    private sealed class OneDocumentEngine(OcrDocument document, bool secondLookFails) : IOcrEngine, IRegionRereader
+    {
+        public Task<OcrDocument> RecognizeAsync(ReadOnlyMemory<byte> content, string contentType, CancellationToken cancellationToken) => Task.FromResult(document);
+
+        public Task<IReadOnlyList<OcrLine?>> RereadAsync(OcrDocument read, IReadOnlyList<PageRegion> regions, CancellationToken cancellationToken) =>
+            secondLookFails
+                ? throw new OcrException("Tesseract is not installed")
+                : Task.FromResult<IReadOnlyList<OcrLine?>>(regions.Select(_ => (OcrLine?)null).ToList());
     }
 
     /// <summary>

@@ -12,12 +12,17 @@ namespace RuralLoans.Ocr.Engines;
 public sealed class PaddleOcrEngine(OcrOptions options, TimeProvider timeProvider)
     : ImageOcrEngine(ForPaddle(options), timeProvider)
 {
-    // Loading the two models takes a fraction of a second and ~60 MB; every engine of a process shares them.
-    private static readonly ConcurrentDictionary<(string Directory, int MaxSide), Lazy<PaddleTextReader>> Readers = new();
+    // Loading the two models takes a fraction of a second and ~60 MB; every engine of a process shares them. Models
+    // missing or unreadable fail each document (LoanFormReader reports it) rather than the host's start, and are
+    // looked for again on the next document, so installing them needs no restart.
+    private static readonly ConcurrentDictionary<(string? Directory, int MaxSide), Lazy<PaddleTextReader>> Readers = new();
 
-    private readonly Lazy<PaddleTextReader> reader = Readers.GetOrAdd(
-        (PaddleModels.Locate(options.PaddleModelDirectory), options.PaddleDetectorMaxSide),
-        key => new Lazy<PaddleTextReader>(() => new PaddleTextReader(key.Directory, key.MaxSide)));
+    private readonly (string? Directory, int MaxSide) models =
+        (options.PaddleModelDirectory is { Length: > 0 } configured ? Path.GetFullPath(configured) : null, options.PaddleDetectorMaxSide);
+
+    // PublicationOnly caches no exception: a failed load is tried again on the next document.
+    private PaddleTextReader Reader => Readers.GetOrAdd(models, key => new Lazy<PaddleTextReader>(
+        () => new PaddleTextReader(PaddleModels.Locate(key.Directory), key.MaxSide), LazyThreadSafetyMode.PublicationOnly)).Value;
 
     public PaddleOcrEngine(OcrOptions options)
         : this(options, TimeProvider.System)
@@ -40,6 +45,6 @@ public sealed class PaddleOcrEngine(OcrOptions options, TimeProvider timeProvide
     {
         ArgumentNullException.ThrowIfNull(cleaned);
         // Inference cannot be interrupted midway; the budget's cancellation releases the caller, not the thread.
-        return Task.Run(() => reader.Value.Read(cleaned.Image, pageNumber, cancellationToken), cancellationToken).WaitAsync(cancellationToken);
+        return Task.Run(() => Reader.Read(cleaned.Image, pageNumber, cancellationToken), cancellationToken).WaitAsync(cancellationToken);
     }
 }

@@ -54,8 +54,16 @@ public sealed class PaddleTextReader : IDisposable
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
-        detector = new InferenceSession(Path.Combine(modelDirectory, DetectorFile), sessionOptions);
-        recognizer = new InferenceSession(Path.Combine(modelDirectory, RecognizerFile), sessionOptions);
+        try
+        {
+            detector = new InferenceSession(Path.Combine(modelDirectory, DetectorFile), sessionOptions);
+            recognizer = new InferenceSession(Path.Combine(modelDirectory, RecognizerFile), sessionOptions);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            detector?.Dispose();
+            throw new OcrException($"The PP-OCR models in {modelDirectory} could not be loaded ({e.Message}). {PaddleModels.InstallHint}", e);
+        }
         // Class 0 is CTC's blank; the last class is the space the model was trained with.
         alphabet = [string.Empty, .. File.ReadAllLines(Path.Combine(modelDirectory, AlphabetFile)), " "];
         this.detectorMaxSide = detectorMaxSide;
@@ -66,6 +74,10 @@ public sealed class PaddleTextReader : IDisposable
     {
         ArgumentNullException.ThrowIfNull(image);
         var segments = new List<(BoundingBox Box, IReadOnlyList<OcrWord> Words)>();
+        if (image.Width == 0 || image.Height == 0)
+        {
+            return new OcrPage(pageNumber, image.Width, image.Height, []);
+        }
         // One region at a time: padding regions to a common width costs more than the batch saves (the recogniser's
         // attention spans the whole padded line), measured 0.51 s against 0.66 s per page for batches of six.
         foreach (var region in Detect(image))

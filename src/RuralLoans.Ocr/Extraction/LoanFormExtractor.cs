@@ -266,13 +266,10 @@ public sealed partial class LoanFormExtractor(KnownValues known)
                 $"The page could not be read: only {accepted} of {LoanFormFields.All.Count} fields were read with confidence. Please rescan it (flat, in focus, well lit) or upload the original PDF.",
                 OcrErrorCodes.PageUnreadable), new Dictionary<string, PageRegion>());
         }
-        if (doubtful.Count > 0 || confirmations.Count > 0)
+        // The second look reads all its regions in one engine run, so a few more regions cost little.
+        foreach (var (field, region) in confirmations)
         {
-            // The second look reads all its regions in one engine run, so a few more regions cost little.
-            foreach (var (field, region) in confirmations)
-            {
-                doubtful[field] = region;
-            }
+            doubtful[field] = region;
         }
         return new FormReading(form, doubtful);
     }

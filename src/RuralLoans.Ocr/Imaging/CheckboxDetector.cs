@@ -20,8 +20,9 @@ public static class CheckboxDetector
     /// <summary>
     /// Empty boxes: on a page only they are unmistakable. A marked box cannot be told from a dense character that blur
     /// filled into a square blob (等 on a poor photo), so marked squares are not returned; the ticked option is the one
-    /// whose box is not empty. The one character that looks like an empty box, 口, is left as it reads (see
-    /// <see cref="CheckboxMarks.Apply"/>).
+    /// whose box is not empty. The one character that looks like an empty box, 口, is left as it reads. (The engines
+    /// pass every square of <see cref="FindSquares"/> to <see cref="CheckboxMarks.Apply"/>, which trusts a marked one
+    /// only where OCR read an empty box on it.)
     /// </summary>
     public static IReadOnlyList<Checkbox> Find(GrayImage image, byte inkThreshold) =>
         FindSquares(image, inkThreshold).Where(c => !c.Marked).ToList();
@@ -212,8 +213,8 @@ public static class CheckboxMarks
         {
             MarkTicked(lines, ticked.Box, empties);
         }
-        // Only empty boxes are written (see CheckboxDetector.Find); the choice parser reads the ticked option as the one
-        // whose box is not empty.
+        // Empty boxes are written wherever they are found; the choice parser reads the ticked option as the one whose
+        // box is not empty.
         foreach (var checkbox in boxes.Where(b => !b.Marked))
         {
             var box = checkbox.Box;
