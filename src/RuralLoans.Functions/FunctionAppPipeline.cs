@@ -80,12 +80,7 @@ public sealed class FunctionAppPipeline : IDisposable
             TaskHubName = Settings.TaskHubName,
             Ocr = new OcrOptions
             {
-                Engine = Settings.OcrEngine switch
-                {
-                    Host.Configuration.OcrEngineKind.DocumentIntelligence => Ocr.OcrEngineKind.DocumentIntelligence,
-                    Host.Configuration.OcrEngineKind.Tesseract => Ocr.OcrEngineKind.Tesseract,
-                    _ => Ocr.OcrEngineKind.Paddle,
-                },
+                Engine = Settings.OcrEngine,
                 DocumentIntelligenceEndpoint = Settings.DocumentIntelligenceEndpoint,
                 DocumentIntelligenceKey = Settings.DocumentIntelligenceKey,
             },

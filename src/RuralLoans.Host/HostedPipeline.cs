@@ -5,7 +5,6 @@ using RuralLoans.Payments;
 using RuralLoans.Payments.Simulator;
 using RuralLoans.Pipeline;
 using RuralLoans.Storage;
-using OcrEngineKind = RuralLoans.Host.Configuration.OcrEngineKind;
 
 namespace RuralLoans.Host;
 
@@ -75,12 +74,7 @@ public sealed class HostedPipeline : IAsyncDisposable
             TaskHubName = settings.TaskHubName,
             Ocr = new OcrOptions
             {
-                Engine = settings.OcrEngine switch
-                {
-                    OcrEngineKind.DocumentIntelligence => Ocr.OcrEngineKind.DocumentIntelligence,
-                    OcrEngineKind.Tesseract => Ocr.OcrEngineKind.Tesseract,
-                    _ => Ocr.OcrEngineKind.Paddle,
-                },
+                Engine = settings.OcrEngine,
                 DocumentIntelligenceEndpoint = settings.DocumentIntelligenceEndpoint,
                 DocumentIntelligenceKey = settings.DocumentIntelligenceKey,
             },

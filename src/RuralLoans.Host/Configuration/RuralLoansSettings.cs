@@ -1,11 +1,6 @@
-namespace RuralLoans.Host.Configuration;
+using RuralLoans.Ocr;
 
-public enum OcrEngineKind
-{
-    Paddle,
-    Tesseract,
-    DocumentIntelligence,
-}
+namespace RuralLoans.Host.Configuration;
 
 /// <summary>How to reach a storage-like service: the local dev services, a connection string, or a managed identity.</summary>
 public abstract record ServiceConnection

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using RuralLoans.Domain.CoLending;
+using RuralLoans.Ocr;
 
 namespace RuralLoans.Host.Configuration;
 

@@ -1,4 +1,5 @@
 using RuralLoans.Host.Configuration;
+using RuralLoans.Ocr;
 
 namespace RuralLoans.Host.Tests.Configuration;
 

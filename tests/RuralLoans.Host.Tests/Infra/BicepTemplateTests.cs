@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text.Json.Nodes;
 using RuralLoans.DevServices;
 using RuralLoans.Host.Configuration;
+using RuralLoans.Ocr;
 using RuralLoans.Host.Functions;
 using RuralLoans.Pipeline;
 using RuralLoans.Pipeline.Partners;
